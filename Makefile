@@ -1,0 +1,48 @@
+# The two commands: `make run` and `make test`. Everything else is set-up they call.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HTMX   := static/vendor/htmx.min.js
+
+.PHONY: run test setup system-deps translations extract-messages bench clean
+
+run: setup
+	$(BIN)/kiosk init-db
+	$(BIN)/kiosk demo
+	$(BIN)/kiosk serve
+
+test: setup system-deps
+	$(BIN)/python -m pytest
+
+setup: $(VENV)/.installed $(HTMX) translations
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# htmx comes from the npm registry, pinned by package-lock.json, and is copied into a
+# git-ignored static/vendor/.
+$(HTMX): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js $(HTMX)
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d kiosk/translations -D messages --statistics 2>&1 | tail -n 2
+
+# Re-extract the message catalogue after changing UI text, then translate the new entries.
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o kiosk/translations/messages.pot .
+	$(BIN)/pybabel update -i kiosk/translations/messages.pot -d kiosk/translations -D messages --no-fuzzy-matching
+
+# Debian's Chromium and CJK fonts for the browser tests (installed when running as root).
+system-deps:
+	sh .ci/system-deps.sh
+
+bench: setup
+	$(BIN)/python bench/checkout.py
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor *.egg-info test-artifacts

@@ -1,0 +1,79 @@
+"""The points supermarket kiosk (积分超市): a Flask app over a points ledger."""
+import os
+
+from flask import Flask, render_template, request, session
+from flask_babel import Babel
+from htmx_flask import Htmx
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LOCALES = ("zh_CN", "en")
+
+
+def select_locale():
+    lang = session.get("lang")
+    return lang if lang in LOCALES else None
+
+
+def create_app(config=None):
+    """Build the app. ``config`` overrides settings (tests pass INSTANCE_PATH, DATABASE_URL…).
+
+    Raises kiosk.config.SettingError for a bad KIOSK_* value and kiosk.keys.MissingKeys when
+    `kiosk init-db` has not run yet.
+    """
+    from kiosk import config as settings, db, keys, web
+    from kiosk.printing.setup import init_app as init_devices
+
+    config = dict(config or {})
+    instance_path = config.pop("INSTANCE_PATH", None) or os.environ.get("KIOSK_INSTANCE_PATH") or os.path.join(ROOT, "instance")
+    app = Flask(
+        __name__,
+        instance_path=os.path.abspath(instance_path),
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder=os.path.join(ROOT, "static"),
+    )
+    app.config.update(settings.from_environment())
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        BABEL_TRANSLATION_DIRECTORIES=os.path.join(os.path.dirname(__file__), "translations"),
+    )
+    app.config.update(config)
+    if "SECRET_KEY" not in config:
+        app.config.update(keys.load(app.instance_path))
+
+    Htmx(app)
+    Babel(app, locale_selector=select_locale)
+    db.init_app(app)
+    web.init_app(app)
+    init_devices(app)
+
+    from kiosk.staff import auth
+    auth.init_app(app)
+
+    from kiosk.checkout.views import bp as cashier_bp
+    from kiosk.checkout.returns_views import bp as returns_bp
+    from kiosk.printing.views import bp as printing_bp
+    from kiosk.staff.views import bp as staff_bp
+
+    for blueprint in (staff_bp, cashier_bp, returns_bp, printing_bp):
+        app.register_blueprint(blueprint)
+
+    @app.errorhandler(400)
+    def _bad_request(error):
+        from flask_babel import gettext
+        message = gettext("This page is out of date. Please check and try again.")
+        if web.is_htmx():
+            return render_template("_message.html", level="error", message=message), 400
+        return render_template("error.html", message=message), 400
+
+    @app.errorhandler(404)
+    def _not_found(error):
+        from flask_babel import gettext
+        return render_template("error.html", message=gettext("Page not found.")), 404
+
+    @app.context_processor
+    def _context():
+        from kiosk.staff.auth import current_staff, current_store
+        return {"current_staff": current_staff(), "store": current_store(), "lang": select_locale() or app.config["BABEL_DEFAULT_LOCALE"], "request_path": request.path}
+
+    return app

@@ -1,0 +1,87 @@
+"""Card payloads and finding the card behind a scan.
+
+A card's QR payload is ``JF:<store code>:<card number>:<signature>``, ASCII upper case, so it
+encodes in QR alphanumeric mode and survives a scanner typing with Caps Lock. The signature
+is an HMAC of the store code and number with the installation's card-signing key: a guessed,
+altered or foreign card is refused.
+"""
+import base64
+import hashlib
+import hmac
+import re
+
+from kiosk.cards.models import ACTIVE, LOST, Card
+from kiosk.errors import KioskError
+
+PREFIX = "JF"
+MAX_SCAN_LENGTH = 128
+SCAN_CHARS = re.compile(r"[0-9A-Z:\-]+")
+CARD_NUMBER = re.compile(r"\d{8}")
+
+
+def _signature(key, store_code, number):
+    digest = hmac.new(key, f"{store_code}:{number}".encode("ascii"), hashlib.sha256).digest()
+    return base64.b32encode(digest).decode("ascii")[:16]
+
+
+def card_payload(store_code, number, key):
+    """The text a card's QR code holds."""
+    return f"{PREFIX}:{store_code}:{number}:{_signature(key, store_code, number)}"
+
+
+def normalize_scan(text):
+    """What a scanner typed, without surrounding space or control characters, upper case."""
+    text = "".join(ch for ch in (text or "") if ch.isprintable()).strip()
+    return text.upper()
+
+
+def parse_card_payload(text, store_code, key):
+    """The card number a payload names; raises KioskError for anything but a valid card of ours.
+
+    Codes: "invalid_scan" (not a card at all), "forged_card" (bad signature),
+    "foreign_card" (signed for another store).
+    """
+    scan = normalize_scan(text)
+    parts = scan.split(":")
+    if len(parts) != 4 or parts[0] != PREFIX or not CARD_NUMBER.fullmatch(parts[2]):
+        raise KioskError("invalid_scan")
+    _, code, number, signature = parts
+    if code != store_code.upper():
+        raise KioskError("foreign_card")
+    if not hmac.compare_digest(signature, _signature(key, store_code, number)):
+        raise KioskError("forged_card")
+    return number
+
+
+def is_card_payload(text):
+    return normalize_scan(text).startswith(PREFIX + ":")
+
+
+def find_card(store, text, key, *, allow_number=True):
+    """The active card a scan (or a typed card number) names.
+
+    Raises KioskError: "invalid_scan", "forged_card", "foreign_card", "unknown_card",
+    "card_lost", "card_revoked".
+    """
+    scan = normalize_scan(text)
+    if not scan or len(scan) > MAX_SCAN_LENGTH or not SCAN_CHARS.fullmatch(scan):
+        raise KioskError("invalid_scan")
+    if is_card_payload(scan):
+        number = parse_card_payload(scan, store.code, key)
+    elif allow_number and CARD_NUMBER.fullmatch(scan):
+        number = scan
+    else:
+        raise KioskError("invalid_scan")
+    card = Card.get_or_none(Card.store == store, Card.number == number)
+    if card is None:
+        raise KioskError("unknown_card", number=number)
+    check_active(card)
+    return card
+
+
+def check_active(card):
+    """Raises KioskError("card_lost" or "card_revoked") unless the card may be used."""
+    if card.status == LOST:
+        raise KioskError("card_lost", number=card.number)
+    if card.status != ACTIVE:
+        raise KioskError("card_revoked", number=card.number)

@@ -1,0 +1,61 @@
+import peewee
+
+from kiosk.cards.models import Account, Card
+from kiosk.db import BaseModel, utcnow
+from kiosk.inventory.models import Product
+from kiosk.staff.models import Staff
+from kiosk.stores.models import Store
+
+
+class Sale(BaseModel):
+    """A redemption (兑换): goods paid in points. Never edited after its transaction."""
+
+    store = peewee.ForeignKeyField(Store, backref="sales", on_delete="RESTRICT")
+    receipt_no = peewee.CharField(max_length=24, unique=True)
+    # One key per cart: a double tap, a retry or a stale page resubmitted finds this sale.
+    idempotency_key = peewee.CharField(max_length=64, unique=True)
+    account = peewee.ForeignKeyField(Account, backref="sales", on_delete="RESTRICT")
+    card = peewee.ForeignKeyField(Card, backref="sales", on_delete="RESTRICT")
+    staff = peewee.ForeignKeyField(Staff, on_delete="RESTRICT")
+    total = peewee.BigIntegerField()
+    balance_before = peewee.BigIntegerField()
+    balance_after = peewee.BigIntegerField()
+    created_at = peewee.DateTimeField(default=utcnow, index=True)
+
+
+class SaleLine(BaseModel):
+    """A line of a sale, keeping the name and price it was sold at."""
+
+    sale = peewee.ForeignKeyField(Sale, backref="lines", on_delete="RESTRICT")
+    product = peewee.ForeignKeyField(Product, on_delete="RESTRICT")
+    name = peewee.CharField(max_length=100)
+    points = peewee.IntegerField()
+    quantity = peewee.IntegerField()
+    # Caches the sum of this line's refund lines; raised only by a guarded UPDATE.
+    refunded_quantity = peewee.IntegerField(default=0)
+
+    @property
+    def total(self):
+        return self.points * self.quantity
+
+
+class Refund(BaseModel):
+    """A return (退货) of some or all of a sale: a compensating credit, never an edit."""
+
+    store = peewee.ForeignKeyField(Store, on_delete="RESTRICT")
+    sale = peewee.ForeignKeyField(Sale, backref="refunds", on_delete="RESTRICT")
+    receipt_no = peewee.CharField(max_length=24, unique=True)
+    idempotency_key = peewee.CharField(max_length=64, unique=True)
+    staff = peewee.ForeignKeyField(Staff, on_delete="RESTRICT")
+    approved_by = peewee.ForeignKeyField(Staff, on_delete="RESTRICT")
+    total = peewee.BigIntegerField()
+    balance_before = peewee.BigIntegerField()
+    balance_after = peewee.BigIntegerField()
+    created_at = peewee.DateTimeField(default=utcnow, index=True)
+
+
+class RefundLine(BaseModel):
+    refund = peewee.ForeignKeyField(Refund, backref="lines", on_delete="RESTRICT")
+    sale_line = peewee.ForeignKeyField(SaleLine, backref="refund_lines", on_delete="RESTRICT")
+    quantity = peewee.IntegerField()
+    points = peewee.IntegerField()

@@ -1,0 +1,61 @@
+"""Returns (退货): find the sale by its receipt number, choose what comes back, a manager approves."""
+import secrets
+
+from flask import Blueprint, request
+from flask_babel import gettext
+
+from kiosk.checkout import service as checkout
+from kiosk.checkout.models import SaleLine
+from kiosk.errors import KioskError
+from kiosk.messages import message
+from kiosk.printing.receipts import print_refund
+from kiosk.privacy import mask_name
+from kiosk.staff import service as staff_service
+from kiosk.staff.auth import current_staff, current_store, requires_role
+from kiosk.staff.models import CASHIER, MANAGER
+from kiosk.web import render
+
+bp = Blueprint("returns", __name__, url_prefix="/returns")
+
+
+def _show(sale=None, *, level=None, text=None, refund=None, job=None, status=200):
+    lines = list(SaleLine.select().where(SaleLine.sale == sale).order_by(SaleLine.id)) if sale else []
+    context = {
+        "sale": sale, "lines": lines, "holder": mask_name(sale.card.holder_name) if sale else "",
+        "key": secrets.token_urlsafe(24), "level": level, "text": text, "refund": refund, "job": job,
+        "needs_manager_pin": current_staff().role != MANAGER,
+    }
+    return render("returns/page.html", "returns/_return.html", **context), status
+
+
+@bp.get("/")
+@requires_role(CASHIER, MANAGER)
+def page():
+    receipt_no = request.args.get("receipt", "")
+    if not receipt_no:
+        return _show()
+    try:
+        sale = checkout.find_sale(current_store(), receipt_no)
+    except KioskError as exc:
+        return _show(level="error", text=message(exc), status=404)
+    return _show(sale)
+
+
+@bp.post("/<int:sale_id>")
+@requires_role(CASHIER, MANAGER)
+def submit(sale_id):
+    store, staff = current_store(), current_staff()
+    sale = checkout.Sale.get_or_none(checkout.Sale.id == sale_id, checkout.Sale.store == store)
+    if sale is None:
+        return _show(level="error", text=message(KioskError("unknown_receipt")), status=404)
+    quantities = {
+        name[4:]: value for name, value in request.form.items() if name.startswith("qty_") and name[4:].isdigit()
+    }
+    try:
+        approver = staff if staff.role == MANAGER else staff_service.manager_for_pin(store, request.form.get("manager_pin", ""))
+        refund = checkout.refund(store, sale.id, quantities, staff.id, approver.id, request.form.get("key", ""))
+    except KioskError as exc:
+        return _show(sale, level="error", text=message(exc), status=422)
+    job = refund.print_jobs.first() or print_refund(refund)
+    return _show(sale, level="success", refund=refund, job=job,
+                 text=gettext("Returned. %(total)s points credited back.", total=refund.total))

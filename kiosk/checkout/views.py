@@ -1,0 +1,222 @@
+"""The cashier screen (收银): scan a card, pick goods, check out, see the receipt print."""
+import re
+
+from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask_babel import gettext
+
+from kiosk.cards.models import Card
+from kiosk.cards.service import CARD_NUMBER, find_card, is_card_payload, normalize_scan
+from kiosk.checkout import register
+from kiosk.checkout import service as checkout
+from kiosk.checkout.models import Sale
+from kiosk.errors import KioskError
+from kiosk.inventory.models import Product
+from kiosk.messages import message
+from kiosk.printing import service as printing
+from kiosk.printing.receipts import print_sale
+from kiosk.printing.setup import printer
+from kiosk.privacy import mask_name
+from kiosk.staff.auth import current_staff, current_store, requires_role
+from kiosk.staff.models import CASHIER, MANAGER
+from kiosk.web import is_htmx, render
+
+bp = Blueprint("cashier", __name__, url_prefix="/cashier")
+cashier_only = requires_role(CASHIER, MANAGER)
+BARCODE = re.compile(r"\d{6,14}")
+
+
+def _card(data):
+    if data["card_id"] is None:
+        return None
+    return Card.get_or_none(Card.id == data["card_id"])
+
+
+def _categories(store):
+    grouped = {}
+    for product in Product.on_sale(store):
+        grouped.setdefault(product.category, []).append(product)
+    return grouped
+
+
+def _show(level=None, text=None, status=200):
+    """The workspace fragment for htmx, or the page; a message goes along with it."""
+    if not is_htmx() and request.method == "POST":
+        if text:
+            flash(text, level)
+        return redirect(url_for("cashier.page"))
+    store = current_store()
+    data = register.state()
+    card = _card(data)
+    cart = checkout.price_cart(store, card.account if card else None, register.items(data))
+    done = None
+    if data.get("done"):
+        sale = Sale.get_or_none(Sale.id == data["done"])
+        done = {"sale": sale, "job": printing.latest_for_sale(sale)} if sale else None
+    context = {
+        "card": card, "holder": mask_name(card.holder_name) if card else "",
+        "cart": cart, "problem": message(cart.problems[0]) if cart.problems else "",
+        "categories": _categories(store), "key": data["key"], "version": register.version(data),
+        "done": done, "level": level, "text": text,
+        "return_seconds": current_app.config["RETURN_TO_IDLE_SECONDS"],
+    }
+    body = render("cashier/page.html", "cashier/_workspace.html", **context)
+    return body, status
+
+
+def _refuse(error):
+    return _show("error", message(error), 422)
+
+
+@bp.get("/")
+@cashier_only
+def page():
+    return _show()
+
+
+@bp.post("/scan")
+@cashier_only
+def scan():
+    """What the scanner typed: a card starts a redemption, a product barcode adds the product."""
+    store = current_store()
+    data = register.state()
+    if data.get("done"):
+        data = register.reset()
+    code = normalize_scan(request.form.get("code", ""))[:200]
+    product = Product.get_or_none(Product.store == store, Product.barcode == code) if BARCODE.fullmatch(code) else None
+    if product is None and (is_card_payload(code) or CARD_NUMBER.fullmatch(code)):
+        if data["items"]:
+            return _refuse(KioskError("card_in_progress"))
+        try:
+            card = find_card(store, code, current_app.config["CARD_SIGNING_KEY"])
+        except KioskError as exc:
+            return _refuse(exc)
+        register.reset(card.id)
+        return _show("success", gettext("Card read: %(name)s", name=mask_name(card.holder_name)))
+    if product is None:
+        return _refuse(KioskError("unknown_barcode" if BARCODE.fullmatch(code) else "invalid_scan"))
+    if data["card_id"] is None:
+        return _refuse(KioskError("product_barcode_no_card"))
+    return _add(data, product, 1)
+
+
+def _add(data, product, quantity):
+    if not product.active:
+        return _refuse(KioskError("product_unavailable", name=product.name))
+    total = register.quantity_of(data, product.id) + quantity
+    if total > checkout.MAX_QUANTITY:
+        return _refuse(KioskError("bad_quantity", max=checkout.MAX_QUANTITY))
+    if total > product.quantity:
+        return _refuse(KioskError("out_of_stock", name=product.name, available=product.quantity))
+    register.set_quantity(data, product.id, total)
+    return _show()
+
+
+def _product():
+    """The product the form names; raises KioskError("unknown_product")."""
+    raw = request.form.get("product_id", "")
+    product = None
+    if raw.isdigit() and len(raw) < 12:
+        product = Product.get_or_none(Product.id == int(raw), Product.store == current_store())
+    if product is None:
+        raise KioskError("unknown_product")
+    return product
+
+
+@bp.post("/cart/add")
+@cashier_only
+def add():
+    data = register.state()
+    if data.get("done") or data["card_id"] is None:
+        return _refuse(KioskError("no_card"))
+    try:
+        return _add(data, _product(), 1)
+    except KioskError as exc:
+        return _refuse(exc)
+
+
+@bp.post("/cart/set")
+@cashier_only
+def set_quantity():
+    data = register.state()
+    try:
+        product = _product()
+        quantity = checkout.parse_quantity(request.form.get("quantity"))
+    except KioskError as exc:
+        return _refuse(exc)
+    if register.quantity_of(data, product.id) == 0:
+        return _refuse(KioskError("stale_page"))
+    if quantity > product.quantity:
+        return _refuse(KioskError("out_of_stock", name=product.name, available=product.quantity))
+    register.set_quantity(data, product.id, quantity)
+    return _show()
+
+
+@bp.post("/cart/remove")
+@cashier_only
+def remove():
+    data = register.state()
+    try:
+        product = _product()
+    except KioskError as exc:
+        return _refuse(exc)
+    register.set_quantity(data, product.id, 0)
+    return _show()
+
+
+@bp.post("/cancel")
+@cashier_only
+def cancel():
+    """Clear the card and the cart: back to 请扫描积分卡."""
+    register.reset()
+    return _show()
+
+
+@bp.post("/checkout")
+@cashier_only
+def submit():
+    store, staff = current_store(), current_staff()
+    data = register.state()
+    key = request.form.get("key", "")
+    if key != data["key"]:
+        # A page from an earlier cart: if its sale went through, show that sale again.
+        sale = Sale.get_or_none(Sale.idempotency_key == key) if key else None
+        if sale is not None and data.get("done") == sale.id:
+            return _show("success", gettext("This redemption was already completed."))
+        return _refuse(KioskError("stale_page"))
+    if request.form.get("version") != register.version(data):
+        return _refuse(KioskError("stale_page"))
+    try:
+        result = checkout.checkout(
+            store, data["card_id"], register.items(data), staff.id, key,
+            expected_total=request.form.get("total") if request.form.get("total", "").isdigit() else None,
+        )
+    except KioskError as exc:
+        return _refuse(exc)
+    if result.created:
+        print_sale(result.sale)
+    data = register.reset()
+    data["done"] = result.sale.id
+    register.save(data)
+    return _show("success", gettext("Redeemed. %(total)s points spent.", total=result.sale.total))
+
+
+@bp.post("/done")
+@cashier_only
+def done():
+    """Back to idle after a checkout (the screen does it by itself after a few seconds)."""
+    data = register.state()
+    if data.get("done"):
+        register.reset()
+    return _show()
+
+
+@bp.post("/reprint/<int:job_id>")
+@cashier_only
+def reprint(job_id):
+    try:
+        job = printing.reprint(job_id, current_store(), printer(), staff=current_staff())
+    except KioskError as exc:
+        return _refuse(exc)
+    if job.status == "printed":
+        return _show("success", gettext("Receipt reprinted."))
+    return _show("error", gettext("Receipt not printed: %(error)s", error=job.error))

@@ -1,0 +1,125 @@
+"""The `kiosk` command (also `python -m kiosk`). Every command honours KIOSK_DATABASE_URL."""
+import os
+import sys
+
+import click
+
+from kiosk import ROOT
+
+
+def _instance_path():
+    return os.path.abspath(os.environ.get("KIOSK_INSTANCE_PATH") or os.path.join(ROOT, "instance"))
+
+
+def _app():
+    """The app with its context pushed; exits with a clear message when set-up is missing."""
+    from kiosk import create_app
+    from kiosk.config import SettingError
+    from kiosk.keys import MissingKeys
+
+    try:
+        app = create_app({"INSTANCE_PATH": _instance_path()})
+    except (SettingError, MissingKeys, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    context = app.test_request_context()
+    context.push()
+    from kiosk.db import database
+    database.connect(reuse_if_open=True)
+    return app
+
+
+@click.group()
+def main():
+    """Points supermarket kiosk (积分超市)."""
+
+
+@main.command("init-db")
+def init_db():
+    """Create the instance folder, its secret keys and the database (or upgrade it)."""
+    from kiosk import config, db, keys, schema
+
+    instance = _instance_path()
+    created = keys.ensure(instance)
+    url = db.database_url(config.from_environment()["DATABASE_URL"], instance)
+    db.connect(url)
+    with db.database.connection_context():
+        applied = schema.upgrade()
+    for name in created:
+        click.echo(f"created {os.path.join(instance, name)}")
+    click.echo(f"database {url}: " + (", ".join(applied) if applied else "up to date"))
+
+
+@main.command()
+def demo():
+    """Load the demo store (idempotent) and print the staff PINs."""
+    from kiosk import demo as demo_data
+    from kiosk.cards.service import card_payload
+
+    app = _app()
+    store, created = demo_data.load()
+    click.echo(("created" if created else "already present") + f": demo store {store.name} ({store.code})")
+    click.echo("Demo staff PINs:")
+    for name, role, pin in demo_data.STAFF:
+        click.echo(f"  {name:<4} {role:<10} PIN {pin}")
+    click.echo("Demo card payloads (type one into the scan box and press Enter):")
+    for number in (demo_data.FIRST_CARD_NUMBER, demo_data.FIRST_CARD_NUMBER + 1):
+        click.echo("  " + card_payload(store.code, str(number), app.config["CARD_SIGNING_KEY"]))
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (KIOSK_HOST, default 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (KIOSK_PORT, default 8000).")
+@click.option("--threads", default=8, show_default=True)
+def serve(host, port, threads):
+    """Serve the kiosk with waitress, a production WSGI server."""
+    import waitress
+
+    app = _app()
+    host = host or app.config["HOST"]
+    port = port or app.config["PORT"]
+    click.echo(f"Kiosk running at http://{host}:{port}/  (Ctrl+C stops it)", err=False)
+    sys.stdout.flush()
+    from kiosk.db import database
+    database.close()
+    waitress.serve(app, host=host, port=port, threads=threads, ident="kiosk")
+
+
+@main.command()
+@click.argument("card")
+def balance(card):
+    """Show the holder, account and balance of CARD (a scanned payload or a card number)."""
+    from kiosk.cards.service import find_card
+    from kiosk.errors import KioskError
+    from kiosk.messages import message
+    from kiosk.privacy import mask_name
+    from kiosk.staff.auth import current_store
+
+    app = _app()
+    store = current_store()
+    if store is None:
+        raise click.ClickException("no store yet: run `kiosk demo` or create one")
+    try:
+        found = find_card(store, card, app.config["CARD_SIGNING_KEY"])
+    except KioskError as exc:
+        raise click.ClickException(message(exc)) from None
+    account = found.account
+    household = account.household.label if account.household else ""
+    click.echo(f"card     {found.number}")
+    click.echo(f"holder   {mask_name(found.holder_name)}")
+    click.echo(f"account  {account.id} {household}".rstrip())
+    click.echo(f"balance  {account.balance}")
+
+
+@main.command()
+def verify():
+    """Check every invariant: balances, quantities, sales, refunds. Exits 1 on any problem."""
+    from kiosk.reports.verify import verify as run
+
+    _app()
+    problems = run()
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found", err=True)
+        sys.exit(1)
+    click.echo("ok: every balance, quantity, sale and refund is consistent")

@@ -1,0 +1,59 @@
+"""Settings: declarative defaults, each overridable by a ``KIOSK_*`` environment variable.
+
+A bad value is rejected at start-up with a message naming the variable, never silently ignored.
+"""
+import os
+
+
+class SettingError(ValueError):
+    """A ``KIOSK_*`` environment variable holds a value the kiosk cannot use."""
+
+
+def env_str(name, default):
+    return os.environ.get(name, default)
+
+
+def env_int(name, default, minimum=None, maximum=None):
+    """Read an integer setting; raises SettingError when it is not a whole number in range."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise SettingError(f"{name} must be a whole number, got {raw!r}") from None
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise SettingError(f"{name} must be between {minimum} and {maximum}, got {value}")
+    return value
+
+
+def env_choice(name, default, choices):
+    """Read a setting that must be one of ``choices``; raises SettingError otherwise."""
+    value = os.environ.get(name, default)
+    if value not in choices:
+        raise SettingError(f"{name} must be one of {', '.join(map(str, choices))}, got {value!r}")
+    return value
+
+
+def from_environment():
+    """The settings as a dict for ``app.config``; raises SettingError on a bad value."""
+    return {
+        # Empty means a SQLite file in the instance folder (see kiosk.db.database_url).
+        "DATABASE_URL": env_str("KIOSK_DATABASE_URL", ""),
+        "HOST": env_str("KIOSK_HOST", "127.0.0.1"),
+        "PORT": env_int("KIOSK_PORT", 8000, 1, 65535),
+        # A printer URL: virtual:// keeps receipts in memory and in the instance folder;
+        # tcp://host:9100 and file:///dev/usb/lp0 reach a real ESC/POS printer.
+        "PRINTER_URL": env_str("KIOSK_PRINTER", "virtual://"),
+        "PAPER_WIDTH": int(env_choice("KIOSK_PAPER_WIDTH", "80", ("58", "80"))),
+        "PRINTER_ENCODING": env_choice("KIOSK_PRINTER_ENCODING", "gb18030", ("gb18030", "gbk")),
+        # Staff are signed out after this many seconds without a tap.
+        "IDLE_SIGNOUT_SECONDS": env_int("KIOSK_IDLE_SIGNOUT_SECONDS", 300, 30, 86400),
+        # After a checkout the cashier screen returns to idle after this many seconds.
+        "RETURN_TO_IDLE_SECONDS": env_int("KIOSK_RETURN_TO_IDLE_SECONDS", 8, 1, 600),
+        "BABEL_DEFAULT_LOCALE": env_choice("KIOSK_LOCALE", "zh_CN", ("zh_CN", "en")),
+        "BABEL_DEFAULT_TIMEZONE": env_str("KIOSK_TIMEZONE", "Asia/Shanghai"),
+        # Wrong PINs in a row before a staff member is locked out, and for how long.
+        "PIN_MAX_ATTEMPTS": env_int("KIOSK_PIN_MAX_ATTEMPTS", 5, 1, 100),
+        "PIN_LOCKOUT_SECONDS": env_int("KIOSK_PIN_LOCKOUT_SECONDS", 300, 0, 86400),
+    }

@@ -1,0 +1,78 @@
+"""The database: chosen at start-up from one URL, shared by the web app and the CLI.
+
+``database`` is a proxy initialised by :func:`connect`; models never name an engine, so the
+same code runs on SQLite (a kiosk PC) and, later, PostgreSQL (a district server).
+"""
+import os
+from datetime import datetime, timezone
+from urllib.parse import urlparse
+
+import peewee
+from playhouse.db_url import connect as connect_url
+
+database = peewee.DatabaseProxy()
+
+# Kiosk PCs lose power: WAL with synchronous=FULL means a committed sale survives it, and a
+# receipt printed after the commit never outlives its sale.
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": "full",
+    "foreign_keys": 1,
+    "busy_timeout": 10000,
+}
+
+
+def utcnow():
+    """The current time as naive UTC, the form every timestamp column stores."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class BaseModel(peewee.Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+def database_url(url, instance_path):
+    """The URL to use: ``url`` when set, else a SQLite file in the instance folder."""
+    if url:
+        return url
+    return "sqlite:///" + os.path.join(instance_path, "kiosk.db")
+
+
+def connect(url):
+    """Point the proxy at the database named by ``url``; raises ValueError for an unknown scheme."""
+    scheme = urlparse(url).scheme
+    if scheme.startswith("sqlite"):
+        # sqlite:////abs/path.db names "/abs/path.db"; sqlite:///rel.db names "rel.db".
+        path = url.split("://", 1)[1][1:]
+        if path and path != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        # IMMEDIATE: a write transaction takes the write lock at BEGIN, so two kiosks never
+        # deadlock upgrading a read lock; the loser waits up to busy_timeout.
+        db = peewee.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", timeout=10)
+    else:
+        try:
+            db = connect_url(url)
+        except RuntimeError as exc:
+            raise ValueError(f"unsupported database URL {url!r}: {exc}") from None
+    database.initialize(db)
+    return db
+
+
+def is_sqlite():
+    return isinstance(database.obj, peewee.SqliteDatabase)
+
+
+def init_app(app):
+    """Connect per request; close at teardown."""
+    connect(database_url(app.config.get("DATABASE_URL"), app.instance_path))
+
+    @app.before_request
+    def _open():
+        database.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(exc):
+        if not database.is_closed():
+            database.close()

@@ -1,0 +1,123 @@
+"""Demo data for `kiosk demo`: one 信义积分超市 with goods, households, cards and staff.
+
+Idempotent: a database that already has the demo store is left as it is.
+"""
+from kiosk.cards.models import Account, Card, Household
+from kiosk.db import database
+from kiosk.inventory import service as inventory
+from kiosk.inventory.models import GOODS, STOCK_IN, VOUCHER, Product
+from kiosk.ledger import service as ledger
+from kiosk.ledger.models import OPENING
+from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS, SERVICE
+from kiosk.staff.service import create_staff
+from kiosk.stores.models import Store
+
+STORE_NAME = "幸福里社区信义积分超市"
+STORE_CODE = "XY"
+
+STAFF = [
+    ("王秀英", MANAGER, "1111"),
+    ("李建国", OPERATIONS, "2222"),
+    ("张桂兰", CASHIER, "3333"),
+    ("陈志强", SERVICE, "4444"),
+]
+
+# (category, name, unit, points, kind, stock)
+PRODUCTS = [
+    ("粮油", "东北大米 5kg", "袋", 100, GOODS, 40),
+    ("粮油", "金龙鱼食用油 5L", "桶", 100, GOODS, 25),
+    ("粮油", "香满园面粉 2.5kg", "袋", 50, GOODS, 30),
+    ("粮油", "龙须挂面 1kg", "包", 20, GOODS, 60),
+    ("粮油", "黄小米 1kg", "袋", 30, GOODS, 20),
+    ("粮油", "花生油 900ml", "瓶", 50, GOODS, 2),
+    ("调味", "加碘食盐 400g", "袋", 20, GOODS, 80),
+    ("调味", "海天生抽酱油 500ml", "瓶", 20, GOODS, 50),
+    ("调味", "山西老陈醋 500ml", "瓶", 20, GOODS, 45),
+    ("调味", "绵白糖 500g", "袋", 20, GOODS, 35),
+    ("调味", "蚝油 700g", "瓶", 30, GOODS, 20),
+    ("调味", "鸡精 200g", "袋", 20, GOODS, 0),
+    ("日用", "心相印卫生纸 10卷", "提", 50, GOODS, 40),
+    ("日用", "云南白药牙膏", "支", 50, GOODS, 15),
+    ("日用", "软毛牙刷 2支装", "盒", 20, GOODS, 30),
+    ("日用", "纯棉毛巾", "条", 30, GOODS, 25),
+    ("日用", "舒肤佳香皂", "块", 20, GOODS, 30),
+    ("日用", "洗发水 400ml", "瓶", 50, GOODS, 12),
+    ("日用", "抽纸 3包", "提", 30, GOODS, 40),
+    ("清洁", "立白洗洁精 1kg", "瓶", 20, GOODS, 40),
+    ("清洁", "雕牌洗衣粉 1.5kg", "袋", 50, GOODS, 20),
+    ("清洁", "蓝月亮洗衣液 2kg", "瓶", 100, GOODS, 10),
+    ("清洁", "84消毒液 1L", "瓶", 30, GOODS, 15),
+    ("清洁", "加厚垃圾袋 5卷", "包", 20, GOODS, 50),
+    ("清洁", "百洁布 5片", "包", 20, GOODS, 30),
+    ("服务券", "时令水果兑换券", "张", 50, VOUCHER, 30),
+    ("服务券", "物业费抵扣券 20元", "张", 100, VOUCHER, 20),
+    ("服务券", "社区理发券", "张", 30, VOUCHER, 25),
+    ("服务券", "家电清洗券", "张", 100, VOUCHER, 8),
+    ("服务券", "老年食堂午餐券", "张", 20, VOUCHER, 60),
+    ("文具", "笔记本 2本", "套", 20, GOODS, 30),
+    ("文具", "中性笔 10支", "盒", 20, GOODS, 20),
+]
+
+# (building, unit, room, members, holders…, opening balance)
+HOUSEHOLDS = [
+    ("1", "1", "101", 3, ["张建华"], 860),
+    ("1", "1", "302", 2, ["李秀兰", "王德明"], 420),
+    ("1", "2", "201", 4, ["刘志强"], 1250),
+    ("1", "2", "502", 1, ["陈桂芳"], 90),
+    ("2", "1", "102", 3, ["杨玉梅"], 560),
+    ("2", "1", "401", 2, ["赵国庆", "孙淑珍"], 730),
+    ("2", "2", "301", 5, ["黄丽娟"], 300),
+    ("2", "2", "602", 2, ["周文斌"], 45),
+    ("3", "1", "201", 3, ["吴海燕"], 980),
+    ("3", "1", "303", 4, ["徐长青"], 150),
+    ("3", "2", "101", 2, ["孙立新"], 610),
+    ("3", "2", "402", 3, ["马秀云"], 270),
+    ("4", "1", "202", 1, ["朱红霞"], 820),
+    ("4", "1", "501", 3, ["胡建军"], 35),
+    ("4", "2", "103", 2, ["郭淑英"], 440),
+    ("4", "2", "304", 4, ["何文涛"], 1580),
+    ("5", "1", "201", 3, ["高秀珍"], 390),
+    ("5", "1", "402", 2, ["林志明"], 700),
+    ("5", "2", "101", 3, ["罗桂英"], 120),
+    ("5", "2", "603", 2, ["梁晓东"], 520),
+    ("6", "1", "301", 4, ["宋玉兰"], 260),
+    ("6", "1", "502", 2, ["郑国华", "谢美玲"], 900),
+    ("6", "2", "201", 3, ["欧阳娜娜"], 640),
+    ("6", "2", "404", 1, ["韩德胜"], 180),
+]
+
+FIRST_CARD_NUMBER = 10000001
+
+
+def ean13(body12):
+    """A 13-digit EAN code: ``body12`` plus its check digit."""
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body12))
+    return body12 + str((10 - total % 10) % 10)
+
+
+def load():
+    """Create the demo store unless it exists; returns (store, created)."""
+    existing = Store.get_or_none(Store.code == STORE_CODE)
+    if existing is not None:
+        return existing, False
+    with database.atomic():
+        store = Store.create(name=STORE_NAME, code=STORE_CODE)
+        staff = [create_staff(store, name, role, pin) for name, role, pin in STAFF]
+        manager = staff[0]
+        for order, (category, name, unit, points, kind, stock) in enumerate(PRODUCTS):
+            barcode = ean13(f"6901234{order:05d}") if kind == GOODS else None
+            product = Product.create(
+                store=store, name=name, category=category, unit=unit, points=points,
+                kind=kind, barcode=barcode, sort_order=order,
+            )
+            if stock:
+                inventory.move(product.id, stock, STOCK_IN, reference="demo", staff_id=manager.id, note="期初入库")
+        number = FIRST_CARD_NUMBER
+        for building, unit, room, members, holders, opening in HOUSEHOLDS:
+            household = Household.create(store=store, building=building, unit=unit, room=room, members=members)
+            account = Account.create(store=store, household=household, holder_name=holders[0])
+            ledger.post(account.id, opening, OPENING, reference="demo", staff_id=manager.id, note="纸质存折期初积分")
+            for holder in holders:
+                Card.create(store=store, number=str(number), account=account, holder_name=holder)
+                number += 1
+    return store, True

@@ -1,0 +1,54 @@
+import peewee
+
+from kiosk.db import BaseModel, utcnow
+from kiosk.ledger.models import AppendOnlyModel
+from kiosk.staff.models import Staff
+from kiosk.stores.models import Store
+
+GOODS, VOUCHER = "goods", "voucher"
+# Kinds of stock movement; a product's quantity is the sum of its movements.
+SALE, RETURN, STOCK_IN, WRITE_OFF, STOCKTAKE = "sale", "return", "stock_in", "write_off", "stocktake"
+MOVEMENT_KINDS = (SALE, RETURN, STOCK_IN, WRITE_OFF, STOCKTAKE)
+
+
+class Product(BaseModel):
+    """Goods or a service voucher (服务券), priced in whole points.
+
+    ``quantity`` caches the sum of the product's stock movements and changes only in the
+    transaction that appends the movement (kiosk.inventory.service.move).
+    """
+
+    store = peewee.ForeignKeyField(Store, backref="products", on_delete="RESTRICT")
+    name = peewee.CharField(max_length=100)
+    category = peewee.CharField(max_length=30)
+    unit = peewee.CharField(max_length=10, default="件")
+    points = peewee.IntegerField()
+    kind = peewee.CharField(max_length=10, default=GOODS, choices=[(GOODS, GOODS), (VOUCHER, VOUCHER)])
+    barcode = peewee.CharField(max_length=32, null=True)
+    active = peewee.BooleanField(default=True)
+    quantity = peewee.BigIntegerField(default=0)
+    sort_order = peewee.IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("store", "barcode"), True),)
+
+    @classmethod
+    def on_sale(cls, store):
+        return (
+            cls.select()
+            .where(cls.store == store, cls.active == True)  # noqa: E712
+            .order_by(cls.category, cls.sort_order, cls.id)
+        )
+
+
+class StockMovement(AppendOnlyModel):
+    """One signed change to a product's stock, with the quantity it left."""
+
+    product = peewee.ForeignKeyField(Product, backref="movements", on_delete="RESTRICT")
+    delta = peewee.BigIntegerField()
+    kind = peewee.CharField(max_length=10, choices=[(k, k) for k in MOVEMENT_KINDS])
+    reference = peewee.CharField(max_length=40, default="", index=True)
+    staff = peewee.ForeignKeyField(Staff, null=True, on_delete="RESTRICT")
+    note = peewee.CharField(max_length=200, default="")
+    quantity_after = peewee.BigIntegerField()
+    created_at = peewee.DateTimeField(default=utcnow)

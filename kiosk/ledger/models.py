@@ -1,0 +1,49 @@
+import peewee
+
+from kiosk.cards.models import Account
+from kiosk.db import BaseModel, utcnow
+from kiosk.staff.models import Staff
+
+# Kinds of ledger entry. A correction, refund or void is a new entry of its own kind.
+OPENING, EARN, REDEEM, REFUND, ADJUST = "opening", "earn", "redeem", "refund", "adjust"
+KINDS = (OPENING, EARN, REDEEM, REFUND, ADJUST)
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised on any attempt to edit or delete a ledger entry or stock movement."""
+
+
+class AppendOnlyModel(BaseModel):
+    """Rows are inserted once and never updated or deleted (compensate with a new row)."""
+
+    def save(self, *args, **kwargs):
+        if self._pk is not None and not kwargs.get("force_insert"):
+            raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
+        return super().save(*args, **kwargs)
+
+    def delete_instance(self, *args, **kwargs):
+        raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
+
+    @classmethod
+    def update(cls, *args, **kwargs):
+        raise AppendOnlyError(f"{cls.__name__} rows are append-only")
+
+    @classmethod
+    def delete(cls):
+        raise AppendOnlyError(f"{cls.__name__} rows are append-only")
+
+
+class LedgerEntry(AppendOnlyModel):
+    """One signed change to an account (积分流水), with the balance it left."""
+
+    account = peewee.ForeignKeyField(Account, backref="entries", on_delete="RESTRICT")
+    delta = peewee.BigIntegerField()
+    kind = peewee.CharField(max_length=10, choices=[(k, k) for k in KINDS])
+    reference = peewee.CharField(max_length=40, default="", index=True)
+    staff = peewee.ForeignKeyField(Staff, null=True, on_delete="RESTRICT")
+    note = peewee.CharField(max_length=200, default="")
+    balance_after = peewee.BigIntegerField()
+    created_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("account", "id"), False),)

@@ -1,0 +1,49 @@
+"""Every refusal a service can raise, as a sentence in the user's language.
+
+Services raise KioskError(code, **params); only this module turns the code into words.
+"""
+from flask_babel import gettext, lazy_gettext as _l
+
+MESSAGES = {
+    "invalid_scan": _l("Could not read that scan. Please scan again."),
+    "forged_card": _l("Invalid card."),
+    "foreign_card": _l("Invalid card: it belongs to another store."),
+    "unknown_card": _l("Card not found."),
+    "card_lost": _l("This card has been reported lost. Please see the operations staff to reissue it."),
+    "card_revoked": _l("This card has been revoked. Please see the operations staff."),
+    "card_in_progress": _l("Finish or cancel the current redemption before scanning another card."),
+    "product_barcode_no_card": _l("That is a product barcode. Please scan a points card first."),
+    "unknown_barcode": _l("No product of this store has that barcode."),
+    "bad_quantity": _l("The quantity must be a whole number from 1 to %(max)s."),
+    "empty_cart": _l("The cart is empty."),
+    "no_card": _l("Please scan a points card first."),
+    "product_unavailable": _l("%(name)s is no longer on sale."),
+    "unknown_product": _l("Product not found."),
+    "out_of_stock": _l("Not enough stock of %(name)s: %(available)s left."),
+    "insufficient_points": _l("Not enough points: the balance is %(balance)s, this needs %(needed)s."),
+    "price_changed": _l("Prices changed since this page was shown. Please check the cart."),
+    "stale_page": _l("This page is out of date. Please check and try again."),
+    "too_many_lines": _l("At most %(max)s different goods in one redemption."),
+    "unknown_account": _l("Account not found."),
+    "unknown_receipt": _l("Receipt not found."),
+    "nothing_to_refund": _l("Choose at least one item to return."),
+    "not_a_manager": _l("A store manager must approve a return."),
+    "manager_pin_wrong": _l("The manager PIN is wrong."),
+    "over_refund": _l("Cannot return more than was sold: %(available)s of %(name)s can still be returned."),
+    "unknown_staff": _l("Please choose your name first."),
+    "wrong_pin": _l("Wrong PIN. %(remaining)s tries left."),
+    "staff_locked": _l("Too many wrong PINs. Try again in %(minutes)s minutes."),
+    "bad_pin_format": _l("A PIN is 4 to 8 digits."),
+    "unknown_print_job": _l("That receipt is not in the print queue."),
+    "forbidden": _l("Your role cannot use this screen."),
+}
+
+
+def message(error):
+    """The sentence for a KioskError (or a bare code)."""
+    code = getattr(error, "code", error)
+    params = getattr(error, "params", {})
+    template = MESSAGES.get(code)
+    if template is None:
+        return gettext("Something went wrong. Nothing was changed.")
+    return str(template) % params if params else str(template)

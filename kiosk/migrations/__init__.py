@@ -1,0 +1,1 @@
+"""Numbered schema migrations; see kiosk.schema for how they are applied."""

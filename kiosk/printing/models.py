@@ -1,0 +1,24 @@
+import peewee
+
+from kiosk.checkout.models import Refund, Sale
+from kiosk.db import BaseModel, utcnow
+from kiosk.staff.models import Staff
+from kiosk.stores.models import Store
+
+PENDING, PRINTED, FAILED = "pending", "printed", "failed"
+
+
+class PrintJob(BaseModel):
+    """A receipt waiting for, or sent to, the printer. Created after its sale commits."""
+
+    store = peewee.ForeignKeyField(Store, on_delete="RESTRICT")
+    sale = peewee.ForeignKeyField(Sale, null=True, backref="print_jobs", on_delete="RESTRICT")
+    refund = peewee.ForeignKeyField(Refund, null=True, backref="print_jobs", on_delete="RESTRICT")
+    receipt = peewee.TextField()  # devices.Receipt.to_dict() as JSON
+    reprint = peewee.BooleanField(default=False)
+    status = peewee.CharField(max_length=10, default=PENDING, index=True)
+    attempts = peewee.IntegerField(default=0)
+    error = peewee.CharField(max_length=300, default="")
+    staff = peewee.ForeignKeyField(Staff, null=True, on_delete="RESTRICT")
+    created_at = peewee.DateTimeField(default=utcnow, index=True)
+    printed_at = peewee.DateTimeField(null=True)

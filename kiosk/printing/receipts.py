@@ -1,0 +1,38 @@
+"""Glue between a committed sale and the print queue, in the kiosk's language and time zone."""
+from flask import current_app
+from flask_babel import gettext
+
+from devices import ReceiptLabels
+from kiosk.printing import service
+from kiosk.printing.setup import printer
+from kiosk.staff.auth import current_staff
+
+
+def labels():
+    """Receipt labels in the current language (Chinese by default)."""
+    return ReceiptLabels(
+        title_sale=gettext("Redemption receipt"), title_refund=gettext("Return receipt"),
+        reprint=gettext("REPRINT"), receipt_no=gettext("Receipt no."), time=gettext("Time"),
+        cashier=gettext("Cashier"), holder=gettext("Card holder"), household=gettext("Household"),
+        item=gettext("Item"), quantity=gettext("Qty"), points=gettext("Points"),
+        total_sale=gettext("Points spent"), total_refund=gettext("Points returned"),
+        balance_before=gettext("Balance before"), balance_after=gettext("Balance now"),
+        unit=gettext("pts"), original_receipt=gettext("Original receipt"),
+        footer=gettext("Thank you for your service to the community"),
+    )
+
+
+def _queue_and_send(receipt, **where):
+    job = service.enqueue(receipt, store=where.pop("store"), staff=current_staff(), **where)
+    return service.send(job, printer())
+
+
+def print_sale(sale):
+    """Queue and print the receipt of a committed sale; returns the job (printed or failed)."""
+    receipt = service.receipt_for_sale(sale, tz_name=current_app.config["BABEL_DEFAULT_TIMEZONE"], labels=labels())
+    return _queue_and_send(receipt, store=sale.store_id, sale=sale)
+
+
+def print_refund(refund):
+    receipt = service.receipt_for_refund(refund, tz_name=current_app.config["BABEL_DEFAULT_TIMEZONE"], labels=labels())
+    return _queue_and_send(receipt, store=refund.store_id, sale=refund.sale_id, refund=refund)

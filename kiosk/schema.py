@@ -1,0 +1,70 @@
+"""Creating and evolving the schema.
+
+A new database is created from the current models and stamped with the newest migration
+number. An existing database gets each pending numbered migration in ``kiosk/migrations/``
+(``m0002_*.py`` and on, each with ``apply(migrator)`` written with ``playhouse.migrate``),
+in order, each in its own transaction. ``m0001_initial`` is the schema the models describe.
+"""
+import importlib
+import pkgutil
+
+import peewee
+from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
+
+from kiosk import migrations
+from kiosk.audit import AuditEvent
+from kiosk.cards.models import Account, Card, Household
+from kiosk.checkout.models import Refund, RefundLine, Sale, SaleLine
+from kiosk.db import BaseModel, database, is_sqlite
+from kiosk.inventory.models import Product, StockMovement
+from kiosk.ledger.models import LedgerEntry
+from kiosk.printing.models import PrintJob
+from kiosk.staff.models import Staff
+from kiosk.stores.models import Store
+
+MODELS = [
+    Store, Staff, Household, Account, Card, LedgerEntry, Product, StockMovement,
+    Sale, SaleLine, Refund, RefundLine, PrintJob, AuditEvent,
+]
+
+
+class SchemaVersion(BaseModel):
+    version = peewee.IntegerField(primary_key=True)
+    name = peewee.CharField(max_length=100)
+
+
+def available_migrations():
+    """[(number, name, module)] in order, from the kiosk.migrations package."""
+    found = []
+    for info in pkgutil.iter_modules(migrations.__path__):
+        if info.name.startswith("m") and info.name[1:5].isdigit():
+            found.append((int(info.name[1:5]), info.name, importlib.import_module(f"kiosk.migrations.{info.name}")))
+    return sorted(found, key=lambda m: m[0])
+
+
+def current_version():
+    if not database.table_exists(SchemaVersion._meta.table_name):
+        return None
+    return SchemaVersion.select(peewee.fn.MAX(SchemaVersion.version)).scalar()
+
+
+def upgrade():
+    """Create or upgrade the schema; returns the list of migration names applied."""
+    version = current_version()
+    steps = available_migrations()
+    if version is None:
+        with database.atomic():
+            database.create_tables([SchemaVersion, *MODELS])
+            for number, name, _ in steps:
+                SchemaVersion.create(version=number, name=name)
+        return ["created " + steps[-1][1]]
+    applied = []
+    migrator = SqliteMigrator(database.obj) if is_sqlite() else PostgresqlMigrator(database.obj)
+    for number, name, module in steps:
+        if number <= version:
+            continue
+        with database.atomic():
+            module.apply(migrator)
+            SchemaVersion.create(version=number, name=name)
+        applied.append(name)
+    return applied

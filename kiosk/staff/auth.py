@@ -1,0 +1,79 @@
+"""Who is signed in, for how long, and what their role may do."""
+import functools
+import time
+
+from flask import current_app, g, redirect, render_template, request, session, url_for
+from htmx_flask import make_response
+
+from kiosk.staff.models import Staff
+from kiosk.stores.models import Store
+from kiosk.web import is_htmx
+
+
+def current_store():
+    """The store this kiosk serves: KIOSK_STORE's code, else the first store."""
+    if "store" not in g:
+        code = current_app.config.get("STORE_CODE")
+        query = Store.select().order_by(Store.id)
+        g.store = (query.where(Store.code == code) if code else query).first()
+    return g.store
+
+
+def current_staff():
+    if "staff" not in g:
+        staff_id = session.get("staff_id")
+        g.staff = Staff.get_or_none(Staff.id == staff_id, Staff.active == True) if staff_id else None  # noqa: E712
+    return g.staff
+
+
+def sign_in(staff):
+    session.clear()
+    session["staff_id"] = staff.id
+    session["seen"] = time.time()
+    g.staff = staff
+
+
+def sign_out():
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    g.staff = None
+
+
+def _to_sign_in(idle=False):
+    target = url_for("staff.signin", idle=1 if idle else None)
+    if is_htmx():
+        return make_response("", redirect=target)
+    return redirect(target)
+
+
+def requires_role(*roles):
+    """Allow only signed-in staff whose role is in ``roles`` (all roles when empty)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            staff = current_staff()
+            if staff is None:
+                return _to_sign_in()
+            if roles and staff.role not in roles:
+                return render_template("forbidden.html"), 403
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def init_app(app):
+    @app.before_request
+    def _idle_sign_out():
+        if request.endpoint in (None, "static") or "staff_id" not in session:
+            return None
+        now = time.time()
+        if now - session.get("seen", 0) > current_app.config["IDLE_SIGNOUT_SECONDS"]:
+            sign_out()
+            return _to_sign_in(idle=True)
+        session["seen"] = now
+        return None

@@ -1,0 +1,66 @@
+"""Staff PINs: hashing, checking, and locking out after repeated wrong PINs."""
+import re
+from datetime import timedelta
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from kiosk import audit
+from kiosk.db import database, utcnow
+from kiosk.errors import KioskError
+from kiosk.staff.models import MANAGER, ROLES, Staff
+
+PIN_FORMAT = re.compile(r"\d{4,8}")
+
+
+def hash_pin(pin):
+    """A salted hash of a PIN; raises KioskError("bad_pin_format") unless it is 4–8 digits."""
+    if not isinstance(pin, str) or not PIN_FORMAT.fullmatch(pin):
+        raise KioskError("bad_pin_format")
+    return generate_password_hash(pin)
+
+
+def create_staff(store, name, role, pin):
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    return Staff.create(store=store, name=name, role=role, pin_hash=hash_pin(pin))
+
+
+def authenticate(staff_id, pin, *, max_attempts=5, lockout_seconds=300):
+    """The staff member whose PIN this is.
+
+    Raises KioskError: "unknown_staff", "staff_locked" (too many wrong PINs; ``minutes``),
+    "wrong_pin" (``remaining`` tries before the lock-out).
+    """
+    staff = Staff.get_or_none(Staff.id == staff_id, Staff.active == True)  # noqa: E712
+    if staff is None:
+        raise KioskError("unknown_staff")
+    now = utcnow()
+    if staff.locked_until and staff.locked_until > now:
+        minutes = max(1, int((staff.locked_until - now).total_seconds() + 59) // 60)
+        raise KioskError("staff_locked", minutes=minutes)
+    ok = isinstance(pin, str) and PIN_FORMAT.fullmatch(pin) and check_password_hash(staff.pin_hash, pin)
+    with database.atomic():
+        if ok:
+            Staff.update(failed_attempts=0, locked_until=None).where(Staff.id == staff.id).execute()
+            audit.record("sign_in", store=staff.store_id, staff=staff.id)
+            return staff
+        failed = staff.failed_attempts + 1
+        locked_until = now + timedelta(seconds=lockout_seconds) if failed >= max_attempts else None
+        Staff.update(
+            failed_attempts=0 if locked_until else failed, locked_until=locked_until
+        ).where(Staff.id == staff.id).execute()
+        audit.record("wrong_pin", store=staff.store_id, staff=staff.id, locked=bool(locked_until))
+    if locked_until:
+        raise KioskError("staff_locked", minutes=max(1, lockout_seconds // 60))
+    raise KioskError("wrong_pin", remaining=max_attempts - failed)
+
+
+def manager_for_pin(store, pin):
+    """The active manager of ``store`` with this PIN; raises KioskError("manager_pin_wrong")."""
+    if isinstance(pin, str) and PIN_FORMAT.fullmatch(pin):
+        for manager in Staff.select().where(
+            Staff.store == store, Staff.role == MANAGER, Staff.active == True  # noqa: E712
+        ):
+            if check_password_hash(manager.pin_hash, pin):
+                return manager
+    raise KioskError("manager_pin_wrong")

@@ -1,0 +1,76 @@
+"""Signing in on the PIN pad, signing out, the home screen and the language switch."""
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+
+from kiosk import LOCALES
+from kiosk.errors import KioskError
+from kiosk.messages import message
+from kiosk.staff import service
+from kiosk.staff.auth import current_staff, current_store, sign_in, sign_out
+from kiosk.staff.models import CASHIER, MANAGER, Staff
+
+bp = Blueprint("staff", __name__)
+
+# The screens each role may open, in the order the home screen lists them.
+SCREENS = (
+    ("cashier.page", (CASHIER, MANAGER)),
+    ("returns.page", (CASHIER, MANAGER)),
+    ("printing.page", (CASHIER, MANAGER)),
+)
+
+
+@bp.get("/")
+def home():
+    staff = current_staff()
+    if staff is None:
+        return redirect(url_for("staff.signin"))
+    if staff.role in (CASHIER, MANAGER):
+        return redirect(url_for("cashier.page"))
+    screens = [endpoint for endpoint, roles in SCREENS if staff.role in roles]
+    return render_template("staff/home.html", screens=screens)
+
+
+@bp.get("/signin")
+def signin():
+    if request.args.get("idle"):
+        sign_out()  # the screen's own idle timer sent us here
+    store = current_store()
+    staff = Staff.active_in(store) if store else []
+    return render_template("staff/signin.html", staff_list=staff, idle=request.args.get("idle"))
+
+
+@bp.route("/signin/<int:staff_id>", methods=["GET", "POST"])
+def pin(staff_id):
+    store = current_store()
+    staff = Staff.get_or_none(Staff.id == staff_id, Staff.store == store, Staff.active == True)  # noqa: E712
+    if staff is None:
+        return redirect(url_for("staff.signin"))
+    error = None
+    if request.method == "POST":
+        try:
+            signed_in = service.authenticate(
+                staff.id, request.form.get("pin", ""),
+                max_attempts=current_app.config["PIN_MAX_ATTEMPTS"],
+                lockout_seconds=current_app.config["PIN_LOCKOUT_SECONDS"],
+            )
+        except KioskError as exc:
+            error = message(exc)
+        else:
+            sign_in(signed_in)
+            return redirect(url_for("staff.home"))
+    return render_template("staff/pin.html", staff=staff, error=error), (400 if error else 200)
+
+
+@bp.post("/signout")
+def signout():
+    sign_out()
+    return redirect(url_for("staff.signin"))
+
+
+@bp.post("/lang/<code>")
+def language(code):
+    if code in LOCALES:
+        session["lang"] = code
+    target = request.form.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("staff.home"))
+
+

@@ -1,0 +1,66 @@
+"""Web helpers shared by every blueprint: the one place that reads htmx headers, CSRF,
+and turning a KioskError into a message."""
+import secrets
+
+from flask import abort, render_template, request, session
+from flask_babel import lazy_gettext as _l
+from htmx_flask import request as htmx_request
+
+ROLE_NAMES = {
+    "manager": _l("Store manager"),
+    "operations": _l("Operations"),
+    "cashier": _l("Cashier"),
+    "service": _l("Customer service"),
+}
+SCREEN_NAMES = {
+    "cashier.page": _l("Checkout"),
+    "returns.page": _l("Returns"),
+    "printing.page": _l("Receipts"),
+}
+JOB_STATUS_NAMES = {
+    "pending": _l("Waiting to print"),
+    "printed": _l("Printed"),
+    "failed": _l("Receipt not printed"),
+}
+
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+
+
+def is_htmx():
+    """True for a request htmx made (and not a history restore, which wants the full page)."""
+    return bool(htmx_request.htmx) and not htmx_request.htmx.history_restore_request
+
+
+def render(page, partial, **context):
+    """The partial for an htmx request, else the full page that includes the same partial."""
+    return render_template(partial if is_htmx() else page, **context)
+
+
+def csrf_token():
+    if CSRF_FIELD not in session:
+        session[CSRF_FIELD] = secrets.token_urlsafe(32)
+    return session[CSRF_FIELD]
+
+
+def init_app(app):
+    app.jinja_env.globals.update(
+        csrf_token=csrf_token,
+        role_name=lambda role: str(ROLE_NAMES.get(role, role)),
+        screen_name=lambda endpoint: str(SCREEN_NAMES.get(endpoint, endpoint)),
+        job_status_name=lambda status: str(JOB_STATUS_NAMES.get(status, status)),
+    )
+
+    @app.before_request
+    def _check_csrf():
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return
+        sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD, "")
+        expected = session.get(CSRF_FIELD)
+        if not expected or not secrets.compare_digest(str(sent), expected):
+            abort(400, description="csrf")
+
+    @app.after_request
+    def _vary(response):
+        response.vary.add("HX-Request")
+        return response

@@ -1,0 +1,79 @@
+// Small behaviours of the kiosk screens; everything still works as plain forms without it.
+(function () {
+  "use strict";
+
+  // The scan input keeps focus: a USB scanner types into whatever is focused, so focus
+  // returns to it after any tap and after every htmx swap.
+  function scanInput() { return document.querySelector("[data-scan-input]"); }
+  function refocus() {
+    var input = scanInput();
+    var active = document.activeElement;
+    if (!input) return;
+    if (active && active !== input && (active.matches("input:not([type=hidden]):not([readonly]), textarea, select"))) return;
+    input.focus({ preventScroll: true });
+  }
+  document.addEventListener("click", function () { setTimeout(refocus, 0); });
+  document.addEventListener("htmx:afterSettle", refocus);
+  document.addEventListener("DOMContentLoaded", refocus);
+
+  // A scan is submitted by the scanner's Enter; the field empties for the next one.
+  // An input method still composing (Chinese IME) must not swallow the Enter.
+  document.addEventListener("keydown", function (event) {
+    var input = scanInput();
+    if (event.target !== input || event.key !== "Enter") return;
+    if (event.isComposing) { event.preventDefault(); return; }
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var input = scanInput();
+    if (input && event.detail.elt === input.form) {
+      setTimeout(function () { input.value = ""; }, 0);
+    }
+  });
+
+  // Category tabs filter the goods grid without a round trip.
+  document.addEventListener("click", function (event) {
+    var tab = event.target.closest("[data-category-tab]");
+    if (!tab) return;
+    var wanted = tab.getAttribute("data-category-tab");
+    document.querySelectorAll("[data-category-tab]").forEach(function (t) { t.classList.toggle("active", t === tab); });
+    document.querySelectorAll("[data-category]").forEach(function (section) {
+      section.hidden = wanted !== "" && section.getAttribute("data-category") !== wanted;
+    });
+  });
+
+  // The PIN pad writes digits into its field; no keyboard needed.
+  document.addEventListener("click", function (event) {
+    var pad = event.target.closest("[data-pinpad]");
+    if (!pad) return;
+    var field = pad.querySelector("[data-pin-field]");
+    var key = event.target.closest("button");
+    if (!key || !field) return;
+    if (key.hasAttribute("data-digit") && field.value.length < 8) field.value += key.getAttribute("data-digit");
+    if (key.hasAttribute("data-clear")) field.value = "";
+    if (key.hasAttribute("data-back")) field.value = field.value.slice(0, -1);
+  });
+
+  // Steppers (− n +) on the returns screen.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-step]");
+    if (!button) return;
+    var input = button.closest("[data-stepper]").querySelector("input");
+    if (input.disabled) return;
+    var next = (parseInt(input.value, 10) || 0) + parseInt(button.getAttribute("data-step"), 10);
+    var max = parseInt(input.getAttribute("max"), 10);
+    input.value = Math.max(0, isNaN(max) ? next : Math.min(max, next));
+  });
+
+  // Sign out after the idle period without a tap or a scan.
+  var body = document.body;
+  var idleSeconds = parseInt(body && body.getAttribute("data-idle-seconds"), 10);
+  if (idleSeconds > 0) {
+    var timer;
+    var restart = function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { window.location.href = body.getAttribute("data-signout-url"); }, idleSeconds * 1000);
+    };
+    ["pointerdown", "keydown", "touchstart"].forEach(function (name) { document.addEventListener(name, restart, true); });
+    restart();
+  }
+})();
