@@ -58,6 +58,11 @@ def create_app(config=None):
     for blueprint in (staff_bp, cashier_bp, returns_bp, printing_bp):
         app.register_blueprint(blueprint)
 
+    @app.get("/healthz")
+    def healthz():
+        """Liveness for monitoring; also the trivial endpoint bench/ measures against."""
+        return {"ok": True}
+
     @app.errorhandler(400)
     def _bad_request(error):
         from flask_babel import gettext

@@ -37,7 +37,7 @@ class Product(BaseModel):
         return (
             cls.select()
             .where(cls.store == store, cls.active == True)  # noqa: E712
-            .order_by(cls.category, cls.sort_order, cls.id)
+            .order_by(cls.sort_order, cls.id)
         )
 
 

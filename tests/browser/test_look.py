@@ -1,0 +1,22 @@
+def test_look(server, page, shot):
+    url, env = server
+    page.goto(url + "/")
+    shot("look-signin")
+    page.get_by_text("张桂兰").click()
+    for d in "3333":
+        page.get_by_role("button", name=d, exact=True).click()
+    shot("look-pin")
+    page.get_by_role("button", name="登录").click()
+    shot("look-cashier-idle")
+    page.locator("#scan").type("10000001\n", delay=5)
+    page.wait_for_timeout(500)
+    page.get_by_text("金龙鱼食用油").click()
+    page.wait_for_timeout(300)
+    page.get_by_text("加碘食盐").click()
+    page.wait_for_timeout(300)
+    shot("look-cashier-cart")
+    page.get_by_role("button", name="确认兑换").click()
+    page.wait_for_timeout(500)
+    shot("look-cashier-done")
+    page.goto(url + "/receipts/")
+    shot("look-receipts")

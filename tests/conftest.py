@@ -1,0 +1,176 @@
+"""Fixtures shared by every kind of test.
+
+- ``db``: a fresh SQLite file (WAL, as in production) with the schema, no Flask.
+- ``world``: a small store on it: staff of each role, goods, accounts with cards.
+- ``app`` / ``client``: the Flask app on that database with a virtual printer.
+"""
+import os
+from dataclasses import dataclass
+
+import pytest
+from werkzeug.security import generate_password_hash
+
+from devices import VirtualPrinter
+from kiosk import db as kiosk_db
+from kiosk import keys, schema
+from kiosk.cards.models import Account, Card, Household
+from kiosk.cards.service import card_payload
+from kiosk.inventory import service as inventory
+from kiosk.inventory.models import STOCK_IN, VOUCHER, Product
+from kiosk.ledger import service as ledger
+from kiosk.ledger.models import OPENING
+from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS, SERVICE, Staff
+from kiosk.stores.models import Store
+
+PINS = {MANAGER: "1111", OPERATIONS: "2222", CASHIER: "3333", SERVICE: "4444"}
+# Hashing a PIN is slow on purpose; hash each test PIN once per run.
+_PIN_HASHES = {}
+
+
+def pin_hash(pin):
+    if pin not in _PIN_HASHES:
+        _PIN_HASHES[pin] = generate_password_hash(pin)
+    return _PIN_HASHES[pin]
+
+
+@pytest.fixture
+def instance(tmp_path):
+    path = tmp_path / "instance"
+    keys.ensure(str(path))
+    return path
+
+
+@pytest.fixture
+def db(instance):
+    url = "sqlite:///" + str(instance / "kiosk.db")
+    kiosk_db.connect(url)
+    kiosk_db.database.connect(reuse_if_open=True)
+    schema.upgrade()
+    yield kiosk_db.database
+    kiosk_db.database.close()
+
+
+@dataclass
+class World:
+    store: Store
+    staff: dict
+    products: dict
+    accounts: dict
+    cards: dict
+    card_key: bytes
+
+    def payload(self, name):
+        return card_payload(self.store.code, self.cards[name].number, self.card_key)
+
+
+def build_world(card_key):
+    with kiosk_db.database.atomic():
+        store = Store.create(name="测试信义积分超市", code="XY")
+        staff = {
+            role: Staff.create(store=store, name=name, role=role, pin_hash=pin_hash(PINS[role]))
+            for role, name in [(MANAGER, "王店长"), (OPERATIONS, "李运营"), (CASHIER, "张收银"), (SERVICE, "陈客服")]
+        }
+        products = {}
+        for order, (name, category, points, stock, barcode, kind) in enumerate([
+            ("食用油", "粮油", 100, 10, "6901234000017", "goods"),
+            ("大米", "粮油", 50, 20, "6901234000024", "goods"),
+            ("食盐", "调味", 20, 50, "6901234000031", "goods"),
+            ("酱油", "调味", 20, 1, "6901234000048", "goods"),
+            ("洗洁精", "清洁", 30, 0, "6901234000055", "goods"),
+            ("水果券", "服务券", 50, 5, None, VOUCHER),
+        ]):
+            product = Product.create(store=store, name=name, category=category, points=points,
+                                     barcode=barcode, kind=kind, sort_order=order)
+            if stock:
+                inventory.move(product.id, stock, STOCK_IN, reference="test")
+            products[name] = Product.get_by_id(product.id)
+        accounts, cards = {}, {}
+        number = 10000001
+        for holder, balance in [("张建华", 500), ("李秀兰", 30), ("王德明", 0)]:
+            household = Household.create(store=store, building="3", unit="2", room=str(300 + number % 100))
+            account = Account.create(store=store, household=household, holder_name=holder)
+            if balance:
+                ledger.post(account.id, balance, OPENING, reference="test")
+            accounts[holder] = Account.get_by_id(account.id)
+            cards[holder] = Card.create(store=store, number=str(number), account=account, holder_name=holder)
+            number += 1
+    return World(store, staff, products, accounts, cards, card_key)
+
+
+@pytest.fixture
+def world(db, instance):
+    return build_world(keys.load(str(instance))["CARD_SIGNING_KEY"])
+
+
+@pytest.fixture
+def printer():
+    return VirtualPrinter()
+
+
+@pytest.fixture
+def app(world, instance, printer):
+    from kiosk import create_app
+
+    kiosk_db.database.close()
+    app = create_app({
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": "sqlite:///" + str(instance / "kiosk.db"),
+        "PRINTER": printer,
+        "TESTING": True,
+    })
+    # create_app pointed the proxy at a new database object for the same file; the test
+    # itself queries through it between requests.
+    kiosk_db.database.connect(reuse_if_open=True)
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Session:
+    """A signed-in test client: ``post`` sends the CSRF token like the page does."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def token(self):
+        """The session's CSRF token, as the page would embed it."""
+        with self.client.session_transaction() as session:
+            return session.setdefault("csrf_token", "test-csrf-token")
+
+    def sign_in(self, staff, pin):
+        self.client.get("/signin")
+        return self.client.post(f"/signin/{staff.id}", data={"pin": pin, "csrf_token": self.token()})
+
+    def get(self, url, htmx=False, **kwargs):
+        headers = {"HX-Request": "true"} if htmx else {}
+        return self.client.get(url, headers=headers, **kwargs)
+
+    def post(self, url, data=None, htmx=True, **kwargs):
+        headers = {"HX-Request": "true", "X-CSRF-Token": self.token()} if htmx else {}
+        data = dict(data or {})
+        if not htmx:
+            data.setdefault("csrf_token", self.token())
+        return self.client.post(url, data=data, headers=headers, **kwargs)
+
+    def register(self):
+        with self.client.session_transaction() as session:
+            return dict(session.get("register") or {})
+
+
+@pytest.fixture
+def cashier(client, world):
+    session = Session(client)
+    response = session.sign_in(world.staff[CASHIER], PINS[CASHIER])
+    assert response.status_code == 302
+    return session
+
+
+@pytest.fixture
+def manager(client, world):
+    session = Session(client)
+    response = session.sign_in(world.staff[MANAGER], PINS[MANAGER])
+    assert response.status_code == 302
+    return session
