@@ -39,9 +39,12 @@ def init_db():
     from kiosk import config, db, keys, schema
 
     instance = _instance_path()
+    try:
+        url = db.database_url(config.from_environment()["DATABASE_URL"], instance)
+        db.connect(url)
+    except (config.SettingError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
     created = keys.ensure(instance)
-    url = db.database_url(config.from_environment()["DATABASE_URL"], instance)
-    db.connect(url)
     with db.database.connection_context():
         applied = schema.upgrade()
     for name in created:

@@ -1,0 +1,98 @@
+"""The `kiosk` command as a store's technician runs it: a fresh instance, one database URL."""
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.fixture
+def env(tmp_path):
+    instance = tmp_path / "instance"
+    return dict(os.environ, KIOSK_INSTANCE_PATH=str(instance),
+                KIOSK_DATABASE_URL="sqlite:///" + str(tmp_path / "elsewhere" / "store.db"))
+
+
+def kiosk(env, *args):
+    return subprocess.run([sys.executable, "-m", "kiosk", *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_init_db_demo_and_verify_from_nothing(env, tmp_path):
+    first = kiosk(env, "init-db")
+    assert first.returncode == 0, first.stderr
+    assert (tmp_path / "instance" / "secret.key").exists()
+    assert (tmp_path / "instance" / "card-signing.key").exists()
+    # KIOSK_DATABASE_URL is honoured: the database is where it says, not in the instance folder.
+    assert (tmp_path / "elsewhere" / "store.db").exists()
+    assert not (tmp_path / "instance" / "kiosk.db").exists()
+    assert "up to date" in kiosk(env, "init-db").stdout
+    demo = kiosk(env, "demo")
+    assert demo.returncode == 0, demo.stderr
+    assert "PIN 3333" in demo.stdout
+    again = kiosk(env, "demo")
+    assert "already present" in again.stdout
+    with sqlite3.connect(tmp_path / "elsewhere" / "store.db") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM product").fetchone()[0] >= 30
+        assert conn.execute("SELECT COUNT(*) FROM household").fetchone()[0] >= 20
+        assert conn.execute("SELECT COUNT(DISTINCT role) FROM staff").fetchone()[0] == 4
+    verify = kiosk(env, "verify")
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert verify.stdout.startswith("ok")
+
+
+def test_balance_accepts_a_scanned_payload_or_a_card_number(env):
+    kiosk(env, "init-db")
+    demo = kiosk(env, "demo")
+    payload = [line.strip() for line in demo.stdout.splitlines() if line.strip().startswith("JF:")][0]
+    by_payload = kiosk(env, "balance", payload)
+    assert by_payload.returncode == 0, by_payload.stderr
+    assert "张*华" in by_payload.stdout and "balance  860" in by_payload.stdout
+    by_number = kiosk(env, "balance", "10000001")
+    assert by_number.stdout == by_payload.stdout
+    assert kiosk(env, "balance", payload.lower()).returncode == 0
+
+
+@pytest.mark.parametrize("card, message", [
+    ("19999999", "未找到此卡"),
+    ("JF:XY:10000001:AAAAAAAAAAAAAAAA", "无效卡"),
+    ("garbage!!", "无法识别"),
+])
+def test_balance_exits_non_zero_with_the_reason(env, card, message):
+    kiosk(env, "init-db")
+    kiosk(env, "demo")
+    result = kiosk(env, "balance", card)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_balance_of_a_revoked_card_exits_non_zero(env, tmp_path):
+    kiosk(env, "init-db")
+    kiosk(env, "demo")
+    with sqlite3.connect(tmp_path / "elsewhere" / "store.db") as conn:
+        conn.execute("UPDATE card SET status = 'lost' WHERE number = '10000001'")
+    result = kiosk(env, "balance", "10000001")
+    assert result.returncode != 0 and "此卡已挂失" in result.stderr
+
+
+def test_verify_exits_non_zero_and_says_what_is_wrong(env, tmp_path):
+    kiosk(env, "init-db")
+    kiosk(env, "demo")
+    with sqlite3.connect(tmp_path / "elsewhere" / "store.db") as conn:
+        conn.execute("UPDATE account SET balance = balance + 1 WHERE id = 1")
+    result = kiosk(env, "verify")
+    assert result.returncode == 1
+    assert "account 1: balance 861 but its ledger sums to 860" in result.stdout
+
+
+def test_commands_before_init_db_say_what_to_do(env):
+    result = kiosk(env, "verify")
+    assert result.returncode != 0
+    assert "kiosk init-db" in result.stderr
+
+
+def test_a_bad_setting_is_rejected_with_its_name(env):
+    env["KIOSK_PORT"] = "eighty"
+    kiosk(env, "init-db")
+    result = kiosk(env, "verify")
+    assert result.returncode != 0 and "KIOSK_PORT" in result.stderr

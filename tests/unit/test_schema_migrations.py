@@ -1,0 +1,32 @@
+"""A new database is stamped with the newest migration; an old one gets the pending ones."""
+import types
+
+from kiosk import schema
+from kiosk.db import database
+
+
+def test_a_new_database_is_stamped_with_the_newest_migration(db):
+    newest = schema.available_migrations()[-1][0]
+    assert schema.current_version() == newest
+    assert schema.upgrade() == []
+
+
+def test_pending_migrations_are_applied_in_order_once(db, monkeypatch):
+    from playhouse.migrate import migrate
+    import peewee
+
+    def apply(migrator):
+        migrate(migrator.add_column("store", "phone", peewee.CharField(default="")))
+
+    steps = schema.available_migrations() + [(9999, "m9999_store_phone", types.SimpleNamespace(apply=apply))]
+    monkeypatch.setattr(schema, "available_migrations", lambda: steps)
+    assert schema.upgrade() == ["m9999_store_phone"]
+    assert "phone" in [column.name for column in database.get_columns("store")]
+    assert schema.upgrade() == []
+    assert schema.current_version() == 9999
+
+
+def test_sqlite_runs_in_wal_mode_with_full_synchronous_writes(db):
+    assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert database.execute_sql("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1

@@ -1,0 +1,54 @@
+"""PINs are stored hashed; wrong PINs count down to a lock-out."""
+import pytest
+
+from kiosk.errors import KioskError
+from kiosk.staff import service
+from kiosk.staff.models import CASHIER, MANAGER, Staff
+
+from kiosk.audit import AuditEvent
+
+
+def test_a_pin_is_stored_only_as_a_hash(world):
+    staff = service.create_staff(world.store, "新收银", CASHIER, "5678")
+    assert "5678" not in staff.pin_hash
+    assert service.authenticate(staff.id, "5678").id == staff.id
+
+
+@pytest.mark.parametrize("pin", ["123", "123456789", "12a4", "", None])
+def test_a_pin_must_be_4_to_8_digits(world, pin):
+    with pytest.raises(KioskError, match="bad_pin_format"):
+        service.hash_pin(pin)
+
+
+def test_wrong_pins_count_down_then_lock_out(world):
+    staff = world.staff[CASHIER]
+    for remaining in (4, 3, 2, 1):
+        with pytest.raises(KioskError) as refused:
+            service.authenticate(staff.id, "0000", max_attempts=5)
+        assert refused.value.code == "wrong_pin" and refused.value.params["remaining"] == remaining
+    with pytest.raises(KioskError, match="staff_locked"):
+        service.authenticate(staff.id, "0000", max_attempts=5)
+    with pytest.raises(KioskError, match="staff_locked"):
+        service.authenticate(staff.id, "3333", max_attempts=5)  # even the right PIN, for now
+    assert AuditEvent.select().where(AuditEvent.action == "wrong_pin").count() == 5
+
+
+def test_a_right_pin_resets_the_count(world):
+    staff = world.staff[CASHIER]
+    with pytest.raises(KioskError):
+        service.authenticate(staff.id, "0000")
+    service.authenticate(staff.id, "3333")
+    assert Staff.get_by_id(staff.id).failed_attempts == 0
+
+
+def test_an_inactive_staff_member_cannot_sign_in(world):
+    Staff.update(active=False).where(Staff.id == world.staff[CASHIER].id).execute()
+    with pytest.raises(KioskError, match="unknown_staff"):
+        service.authenticate(world.staff[CASHIER].id, "3333")
+
+
+def test_manager_for_pin_finds_only_a_manager(world):
+    assert service.manager_for_pin(world.store, "1111").id == world.staff[MANAGER].id
+    for pin in ["3333", "9999", "", "abc"]:
+        with pytest.raises(KioskError, match="manager_pin_wrong"):
+            service.manager_for_pin(world.store, pin)
