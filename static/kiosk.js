@@ -16,18 +16,28 @@
   document.addEventListener("htmx:afterSettle", refocus);
   document.addEventListener("DOMContentLoaded", refocus);
 
-  // A scan is submitted by the scanner's Enter; the field empties for the next one.
-  // An input method still composing (Chinese IME) must not swallow the Enter.
+  // A scan ends with the scanner's Enter. The field is emptied at once, before the next scan's
+  // first key can arrive, and scans are posted one after another in the order they came, so a
+  // fast scanner never loses or merges a code. An input method still composing (Chinese IME)
+  // must not turn its Enter into a scan.
+  var pending = Promise.resolve();
   document.addEventListener("keydown", function (event) {
     var input = scanInput();
     if (event.target !== input || event.key !== "Enter") return;
-    if (event.isComposing) { event.preventDefault(); return; }
-  });
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    var input = scanInput();
-    if (input && event.detail.elt === input.form) {
-      setTimeout(function () { input.value = ""; }, 0);
+    event.preventDefault();
+    if (event.isComposing) return;
+    var form = input.form;
+    var code = input.value;
+    input.value = "";
+    if (!code.trim() || !window.htmx || !form.hasAttribute("hx-post")) {
+      if (code.trim()) { input.value = code; form.submit(); }
+      return;
     }
+    pending = pending.then(function () {
+      return htmx.ajax("POST", form.getAttribute("hx-post"), {
+        source: form, target: "#workspace", swap: "outerHTML", values: { code: code }
+      });
+    }).catch(function () {});
   });
 
   // Category tabs filter the goods grid without a round trip.

@@ -72,7 +72,7 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(params=[(1280, 800)], ids=lambda size: f"{size[0]}x{size[1]}")
+@pytest.fixture(params=[(1280, 800), (1024, 768)], ids=lambda size: f"{size[0]}x{size[1]}")
 def page(browser, request):
     width, height = request.param
     context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True, locale="zh-CN")
