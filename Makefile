@@ -34,7 +34,7 @@ translations: $(VENV)/.installed
 
 # Re-extract the message catalogue after changing UI text, then translate the new entries.
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o kiosk/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o kiosk/translations/messages.pot kiosk templates
 	$(BIN)/pybabel update -i kiosk/translations/messages.pot -d kiosk/translations -D messages --no-fuzzy-matching
 
 # Debian's Chromium and CJK fonts for the browser tests (installed when running as root).
