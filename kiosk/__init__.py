@@ -65,10 +65,14 @@ def create_app(config=None):
 
     @app.errorhandler(400)
     def _bad_request(error):
+        # A form without a valid CSRF token comes from a page older than the session (a
+        # restart, a new sign-in): reload it rather than act on it.
+        from flask import flash
         from flask_babel import gettext
         message = gettext("This page is out of date. Please check and try again.")
         if web.is_htmx():
-            return render_template("_message.html", level="error", message=message), 400
+            flash(message, "error")
+            return "", 400, {"HX-Refresh": "true"}
         return render_template("error.html", message=message), 400
 
     @app.errorhandler(404)

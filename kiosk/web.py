@@ -37,6 +37,14 @@ def render(page, partial, **context):
     return render_template(partial if is_htmx() else page, **context)
 
 
+def form_int(name, max_digits=11):
+    """A whole number from an ASCII-digit form field, or None for anything else."""
+    raw = request.form.get(name, "")
+    if len(raw) <= max_digits and raw.isascii() and raw.isdigit():
+        return int(raw)
+    return None
+
+
 def csrf_token():
     if CSRF_FIELD not in session:
         session[CSRF_FIELD] = secrets.token_urlsafe(32)

@@ -40,6 +40,20 @@
     }).catch(function () {});
   });
 
+  // A request that got no usable answer (server down, network gone, a 5xx) is said out loud;
+  // the screen is not swapped, so what the cashier sees is still what the server has.
+  function connectionError(show) {
+    var banner = document.getElementById("connection-error");
+    if (!banner) return;
+    banner.textContent = document.body.getAttribute("data-offline-message");
+    banner.hidden = !show;
+  }
+  document.addEventListener("htmx:sendError", function () { connectionError(true); });
+  document.addEventListener("htmx:responseError", function () { connectionError(true); });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.successful || (event.detail.xhr && event.detail.xhr.status < 500 && event.detail.xhr.status > 0)) connectionError(false);
+  });
+
   // Category tabs filter the goods grid without a round trip.
   document.addEventListener("click", function (event) {
     var tab = event.target.closest("[data-category-tab]");

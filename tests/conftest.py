@@ -23,13 +23,15 @@ from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS, SERVICE, Staff
 from kiosk.stores.models import Store
 
 PINS = {MANAGER: "1111", OPERATIONS: "2222", CASHIER: "3333", SERVICE: "4444"}
-# Hashing a PIN is slow on purpose; hash each test PIN once per run.
+# Production hashes PINs with werkzeug's slow default (scrypt); test staff get a cheap
+# PBKDF2 hash instead, which check_password_hash verifies the same way, so that hundreds of
+# sign-ins stay fast. tests/unit/test_staff_pins.py covers the production hash.
 _PIN_HASHES = {}
 
 
 def pin_hash(pin):
     if pin not in _PIN_HASHES:
-        _PIN_HASHES[pin] = generate_password_hash(pin)
+        _PIN_HASHES[pin] = generate_password_hash(pin, method="pbkdf2:sha256:1000")
     return _PIN_HASHES[pin]
 
 

@@ -16,7 +16,7 @@ from kiosk.errors import KioskError
 PREFIX = "JF"
 MAX_SCAN_LENGTH = 128
 SCAN_CHARS = re.compile(r"[0-9A-Z:\-]+")
-CARD_NUMBER = re.compile(r"\d{8}")
+CARD_NUMBER = re.compile(r"[0-9]{8}")
 
 
 def _signature(key, store_code, number):

@@ -1,7 +1,8 @@
 """Returns (退货): find the sale by its receipt number, choose what comes back, a manager approves."""
+import re
 import secrets
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 from flask_babel import gettext
 
 from kiosk.checkout import service as checkout
@@ -49,10 +50,14 @@ def submit(sale_id):
     if sale is None:
         return _show(level="error", text=message(KioskError("unknown_receipt")), status=404)
     quantities = {
-        name[4:]: value for name, value in request.form.items() if name.startswith("qty_") and name[4:].isdigit()
+        name[4:]: value for name, value in request.form.items() if re.fullmatch(r"qty_[0-9]{1,11}", name)
     }
     try:
-        approver = staff if staff.role == MANAGER else staff_service.manager_for_pin(store, request.form.get("manager_pin", ""))
+        approver = staff if staff.role == MANAGER else staff_service.manager_for_pin(
+            store, request.form.get("manager_pin", ""),
+            max_attempts=current_app.config["PIN_MAX_ATTEMPTS"],
+            lockout_seconds=current_app.config["PIN_LOCKOUT_SECONDS"],
+        )
         refund = checkout.refund(store, sale.id, quantities, staff.id, approver.id, request.form.get("key", ""))
     except KioskError as exc:
         return _show(sale, level="error", text=message(exc), status=422)

@@ -24,7 +24,7 @@ KEY_FORMAT = re.compile(r"[A-Za-z0-9_-]{16,64}")
 def parse_quantity(value):
     """A cart quantity from user input: a whole number 1–999; raises KioskError("bad_quantity")."""
     text = str(value).strip() if value is not None else ""
-    if not re.fullmatch(r"\d{1,4}", text) or not 1 <= int(text) <= MAX_QUANTITY:
+    if not re.fullmatch(r"[0-9]{1,4}", text) or not 1 <= int(text) <= MAX_QUANTITY:
         raise KioskError("bad_quantity", max=MAX_QUANTITY)
     return int(text)
 
@@ -150,7 +150,7 @@ def checkout(store, card_id, items, staff_id, key, *, expected_total=None):
                 if product is None or not product.active:
                     raise KioskError("product_unavailable", name=product.name if product else "")
             total = sum(products[pid].points * qty for pid, qty in merged.items())
-            if expected_total is not None and int(expected_total) != total:
+            if expected_total is not None and expected_total != total:
                 raise KioskError("price_changed")
             sale = Sale.create(
                 store=store, receipt_no=f"PENDING-{key}", idempotency_key=key,
@@ -198,8 +198,10 @@ def refund(store, sale_id, quantities, staff_id, approver_id, key):
     _check_key(key)
     wanted = {}
     for line_id, quantity in quantities.items():
+        if not re.fullmatch(r"[0-9]{1,18}", str(line_id)):
+            raise KioskError("unknown_receipt")
         text = str(quantity).strip()
-        if not re.fullmatch(r"\d{1,4}", text) or int(text) > MAX_QUANTITY:
+        if not re.fullmatch(r"[0-9]{1,4}", text) or int(text) > MAX_QUANTITY:
             raise KioskError("bad_quantity", max=MAX_QUANTITY)
         if int(text) > 0:
             wanted[int(line_id)] = int(text)

@@ -18,11 +18,11 @@ from kiosk.printing.setup import printer
 from kiosk.privacy import mask_name
 from kiosk.staff.auth import current_staff, current_store, requires_role
 from kiosk.staff.models import CASHIER, MANAGER
-from kiosk.web import is_htmx, render
+from kiosk.web import form_int, is_htmx, render
 
 bp = Blueprint("cashier", __name__, url_prefix="/cashier")
 cashier_only = requires_role(CASHIER, MANAGER)
-BARCODE = re.compile(r"\d{6,14}")
+BARCODE = re.compile(r"[0-9]{6,14}")
 
 
 def _card(data):
@@ -113,10 +113,10 @@ def _add(data, product, quantity):
 
 def _product():
     """The product the form names; raises KioskError("unknown_product")."""
-    raw = request.form.get("product_id", "")
+    product_id = form_int("product_id")
     product = None
-    if raw.isdigit() and len(raw) < 12:
-        product = Product.get_or_none(Product.id == int(raw), Product.store == current_store())
+    if product_id is not None:
+        product = Product.get_or_none(Product.id == product_id, Product.store == current_store())
     if product is None:
         raise KioskError("unknown_product")
     return product
@@ -145,6 +145,8 @@ def set_quantity():
         return _refuse(exc)
     if register.quantity_of(data, product.id) == 0:
         return _refuse(KioskError("stale_page"))
+    if not product.active:
+        return _refuse(KioskError("product_unavailable", name=product.name))
     if quantity > product.quantity:
         return _refuse(KioskError("out_of_stock", name=product.name, available=product.quantity))
     register.set_quantity(data, product.id, quantity)
@@ -183,13 +185,13 @@ def submit():
         if sale is not None and data.get("done") == sale.id:
             return _show("success", gettext("This redemption was already completed."))
         return _refuse(KioskError("stale_page"))
-    if request.form.get("version") != register.version(data):
+    # The page always sends the cart version and total it showed; without them the
+    # cashier cannot have seen what would be charged.
+    total = form_int("total", max_digits=15)
+    if request.form.get("version") != register.version(data) or total is None:
         return _refuse(KioskError("stale_page"))
     try:
-        result = checkout.checkout(
-            store, data["card_id"], register.items(data), staff.id, key,
-            expected_total=request.form.get("total") if request.form.get("total", "").isdigit() else None,
-        )
+        result = checkout.checkout(store, data["card_id"], register.items(data), staff.id, key, expected_total=total)
     except KioskError as exc:
         return _refuse(exc)
     if result.created:

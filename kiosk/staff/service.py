@@ -5,11 +5,12 @@ from datetime import timedelta
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kiosk import audit
+from kiosk.audit import AuditEvent
 from kiosk.db import database, utcnow
 from kiosk.errors import KioskError
 from kiosk.staff.models import MANAGER, ROLES, Staff
 
-PIN_FORMAT = re.compile(r"\d{4,8}")
+PIN_FORMAT = re.compile(r"[0-9]{4,8}")
 
 
 def hash_pin(pin):
@@ -55,12 +56,26 @@ def authenticate(staff_id, pin, *, max_attempts=5, lockout_seconds=300):
     raise KioskError("wrong_pin", remaining=max_attempts - failed)
 
 
-def manager_for_pin(store, pin):
-    """The active manager of ``store`` with this PIN; raises KioskError("manager_pin_wrong")."""
+def manager_for_pin(store, pin, *, max_attempts=5, lockout_seconds=300):
+    """The active manager of ``store`` with this PIN.
+
+    Wrong manager PINs are counted per store like sign-in PINs: after ``max_attempts`` within
+    ``lockout_seconds`` approvals are refused for a while, so nobody can try every PIN.
+    Raises KioskError("manager_pin_wrong") or KioskError("staff_locked").
+    """
+    since = utcnow() - timedelta(seconds=lockout_seconds)
+    recent = AuditEvent.select().where(
+        AuditEvent.store == store, AuditEvent.created_at >= since,
+        AuditEvent.action.in_(["manager_pin_wrong", "manager_pin_ok"]),
+    ).order_by(AuditEvent.id.desc()).limit(max_attempts)
+    if len(recent) >= max_attempts and all(event.action == "manager_pin_wrong" for event in recent):
+        raise KioskError("staff_locked", minutes=max(1, lockout_seconds // 60))
     if isinstance(pin, str) and PIN_FORMAT.fullmatch(pin):
         for manager in Staff.select().where(
             Staff.store == store, Staff.role == MANAGER, Staff.active == True  # noqa: E712
         ):
             if check_password_hash(manager.pin_hash, pin):
+                audit.record("manager_pin_ok", store=store, staff=manager.id)
                 return manager
+    audit.record("manager_pin_wrong", store=store)
     raise KioskError("manager_pin_wrong")

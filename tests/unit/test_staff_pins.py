@@ -52,3 +52,21 @@ def test_manager_for_pin_finds_only_a_manager(world):
     for pin in ["3333", "9999", "", "abc"]:
         with pytest.raises(KioskError, match="manager_pin_wrong"):
             service.manager_for_pin(world.store, pin)
+
+
+def test_wrong_manager_pins_lock_approvals_for_a_while(world):
+    for _ in range(3):
+        with pytest.raises(KioskError, match="manager_pin_wrong"):
+            service.manager_for_pin(world.store, "9999", max_attempts=3)
+    # Even the right PIN is refused now: a cashier cannot try every PIN.
+    with pytest.raises(KioskError, match="staff_locked"):
+        service.manager_for_pin(world.store, "1111", max_attempts=3)
+
+
+def test_a_right_manager_pin_resets_the_count(world):
+    for _ in range(2):
+        with pytest.raises(KioskError):
+            service.manager_for_pin(world.store, "9999", max_attempts=3)
+    service.manager_for_pin(world.store, "1111", max_attempts=3)
+    with pytest.raises(KioskError, match="manager_pin_wrong"):
+        service.manager_for_pin(world.store, "9999", max_attempts=3)
