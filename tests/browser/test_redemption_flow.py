@@ -29,6 +29,20 @@ def payload_of(env, number):
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout.strip()
 
 
+SMALL_TARGETS = """
+() => Array.from(document.querySelectorAll('button, a, input:not([type=hidden]), [data-category-tab]'))
+  .filter(el => el.offsetParent !== null)
+  .map(el => [el.textContent.trim() || el.getAttribute('aria-label') || el.name, el.getBoundingClientRect()])
+  .filter(([, r]) => r.width < 48 || r.height < 48)
+  .map(([name, r]) => `${name} ${Math.round(r.width)}x${Math.round(r.height)}`)
+"""
+
+
+def assert_touch_targets(page):
+    """Every visible control is at least 48 px both ways, for fingers at arm's length."""
+    assert page.evaluate(SMALL_TARGETS) == []
+
+
 def sign_in(page, url, name, pin):
     page.goto(url + "/")
     page.get_by_text(name).tap()
@@ -50,6 +64,7 @@ def test_sign_in_scan_add_three_goods_check_out_and_reprint(server, page, shot):
 
     page.goto(url + "/")
     expect(page.get_by_text("工作人员登录")).to_be_visible()
+    assert_touch_targets(page)
     shot("01-signin")
     sign_in(page, url, "张桂兰", "3333")
     expect(page.get_by_text("请扫描积分卡")).to_be_visible()
@@ -70,12 +85,14 @@ def test_sign_in_scan_add_three_goods_check_out_and_reprint(server, page, shot):
     expect(page.locator("[data-line='加碘食盐 400g'] .qty")).to_have_text("2")
     total = 100 + 2 * 20 + 50
     expect(page.get_by_test_id("total")).to_have_text(str(total))
+    assert_touch_targets(page)
     shot("04-cart")
 
     page.get_by_role("button", name="确认兑换").tap()
     expect(page.get_by_text("兑换成功", exact=True)).to_be_visible()
     expect(page.get_by_test_id("new-balance")).to_have_text(str(before - total))
     expect(page.get_by_text("小票已打印")).to_be_visible()
+    assert_touch_targets(page)
     shot("05-checked-out")
     assert balance_of(env, number) == before - total
 
