@@ -14,17 +14,19 @@ from kiosk.privacy import mask_name
 from kiosk.staff import service as staff_service
 from kiosk.staff.auth import current_staff, current_store, requires_role
 from kiosk.staff.models import CASHIER, MANAGER
-from kiosk.web import render
+from kiosk.web import form_int, render
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
 
 
-def _show(sale=None, *, level=None, text=None, refund=None, job=None, status=200):
+def _show(sale=None, *, level=None, text=None, refund=None, job=None, chosen=None, status=200):
     lines = list(SaleLine.select().where(SaleLine.sale == sale).order_by(SaleLine.id)) if sale else []
     context = {
         "sale": sale, "lines": lines, "holder": mask_name(sale.card.holder_name) if sale else "",
         "key": secrets.token_urlsafe(24), "level": level, "text": text, "refund": refund, "job": job,
         "needs_manager_pin": current_staff().role != MANAGER,
+        # After a refusal the quantities the cashier chose stay chosen.
+        "chosen": chosen or {},
     }
     return render("returns/page.html", "returns/_return.html", **context), status
 
@@ -60,7 +62,8 @@ def submit(sale_id):
         )
         refund = checkout.refund(store, sale.id, quantities, staff.id, approver.id, request.form.get("key", ""))
     except KioskError as exc:
-        return _show(sale, level="error", text=message(exc), status=422)
+        chosen = {int(line_id): form_int(f"qty_{line_id}", max_digits=3) or 0 for line_id in quantities}
+        return _show(sale, level="error", text=message(exc), chosen=chosen, status=422)
     job = refund.print_jobs.first() or print_refund(refund)
     return _show(sale, level="success", refund=refund, job=job,
                  text=gettext("Returned. %(total)s points credited back.", total=refund.total))
