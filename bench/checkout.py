@@ -63,7 +63,7 @@ CHECKOUT_WARMUP = 10
 LINES_PER_CHECKOUT = 3
 
 # Tables whose row counts a checkout changes; ours and the raw baseline must add the same rows.
-WRITTEN_TABLES = ("sale", "sale_line", "ledger_entry", "stock_movement", "audit_event")
+WRITTEN_TABLES = ("sale", "sale_line", "ledger_entry", "stock_movement")
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "建华秀兰德明志强桂芳玉梅国庆淑珍丽娟文斌海燕长青立新秀云红霞建军淑英文涛秀珍志明桂英晓东玉兰美玲娜娜德胜伟芳敏静磊洋勇艳杰娟涛超明霞平刚"
@@ -349,7 +349,7 @@ class StoreBuilder:
         sale_id = self._id("sale")
         reference = f"sale:{sale_id}"
         before = self.balance[account_id]
-        self.rows["sale"].append((sale_id, f"{STORE_CODE}S{sale_id:07d}", f"history-{sale_id:010d}", account_id,
+        self.rows["sale"].append((sale_id, f"history-{sale_id:010d}", account_id,
                                   self.card_of[account_id], self.cashier_id, total, before, before - total, when))
         for product_id in products:
             self.rows["sale_line"].append((self._id("sale_line"), sale_id, product_id,
@@ -358,8 +358,6 @@ class StoreBuilder:
                 self._move(product_id, 500, "stock_in", "restock", self.operations_id, "补货", when)
             self._move(product_id, -1, "sale", reference, self.cashier_id, "", when)
         self._entry(account_id, -total, "redeem", reference, self.cashier_id, "", when)
-        self.rows["audit_event"].append((self._id("audit_event"), self.cashier_id, "checkout",
-                                         f'{{"sale": {sale_id}, "total": {total}}}', when))  # as audit.record writes it
         return True
 
     def grow(self, count):
@@ -414,8 +412,8 @@ class StoreBuilder:
 
     def _flush(self, conn):
         inserts = {
-            "sale": "INSERT INTO sale (id, store_id, receipt_no, idempotency_key, account_id, card_id, staff_id, total,"
-                    " balance_before, balance_after, created_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "sale": "INSERT INTO sale (id, store_id, idempotency_key, account_id, card_id, staff_id, total,"
+                    " balance_before, balance_after, created_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?)",
             "sale_line": "INSERT INTO sale_line (id, sale_id, product_id, name, points, quantity, refunded_quantity)"
                          " VALUES (?, ?, ?, ?, ?, ?, 0)",
             "ledger_entry": "INSERT INTO ledger_entry (id, account_id, delta, kind, reference, staff_id, note,"
@@ -551,9 +549,9 @@ class RawCheckout:
             balance_after = row[0][0]
             sale_id = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM sale").fetchone()[0]
             conn.execute(
-                "INSERT INTO sale (id, store_id, receipt_no, idempotency_key, account_id, card_id, staff_id, total,"
-                " balance_before, balance_after, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (sale_id, self.store_id, f"{STORE_CODE}S{sale_id:07d}", plan["key"], account_id, plan["card_id"],
+                "INSERT INTO sale (id, store_id, idempotency_key, account_id, card_id, staff_id, total,"
+                " balance_before, balance_after, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (sale_id, self.store_id, plan["key"], account_id, plan["card_id"],
                  staff_id, total, balance_after + total, balance_after, now))
             reference = f"sale:{sale_id}"
             conn.execute(
@@ -571,9 +569,6 @@ class RawCheckout:
                     "INSERT INTO stock_movement (product_id, delta, kind, reference, staff_id, note, quantity_after,"
                     " created_at) VALUES (?, ?, 'sale', ?, ?, '', ?, ?)",
                     (product_id, -quantity, reference, staff_id, row[0][0], now))
-            conn.execute("INSERT INTO audit_event (store_id, staff_id, action, detail, created_at)"
-                         " VALUES (?, ?, 'checkout', ?, ?)",
-                         (self.store_id, staff_id, json.dumps({"sale": sale_id, "total": total}), now))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

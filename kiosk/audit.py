@@ -15,6 +15,11 @@ class AuditEvent(BaseModel):
     detail = peewee.TextField(default="{}")
     created_at = peewee.DateTimeField(default=utcnow, index=True)
 
+    class Meta:
+        # Counting recent events of one kind in one store (manager PIN lock-out) stays an
+        # index range scan however long the history grows.
+        indexes = ((("store", "action", "created_at"), False),)
+
 
 def record(action, *, store=None, staff=None, **detail):
     """Append an audit event; ``detail`` must be JSON-serialisable."""

@@ -6,12 +6,18 @@ from kiosk.inventory.models import Product
 from kiosk.staff.models import Staff
 from kiosk.stores.models import Store
 
+SALE_PREFIX, REFUND_PREFIX = "S", "T"
+
+
+def receipt_number(store_code, prefix, record_id):
+    """A receipt number as printed and scanned: store code, S (sale) or T (return), the id."""
+    return f"{store_code}{prefix}{record_id:07d}"
+
 
 class Sale(BaseModel):
     """A redemption (兑换): goods paid in points. Never edited after its transaction."""
 
     store = peewee.ForeignKeyField(Store, backref="sales", on_delete="RESTRICT")
-    receipt_no = peewee.CharField(max_length=24, unique=True)
     # One key per cart: a double tap, a retry or a stale page resubmitted finds this sale.
     idempotency_key = peewee.CharField(max_length=64, unique=True)
     account = peewee.ForeignKeyField(Account, backref="sales", on_delete="RESTRICT")
@@ -21,6 +27,10 @@ class Sale(BaseModel):
     balance_before = peewee.BigIntegerField()
     balance_after = peewee.BigIntegerField()
     created_at = peewee.DateTimeField(default=utcnow, index=True)
+
+    @property
+    def receipt_no(self):
+        return receipt_number(self.store.code, SALE_PREFIX, self.id)
 
 
 class SaleLine(BaseModel):
@@ -44,7 +54,6 @@ class Refund(BaseModel):
 
     store = peewee.ForeignKeyField(Store, on_delete="RESTRICT")
     sale = peewee.ForeignKeyField(Sale, backref="refunds", on_delete="RESTRICT")
-    receipt_no = peewee.CharField(max_length=24, unique=True)
     idempotency_key = peewee.CharField(max_length=64, unique=True)
     staff = peewee.ForeignKeyField(Staff, on_delete="RESTRICT")
     approved_by = peewee.ForeignKeyField(Staff, on_delete="RESTRICT")
@@ -52,6 +61,10 @@ class Refund(BaseModel):
     balance_before = peewee.BigIntegerField()
     balance_after = peewee.BigIntegerField()
     created_at = peewee.DateTimeField(default=utcnow, index=True)
+
+    @property
+    def receipt_no(self):
+        return receipt_number(self.store.code, REFUND_PREFIX, self.id)
 
 
 class RefundLine(BaseModel):

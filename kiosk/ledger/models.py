@@ -36,7 +36,8 @@ class AppendOnlyModel(BaseModel):
 class LedgerEntry(AppendOnlyModel):
     """One signed change to an account (积分流水), with the balance it left."""
 
-    account = peewee.ForeignKeyField(Account, backref="entries", on_delete="RESTRICT")
+    # Indexed by (account, id) below, which also serves lookups by account alone.
+    account = peewee.ForeignKeyField(Account, backref="entries", on_delete="RESTRICT", index=False)
     delta = peewee.BigIntegerField()
     kind = peewee.CharField(max_length=10, choices=[(k, k) for k in KINDS])
     reference = peewee.CharField(max_length=40, default="", index=True)

@@ -1,36 +1,61 @@
 """Posting to the points ledger. The only code that changes an account's balance."""
 from kiosk.cards.models import Account
-from kiosk.db import database
+from kiosk.db import database, insert_rows, utcnow
 from kiosk.errors import KioskError
 from kiosk.ledger.models import KINDS, LedgerEntry
+
+
+def _check(delta, kind):
+    if not database.in_transaction():
+        raise RuntimeError("the ledger changes only inside a transaction")
+    if not isinstance(delta, int) or isinstance(delta, bool) or delta == 0:
+        raise ValueError(f"a ledger delta is a non-zero whole number, got {delta!r}")
+    if kind not in KINDS:
+        raise ValueError(f"unknown ledger kind {kind!r}")
+
+
+def move_balance(account_id, delta, *, allow_negative=False):
+    """Move an account's cached balance by ``delta``; returns the new balance.
+
+    Half of :func:`post`, for a caller that needs the new balance before it can name the
+    entry's reference (a checkout): it must call :func:`record` in the same transaction.
+    A debit is a conditional UPDATE, so two kiosks spending one account at once can never take
+    it below zero. Raises KioskError("insufficient_points") or KioskError("unknown_account").
+    """
+    p = database.param
+    sql = f'UPDATE "account" SET "balance" = "balance" + {p} WHERE "id" = {p}'
+    params = [delta, account_id]
+    if delta < 0 and not allow_negative:
+        sql += f' AND "balance" >= {p}'
+        params.append(-delta)
+    row = database.execute_sql(sql + ' RETURNING "balance"', params).fetchone()
+    if row is None:
+        balance = Account.select(Account.balance).where(Account.id == account_id).scalar()
+        if balance is None:
+            raise KioskError("unknown_account")
+        raise KioskError("insufficient_points", balance=balance, needed=-delta)
+    return row[0]
+
+
+def record(account_id, delta, kind, balance_after, *, reference="", staff_id=None, note=""):
+    """Append the ledger entry for a balance :func:`move_balance` just moved; returns it."""
+    fields = {
+        "account_id": account_id, "delta": delta, "kind": kind, "reference": reference,
+        "staff_id": staff_id, "note": note, "balance_after": balance_after, "created_at": utcnow(),
+    }
+    (entry_id,) = insert_rows(LedgerEntry, [fields], returning="id")
+    return LedgerEntry(id=entry_id, **fields)
 
 
 def post(account_id, delta, kind, *, reference="", staff_id=None, note="", allow_negative=False):
     """Append a ledger entry and move the cached balance with it; returns the entry.
 
-    Must run inside the caller's transaction. A debit is guarded by a conditional UPDATE, so
-    two kiosks spending one account at once can never take it below zero.
-    Raises KioskError("insufficient_points") when a debit exceeds the balance.
+    Must run inside the caller's transaction. Raises KioskError("insufficient_points") when a
+    debit exceeds the balance.
     """
-    if not database.in_transaction():
-        raise RuntimeError("ledger.post must run inside a transaction")
-    if not isinstance(delta, int) or isinstance(delta, bool) or delta == 0:
-        raise ValueError(f"a ledger delta is a non-zero whole number, got {delta!r}")
-    if kind not in KINDS:
-        raise ValueError(f"unknown ledger kind {kind!r}")
-    query = Account.update(balance=Account.balance + delta).where(Account.id == account_id)
-    if delta < 0 and not allow_negative:
-        query = query.where(Account.balance >= -delta)
-    if query.execute() != 1:
-        balance = Account.select(Account.balance).where(Account.id == account_id).scalar()
-        if balance is None:
-            raise KioskError("unknown_account")
-        raise KioskError("insufficient_points", balance=balance, needed=-delta)
-    balance_after = Account.select(Account.balance).where(Account.id == account_id).scalar()
-    return LedgerEntry.create(
-        account=account_id, delta=delta, kind=kind, reference=reference,
-        staff=staff_id, note=note, balance_after=balance_after,
-    )
+    _check(delta, kind)
+    balance_after = move_balance(account_id, delta, allow_negative=allow_negative)
+    return record(account_id, delta, kind, balance_after, reference=reference, staff_id=staff_id, note=note)
 
 
 def history(account_id, limit=20):

@@ -1,15 +1,17 @@
 """`kiosk verify`: the invariants, checked against the whole database.
 
-Each check is one query that returns only the rows that break the invariant, so a clean
-database of any size returns nothing quickly.
+Balances and quantities are checked by queries that return only the rows that break them;
+sales and returns are matched against their ledger entries and stock movements in one pass
+over plain tuples.
 """
 from peewee import JOIN, Select, fn
 
 from kiosk.cards.models import Account
 from kiosk.db import database
-from kiosk.checkout.models import Refund, RefundLine, Sale, SaleLine
+from kiosk.checkout.models import REFUND_PREFIX, SALE_PREFIX, Refund, RefundLine, Sale, SaleLine, receipt_number
 from kiosk.inventory.models import Product, StockMovement
 from kiosk.ledger.models import LedgerEntry
+from kiosk.stores.models import Store
 
 
 def _account_balances():
@@ -53,41 +55,38 @@ def _product_quantities():
         yield f"product {row.id} {row.name}: negative quantity {row.quantity}"
 
 
-def _sales():
-    line_total = fn.COALESCE(fn.SUM(SaleLine.points * SaleLine.quantity), 0)
+def _sums_by_reference(model, kind):
+    """{reference: summed delta} of ledger entries or stock movements of one kind."""
     query = (
-        Sale.select(Sale.id, Sale.receipt_no, Sale.total, line_total.alias("lines"))
-        .join(SaleLine, JOIN.LEFT_OUTER)
-        .group_by(Sale.id, Sale.receipt_no, Sale.total)
-        .having(line_total != Sale.total)
+        model.select(model.reference, fn.SUM(model.delta))
+        .where(model.kind == kind)
+        .group_by(model.reference)
     )
-    for row in query:
-        yield f"sale {row.receipt_no}: total {row.total} but its lines sum to {row.lines}"
-    debit = (
-        LedgerEntry.select(LedgerEntry.reference, fn.SUM(LedgerEntry.delta).alias("delta"))
-        .where(LedgerEntry.kind == "redeem")
-        .group_by(LedgerEntry.reference)
-    )
-    debits = {row.reference: row.delta for row in debit}
-    moved = (
-        StockMovement.select(StockMovement.reference, fn.SUM(StockMovement.delta).alias("delta"))
-        .where(StockMovement.kind == "sale")
-        .group_by(StockMovement.reference)
-    )
-    movements = {row.reference: row.delta for row in moved}
+    return dict(query.tuples())
+
+
+def _sales():
+    debits = _sums_by_reference(LedgerEntry, "redeem")
+    movements = _sums_by_reference(StockMovement, "sale")
+    line_total = fn.COALESCE(fn.SUM(SaleLine.points * SaleLine.quantity), 0)
     quantity = fn.COALESCE(fn.SUM(SaleLine.quantity), 0)
-    for sale in (
-        Sale.select(Sale.id, Sale.receipt_no, Sale.total, Sale.balance_before, Sale.balance_after, quantity.alias("qty"))
+    query = (
+        Sale.select(Sale.id, Sale.store, Sale.total, Sale.balance_before, Sale.balance_after, line_total, quantity)
         .join(SaleLine, JOIN.LEFT_OUTER)
-        .group_by(Sale.id, Sale.receipt_no, Sale.total, Sale.balance_before, Sale.balance_after)
-    ):
-        reference = f"sale:{sale.id}"
-        if debits.pop(reference, None) != -sale.total:
-            yield f"sale {sale.receipt_no}: the ledger debit is not -{sale.total}"
-        if movements.pop(reference, None) != -sale.qty:
-            yield f"sale {sale.receipt_no}: stock movements do not match its {sale.qty} items"
-        if sale.balance_before - sale.total != sale.balance_after:
-            yield f"sale {sale.receipt_no}: balance {sale.balance_before} - {sale.total} != {sale.balance_after}"
+        .group_by(Sale.id, Sale.store, Sale.total, Sale.balance_before, Sale.balance_after)
+    )
+    codes = dict(Store.select(Store.id, Store.code).tuples())
+    for sale_id, store_id, total, before, after, lines, items in query.tuples().iterator():
+        reference = f"sale:{sale_id}"
+        sale_id = receipt_number(codes[store_id], SALE_PREFIX, sale_id)
+        if lines != total:
+            yield f"sale {sale_id}: total {total} but its lines sum to {lines}"
+        if debits.pop(reference, None) != -total:
+            yield f"sale {sale_id}: the ledger debit is not -{total}"
+        if movements.pop(reference, None) != -items:
+            yield f"sale {sale_id}: stock movements do not match its {items} items"
+        if before - total != after:
+            yield f"sale {sale_id}: balance {before} - {total} != {after}"
     for reference in debits:
         yield f"ledger redemption {reference} has no sale"
     for reference in movements:
@@ -95,35 +94,38 @@ def _sales():
 
 
 def _refunds():
-    refunded = fn.COALESCE(fn.SUM(RefundLine.quantity), 0)
+    returned = fn.COALESCE(fn.SUM(RefundLine.quantity), 0)
     query = (
-        SaleLine.select(SaleLine.id, SaleLine.quantity, SaleLine.refunded_quantity, refunded.alias("returned"))
+        SaleLine.select(SaleLine.id, SaleLine.quantity, SaleLine.refunded_quantity, returned)
         .join(RefundLine, JOIN.LEFT_OUTER)
         .group_by(SaleLine.id, SaleLine.quantity, SaleLine.refunded_quantity)
+        .having((returned != SaleLine.refunded_quantity) | (returned > SaleLine.quantity))
     )
-    for row in query:
-        if row.returned != row.refunded_quantity:
-            yield f"sale line {row.id}: refunded_quantity {row.refunded_quantity} but its returns sum to {row.returned}"
-        if row.returned > row.quantity:
-            yield f"sale line {row.id}: {row.returned} returned of {row.quantity} sold"
-    credits = {
-        row.reference: row.delta
-        for row in LedgerEntry.select(LedgerEntry.reference, fn.SUM(LedgerEntry.delta).alias("delta"))
-        .where(LedgerEntry.kind == "refund")
-        .group_by(LedgerEntry.reference)
-    }
+    for line_id, sold, cached, total in query.tuples():
+        yield f"sale line {line_id}: refunded_quantity {cached}, its returns sum to {total}, {sold} sold"
+    credits = _sums_by_reference(LedgerEntry, "refund")
+    movements = _sums_by_reference(StockMovement, "return")
     line_total = fn.COALESCE(fn.SUM(RefundLine.points * RefundLine.quantity), 0)
-    for refund in (
-        Refund.select(Refund.id, Refund.receipt_no, Refund.total, line_total.alias("lines"))
+    quantity = fn.COALESCE(fn.SUM(RefundLine.quantity), 0)
+    query = (
+        Refund.select(Refund.id, Refund.store, Refund.total, line_total, quantity)
         .join(RefundLine, JOIN.LEFT_OUTER)
-        .group_by(Refund.id, Refund.receipt_no, Refund.total)
-    ):
-        if refund.lines != refund.total:
-            yield f"refund {refund.receipt_no}: total {refund.total} but its lines sum to {refund.lines}"
-        if credits.pop(f"refund:{refund.id}", None) != refund.total:
-            yield f"refund {refund.receipt_no}: the ledger credit is not {refund.total}"
+        .group_by(Refund.id, Refund.store, Refund.total)
+    )
+    codes = dict(Store.select(Store.id, Store.code).tuples())
+    for refund_id, store_id, total, lines, items in query.tuples().iterator():
+        reference = f"refund:{refund_id}"
+        refund_id = receipt_number(codes[store_id], REFUND_PREFIX, refund_id)
+        if lines != total:
+            yield f"refund {refund_id}: total {total} but its lines sum to {lines}"
+        if credits.pop(reference, None) != total:
+            yield f"refund {refund_id}: the ledger credit is not {total}"
+        if movements.pop(reference, None) != items:
+            yield f"refund {refund_id}: stock returned does not match its {items} items"
     for reference in credits:
         yield f"ledger refund {reference} has no refund"
+    for reference in movements:
+        yield f"stock return {reference} has no refund"
 
 
 CHECKS = (_account_balances, _running_balances, _product_quantities, _sales, _refunds)
