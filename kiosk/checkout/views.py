@@ -38,8 +38,9 @@ def _categories(store):
     return grouped
 
 
-def _show(level=None, text=None, status=200):
-    """The workspace fragment for htmx, or the page; a message goes along with it."""
+def _show(level=None, text=None, status=200, whole=False):
+    """The #register fragment for htmx (#workspace with the goods when ``whole``), or the
+    page; a message goes along with it."""
     if not is_htmx() and request.method == "POST":
         if text:
             flash(text, level)
@@ -55,22 +56,24 @@ def _show(level=None, text=None, status=200):
     context = {
         "card": card, "holder": mask_name(card.holder_name) if card else "",
         "cart": cart, "problem": message(cart.problems[0]) if cart.problems else "",
-        "categories": _categories(store), "key": data["key"], "version": register.version(data),
+        "key": data["key"], "version": register.version(data),
         "done": done, "level": level, "text": text,
         "return_seconds": current_app.config["RETURN_TO_IDLE_SECONDS"],
     }
-    body = render("cashier/page.html", "cashier/_workspace.html", **context)
-    return body, status
+    if whole or not is_htmx():
+        context["categories"] = _categories(store)
+    partial = "cashier/_workspace.html" if whole else "cashier/_register.html"
+    return render("cashier/page.html", partial, **context), status
 
 
-def _refuse(error):
-    return _show("error", message(error), 422)
+def _refuse(error, whole=False):
+    return _show("error", message(error), 422, whole=whole)
 
 
 @bp.get("/")
 @cashier_only
 def page():
-    return _show()
+    return _show(whole=True)
 
 
 @bp.post("/scan")
@@ -183,23 +186,23 @@ def submit():
         # A page from an earlier cart: if its sale went through, show that sale again.
         sale = Sale.get_or_none(Sale.idempotency_key == key) if key else None
         if sale is not None and data.get("done") == sale.id:
-            return _show("success", gettext("This redemption was already completed."))
-        return _refuse(KioskError("stale_page"))
+            return _show("success", gettext("This redemption was already completed."), whole=True)
+        return _refuse(KioskError("stale_page"), whole=True)
     # The page always sends the cart version and total it showed; without them the
     # cashier cannot have seen what would be charged.
     total = form_int("total", max_digits=15)
     if request.form.get("version") != register.version(data) or total is None:
-        return _refuse(KioskError("stale_page"))
+        return _refuse(KioskError("stale_page"), whole=True)
     try:
         result = checkout.checkout(store, data["card_id"], register.items(data), staff.id, key, expected_total=total)
     except KioskError as exc:
-        return _refuse(exc)
+        return _refuse(exc, whole=True)
     if result.created:
         print_sale(result.sale)
     data = register.reset()
     data["done"] = result.sale.id
     register.save(data)
-    return _show("success", gettext("Redeemed. %(total)s points spent.", total=result.sale.total))
+    return _show("success", gettext("Redeemed. %(total)s points spent.", total=result.sale.total), whole=True)
 
 
 @bp.post("/done")

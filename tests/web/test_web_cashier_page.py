@@ -42,12 +42,24 @@ def test_responses_vary_on_hx_request(cashier, world):
         assert "HX-Request" in response.headers.get("Vary", "")
 
 
-def test_htmx_post_answers_with_the_fragment(cashier, world):
+def test_htmx_post_answers_with_the_register_fragment_only(cashier, world):
+    # A scan or a cart tap changes only the register; the goods grid is not sent again.
     response = cashier.post("/cashier/scan", {"code": world.payload("张建华")})
     assert response.status_code == 200
     html = body(response)
-    assert "<html" not in html and 'id="workspace"' in html
+    assert "<html" not in html and html.lstrip().startswith('<aside id="register"')
+    assert 'id="workspace"' not in html and "data-product=" not in html
     assert "已读卡：张*华" in html
+
+
+def test_checkout_answers_with_the_whole_workspace_so_stock_figures_refresh(cashier, world):
+    import re
+    cashier.post("/cashier/scan", {"code": world.payload("张建华")})
+    page = body(cashier.post("/cashier/cart/add", {"product_id": str(world.products["食盐"].id)}))
+    fields = dict(re.findall(r'name="(key|version|total)" value="([^"]*)"', page))
+    html = body(cashier.post("/cashier/checkout", fields))
+    assert 'id="workspace"' in html
+    assert "库存 49" in html  # 食盐: 50 in stock, one just sold
 
 
 def test_post_without_htmx_redirects_back_and_flashes_the_message(cashier, world):
