@@ -4,6 +4,7 @@ import os
 from flask import Flask, render_template, request, session
 from flask_babel import Babel
 from htmx_flask import Htmx
+from htmx_flask import make_response as htmx_response
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LOCALES = ("zh_CN", "en")
@@ -72,7 +73,7 @@ def create_app(config=None):
         message = gettext("This page is out of date. Please check and try again.")
         if web.is_htmx():
             flash(message, "error")
-            return "", 400, {"HX-Refresh": "true"}
+            return htmx_response("", 400, refresh=True)
         return render_template("error.html", message=message), 400
 
     @app.errorhandler(404)

@@ -1,6 +1,6 @@
 """Glue between a committed sale and the print queue, in the kiosk's language and time zone."""
 from flask import current_app
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 
 from devices import ReceiptLabels
 from kiosk.printing import service
@@ -9,7 +9,13 @@ from kiosk.staff.auth import current_staff
 
 
 def labels():
-    """Receipt labels in the current language (Chinese by default)."""
+    """Receipt labels in the store's language (KIOSK_LOCALE, Chinese by default), whatever
+    language the cashier chose for the screen: the receipt is the resident's."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return _labels()
+
+
+def _labels():
     return ReceiptLabels(
         title_sale=gettext("Redemption receipt"), title_refund=gettext("Return receipt"),
         reprint=gettext("REPRINT"), receipt_no=gettext("Receipt no."), time=gettext("Time"),

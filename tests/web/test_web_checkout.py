@@ -340,3 +340,16 @@ def test_card_reported_lost_after_scanning_cannot_redeem(cashier, world, books, 
     assert "此卡已挂失" in body(response)
     assert books() == before
     assert verify() == []
+
+
+def test_the_receipt_is_printed_in_the_stores_language_even_when_the_screen_is_english(cashier, world, printer):
+    import re
+    cashier.post("/lang/en", {"next": "/cashier/"}, htmx=False)
+    cashier.post("/cashier/scan", {"code": world.payload("张建华")})
+    page = cashier.post("/cashier/cart/add", {"product_id": str(world.products["食盐"].id)}).get_data(as_text=True)
+    assert "Cart" in page or "Total" in page  # the screen is English
+    fields = dict(re.findall(r'name="(key|version|total)" value="([^"]*)"', page))
+    cashier.post("/cashier/checkout", fields)
+    receipt, data = printer.jobs[-1]
+    assert receipt.labels.title_sale == "兑换小票"
+    assert "兑换小票".encode("gb18030") in data
