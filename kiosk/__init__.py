@@ -21,7 +21,8 @@ def create_app(config=None):
     Raises kiosk.config.SettingError for a bad KIOSK_* value and kiosk.keys.MissingKeys when
     `kiosk init-db` has not run yet.
     """
-    from kiosk import config as settings, db, keys, web
+    from kiosk import config as settings
+    from kiosk import db, keys, web
     from kiosk.printing.setup import init_app as init_devices
 
     config = dict(config or {})
@@ -51,8 +52,8 @@ def create_app(config=None):
     from kiosk.staff import auth
     auth.init_app(app)
 
-    from kiosk.checkout.views import bp as cashier_bp
     from kiosk.checkout.returns_views import bp as returns_bp
+    from kiosk.checkout.views import bp as cashier_bp
     from kiosk.printing.views import bp as printing_bp
     from kiosk.staff.views import bp as staff_bp
 

@@ -2,7 +2,8 @@
 
 Services raise KioskError(code, **params); only this module turns the code into words.
 """
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 MESSAGES = {
     "invalid_scan": _l("Could not read that scan. Please scan again."),

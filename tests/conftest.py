@@ -4,7 +4,6 @@
 - ``world``: a small store on it: staff of each role, goods, accounts with cards.
 - ``app`` / ``client``: the Flask app on that database with a virtual printer.
 """
-import os
 from dataclasses import dataclass
 
 import pytest

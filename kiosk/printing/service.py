@@ -8,12 +8,11 @@ from datetime import timezone
 from zoneinfo import ZoneInfo
 
 from devices import PrinterError, Receipt, ReceiptLabels, ReceiptLine
-
 from kiosk import audit
 from kiosk.db import database, utcnow
 from kiosk.errors import KioskError
-from kiosk.privacy import mask_name
 from kiosk.printing.models import FAILED, PENDING, PRINTED, PrintJob
+from kiosk.privacy import mask_name
 
 
 def local_time(moment, tz_name):

@@ -7,8 +7,8 @@ over plain tuples.
 from peewee import JOIN, Select, fn
 
 from kiosk.cards.models import Account
-from kiosk.db import database
 from kiosk.checkout.models import REFUND_PREFIX, SALE_PREFIX, Refund, RefundLine, Sale, SaleLine, receipt_number
+from kiosk.db import database
 from kiosk.inventory.models import Product, StockMovement
 from kiosk.ledger.models import LedgerEntry
 from kiosk.stores.models import Store

@@ -1,22 +1,14 @@
 """The cashier's whole loop in Chromium, by touch, with a scanner typing into the page."""
-import re
 import subprocess
 import sys
 
 from playwright.sync_api import expect
 
 from kiosk.demo import ean13
+from tests.helpers import balance_of, cli
 
 # One card per screen size, so the two runs against one server do not share a balance.
 CARDS = {1280: "10000001", 1024: "10000003"}
-
-
-def cli(env, *args):
-    return subprocess.run([sys.executable, "-m", "kiosk", *args], env=env, capture_output=True, text=True, check=True).stdout
-
-
-def balance_of(env, number):
-    return int(re.search(r"balance\s+(\d+)", cli(env, "balance", number)).group(1))
 
 
 def payload_of(env, number):

@@ -1,19 +1,10 @@
 """A return in Chromium: find the sale by its receipt number, a manager approves by PIN."""
 import re
-import subprocess
-import sys
 
 from playwright.sync_api import expect
+from tests.helpers import balance_of, cli
 
 CARD = {1280: "10000004", 1024: "10000006"}
-
-
-def cli(env, *args):
-    return subprocess.run([sys.executable, "-m", "kiosk", *args], env=env, capture_output=True, text=True, check=True).stdout
-
-
-def balance_of(env, number):
-    return int(re.search(r"balance\s+(\d+)", cli(env, "balance", number)).group(1))
 
 
 def tap_pin(page, scope, pin):

@@ -4,10 +4,7 @@ import re
 import pytest
 
 from kiosk.inventory.models import Product
-
-
-def body(response):
-    return response.get_data(as_text=True)
+from tests.helpers import body
 
 
 @pytest.fixture

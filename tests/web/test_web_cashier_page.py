@@ -1,8 +1,5 @@
 """The cashier screen as a whole page, as an htmx fragment, and without JavaScript."""
-
-
-def body(response):
-    return response.get_data(as_text=True)
+from tests.helpers import body
 
 
 def test_plain_get_returns_the_whole_page(cashier):

@@ -4,24 +4,12 @@ import re
 
 import pytest
 
-from kiosk.cards.models import Account
 from kiosk.checkout.models import Sale, SaleLine
 from kiosk.inventory.models import Product, StockMovement
 from kiosk.ledger.models import LedgerEntry
 from kiosk.printing.models import PrintJob
 from kiosk.reports.verify import verify
-
-
-def body(response):
-    return response.get_data(as_text=True)
-
-
-def balance(world, name):
-    return Account.get_by_id(world.accounts[name].id).balance
-
-
-def stock(world, name):
-    return Product.get_by_id(world.products[name].id).quantity
+from tests.helpers import balance, body, stock
 
 
 def fill_cart(cashier, world, card, goods):

@@ -4,10 +4,7 @@ import pytest
 from kiosk.checkout.models import Sale
 from kiosk.printing.models import PrintJob
 from kiosk.reports.verify import verify
-
-
-def body(response):
-    return response.get_data(as_text=True)
+from tests.helpers import body
 
 
 @pytest.fixture

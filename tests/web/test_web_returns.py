@@ -1,26 +1,14 @@
 """Returns (退货): find the sale by receipt number, return part of it, a manager approves."""
 import pytest
 
-from kiosk.cards.models import Account
 from kiosk.checkout import service as checkout
 from kiosk.checkout.models import Refund, SaleLine
-from kiosk.inventory.models import Product, StockMovement
+from kiosk.inventory.models import StockMovement
 from kiosk.ledger.models import LedgerEntry
 from kiosk.printing.models import PrintJob
 from kiosk.reports.verify import verify
 from kiosk.staff.models import CASHIER, MANAGER
-
-
-def body(response):
-    return response.get_data(as_text=True)
-
-
-def balance(world, name):
-    return Account.get_by_id(world.accounts[name].id).balance
-
-
-def stock(world, name):
-    return Product.get_by_id(world.products[name].id).quantity
+from tests.helpers import balance, body, stock
 
 
 @pytest.fixture

@@ -5,10 +5,7 @@ import pytest
 
 from kiosk.cards.models import Card
 from kiosk.cards.service import card_payload
-
-
-def body(response):
-    return response.get_data(as_text=True)
+from tests.helpers import body
 
 
 def scan(cashier, code):

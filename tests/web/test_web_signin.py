@@ -2,12 +2,9 @@
 import pytest
 
 from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS, SERVICE, Staff
+from tests.helpers import body
 
 PINS = {MANAGER: "1111", OPERATIONS: "2222", CASHIER: "3333", SERVICE: "4444"}
-
-
-def body(response):
-    return response.get_data(as_text=True)
 
 
 def signed_in_staff(client):
