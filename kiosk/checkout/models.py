@@ -40,9 +40,11 @@ class SaleLine(BaseModel):
     product = peewee.ForeignKeyField(Product, on_delete="RESTRICT")
     name = peewee.CharField(max_length=100)
     points = peewee.IntegerField()
-    quantity = peewee.IntegerField()
+    quantity = peewee.IntegerField(constraints=[peewee.Check("quantity > 0")])
     # Caches the sum of this line's refund lines; raised only by a guarded UPDATE.
-    refunded_quantity = peewee.IntegerField(default=0)
+    refunded_quantity = peewee.IntegerField(
+        default=0, constraints=[peewee.Check("refunded_quantity >= 0 AND refunded_quantity <= quantity")]
+    )
 
     @property
     def total(self):
@@ -70,5 +72,5 @@ class Refund(BaseModel):
 class RefundLine(BaseModel):
     refund = peewee.ForeignKeyField(Refund, backref="lines", on_delete="RESTRICT")
     sale_line = peewee.ForeignKeyField(SaleLine, backref="refund_lines", on_delete="RESTRICT")
-    quantity = peewee.IntegerField()
+    quantity = peewee.IntegerField(constraints=[peewee.Check("quantity > 0")])
     points = peewee.IntegerField()

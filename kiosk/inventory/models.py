@@ -22,11 +22,11 @@ class Product(BaseModel):
     name = peewee.CharField(max_length=100)
     category = peewee.CharField(max_length=30)
     unit = peewee.CharField(max_length=10, default="件")
-    points = peewee.IntegerField()
+    points = peewee.IntegerField(constraints=[peewee.Check("points > 0")])
     kind = peewee.CharField(max_length=10, default=GOODS, choices=[(GOODS, GOODS), (VOUCHER, VOUCHER)])
     barcode = peewee.CharField(max_length=32, null=True)
     active = peewee.BooleanField(default=True)
-    quantity = peewee.BigIntegerField(default=0)
+    quantity = peewee.BigIntegerField(default=0, constraints=[peewee.Check("quantity >= 0")])
     sort_order = peewee.IntegerField(default=0)
 
     class Meta:

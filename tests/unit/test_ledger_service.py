@@ -66,3 +66,16 @@ def test_history_lists_newest_first(world):
         ledger.post(account.id, -3, "adjust", note="second")
     notes = [entry.note for entry in ledger.history(account.id)]
     assert notes[:2] == ["second", "first"]
+
+
+def test_the_database_itself_refuses_negative_stock_and_free_goods(world):
+    # Defence in depth: even SQL that bypasses the services cannot break these.
+    import peewee
+    from kiosk.inventory.models import Product
+
+    with pytest.raises(peewee.IntegrityError):
+        with database.atomic():
+            database.execute_sql("UPDATE product SET quantity = -1 WHERE id = ?", (world.products["食盐"].id,))
+    with pytest.raises(peewee.IntegrityError):
+        with database.atomic():
+            Product.create(store=world.store, name="赠品", category="其他", points=0)
