@@ -228,7 +228,8 @@ class StoreBuilder:
     def _base(self, conn, pin_hash):
         rng = self.rng
         created = utc_text(self.start)
-        conn.execute("INSERT INTO store (id, name, code, created_at) VALUES (1, ?, ?, ?)",
+        conn.execute("INSERT INTO store (id, name, code, account_mode, card_full_name, created_at)"
+                     " VALUES (1, ?, ?, 'household', 0, ?)",
                      ("基准测试信义积分超市", STORE_CODE, created))
         self.store_id = 1
         staff = [(1, "王店长", "manager"), (2, "李运营", "operations"), (3, "张收银", "cashier")]
@@ -247,8 +248,8 @@ class StoreBuilder:
             households.append((i + 1, str(building + 1), str(unit + 1), f"{floor + 1}0{door + 1}",
                                rng.randint(1, 5), "" if rng.random() < 0.3 else f"13{rng.randrange(10**9):09d}", created))
         conn.executemany(
-            "INSERT INTO household (id, store_id, building, unit, room, members, phone, created_at)"
-            " VALUES (?, 1, ?, ?, ?, ?, ?, ?)", households)
+            "INSERT INTO household (id, store_id, community, building, unit, room, members, phone, created_at)"
+            " VALUES (?, 1, '', ?, ?, ?, ?, ?, ?)", households)
 
         # One account per household, plus ~2% personal accounts with no household.
         accounts = [(i + 1, i + 1, self._name(), created) for i in range(self.n_households)]
@@ -413,7 +414,7 @@ class StoreBuilder:
     def _flush(self, conn):
         inserts = {
             "sale": "INSERT INTO sale (id, store_id, idempotency_key, account_id, card_id, staff_id, total,"
-                    " balance_before, balance_after, created_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " balance_before, balance_after, picked_up_by, created_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, '', ?)",
             "sale_line": "INSERT INTO sale_line (id, sale_id, product_id, name, points, quantity, refunded_quantity)"
                          " VALUES (?, ?, ?, ?, ?, ?, 0)",
             "ledger_entry": "INSERT INTO ledger_entry (id, account_id, delta, kind, reference, staff_id, note,"
@@ -550,7 +551,7 @@ class RawCheckout:
             sale_id = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM sale").fetchone()[0]
             conn.execute(
                 "INSERT INTO sale (id, store_id, idempotency_key, account_id, card_id, staff_id, total,"
-                " balance_before, balance_after, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " balance_before, balance_after, picked_up_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)",
                 (sale_id, self.store_id, plan["key"], account_id, plan["card_id"],
                  staff_id, total, balance_after + total, balance_after, now))
             reference = f"sale:{sale_id}"

@@ -2,17 +2,20 @@
 
 Idempotent: a database that already has the demo store is left as it is.
 """
-from kiosk.cards.models import Account, Card, Household
+from kiosk.cards.models import Account, Card
+from kiosk.registry.models import Household, Resident
 from kiosk.db import database
 from kiosk.inventory import service as inventory
 from kiosk.inventory.models import GOODS, STOCK_IN, VOUCHER, Product
 from kiosk.ledger import service as ledger
 from kiosk.ledger.models import OPENING
 from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS, SERVICE
+from kiosk.registry.service import initials
 from kiosk.staff.service import create_staff
 from kiosk.stores.models import Store
 
 STORE_NAME = "幸福里社区信义积分超市"
+COMMUNITY = "幸福里社区"
 STORE_CODE = "XY"
 
 STAFF = [
@@ -114,10 +117,16 @@ def load():
                 inventory.move(product.id, stock, STOCK_IN, reference="demo", staff_id=manager.id, note="期初入库")
         number = FIRST_CARD_NUMBER
         for building, unit, room, members, holders, opening in HOUSEHOLDS:
-            household = Household.create(store=store, building=building, unit=unit, room=room, members=members)
+            household = Household.create(
+                store=store, community=COMMUNITY, building=building, unit=unit, room=room, members=members,
+            )
             account = Account.create(store=store, household=household, holder_name=holders[0])
             ledger.post(account.id, opening, OPENING, reference="demo", staff_id=manager.id, note="纸质存折期初积分")
             for holder in holders:
-                Card.create(store=store, number=str(number), account=account, holder_name=holder)
+                resident = Resident.create(
+                    store=store, household=household, name=holder, initials=initials(holder),
+                    phone=f"139{number % 100000000:08d}",
+                )
+                Card.create(store=store, number=str(number), account=account, holder_name=holder, resident=resident)
                 number += 1
     return store, True

@@ -37,6 +37,26 @@ MESSAGES = {
     "bad_pin_format": _l("A PIN is 4 to 8 digits."),
     "unknown_print_job": _l("That receipt is not in the print queue."),
     "forbidden": _l("Your role cannot use this screen."),
+    "missing_field": _l("Please fill in %(field)s."),
+    "too_long": _l("%(field)s is too long: at most %(max)s characters."),
+    "bad_members": _l("The number of members must be a whole number from 1 to 50."),
+    "bad_phone": _l("That is not a phone number."),
+    "bad_id_number": _l("That is not an ID card number."),
+    "duplicate_household": _l("A household with this address is already registered."),
+    "duplicate_phone": _l("Another resident already has the phone number ending %(phone)s."),
+    "card_still_active": _l("Card %(number)s is still in use: report it lost before reissuing it."),
+    "card_already_reissued": _l("Card %(number)s has been reissued already."),
+    "unknown_household": _l("Household not found."),
+    "unknown_resident": _l("Resident not found."),
+}
+
+# Names of form fields, for the messages above.
+FIELDS = {
+    "name": _l("the name"),
+    "building": _l("the building"),
+    "room": _l("the room"),
+    "unit": _l("the unit"),
+    "phone": _l("the phone number"),
 }
 
 
@@ -47,4 +67,6 @@ def message(error):
     template = MESSAGES.get(code)
     if template is None:
         return gettext("Something went wrong. Nothing was changed.")
+    if "field" in params:
+        params = dict(params, field=str(FIELDS.get(params["field"], params["field"])))
     return str(template) % params if params else str(template)

@@ -13,17 +13,18 @@ from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
 
 from kiosk import migrations
 from kiosk.audit import AuditEvent
-from kiosk.cards.models import Account, Card, Household
+from kiosk.cards.models import Account, Card
 from kiosk.checkout.models import Refund, RefundLine, Sale, SaleLine
 from kiosk.db import BaseModel, database, is_sqlite
 from kiosk.inventory.models import Product, StockMovement
 from kiosk.ledger.models import LedgerEntry
 from kiosk.printing.models import PrintJob
+from kiosk.registry.models import Household, Resident
 from kiosk.staff.models import Staff
 from kiosk.stores.models import Store
 
 MODELS = [
-    Store, Staff, Household, Account, Card, LedgerEntry, Product, StockMovement,
+    Store, Staff, Household, Resident, Account, Card, LedgerEntry, Product, StockMovement,
     Sale, SaleLine, Refund, RefundLine, PrintJob, AuditEvent,
 ]
 

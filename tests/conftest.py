@@ -12,13 +12,15 @@ from werkzeug.security import generate_password_hash
 from devices import VirtualPrinter
 from kiosk import db as kiosk_db
 from kiosk import keys, schema
-from kiosk.cards.models import Account, Card, Household
+from kiosk.cards.models import Account, Card
+from kiosk.registry.models import Household, Resident
 from kiosk.cards.service import card_payload
 from kiosk.inventory import service as inventory
 from kiosk.inventory.models import STOCK_IN, VOUCHER, Product
 from kiosk.ledger import service as ledger
 from kiosk.ledger.models import OPENING
 from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS, SERVICE, Staff
+from kiosk.registry.service import initials
 from kiosk.stores.models import Store
 
 PINS = {MANAGER: "1111", OPERATIONS: "2222", CASHIER: "3333", SERVICE: "4444"}
@@ -93,7 +95,10 @@ def build_world(card_key):
             if balance:
                 ledger.post(account.id, balance, OPENING, reference="test")
             accounts[holder] = Account.get_by_id(account.id)
-            cards[holder] = Card.create(store=store, number=str(number), account=account, holder_name=holder)
+            resident = Resident.create(store=store, household=household, name=holder, initials=initials(holder),
+                                       phone=f"1380000{number % 10000:04d}")
+            cards[holder] = Card.create(store=store, number=str(number), account=account, holder_name=holder,
+                                        resident=resident)
             number += 1
     return World(store, staff, products, accounts, cards, card_key)
 

@@ -10,7 +10,11 @@ import hashlib
 import hmac
 import re
 
-from kiosk.cards.models import ACTIVE, LOST, Card
+import peewee
+
+from kiosk import audit
+from kiosk.cards.models import ACTIVE, LOST, REVOKED, Card
+from kiosk.db import database, utcnow
 from kiosk.errors import KioskError
 
 PREFIX = "JF"
@@ -85,3 +89,68 @@ def check_active(card):
         raise KioskError("card_lost", number=card.number)
     if card.status != ACTIVE:
         raise KioskError("card_revoked", number=card.number)
+
+
+FIRST_NUMBER = 10000001
+
+
+def _next_number(store):
+    highest = Card.select(peewee.fn.MAX(Card.number)).where(Card.store == store).scalar()
+    return str(max(int(highest) + 1, FIRST_NUMBER) if highest else FIRST_NUMBER)
+
+
+def issue_card(store, resident, account, *, staff=None, replaces=None):
+    """A new active card for ``resident`` drawing on ``account``; returns it.
+
+    Numbers run on from the store's highest; two desks issuing at once never share one.
+    """
+    for _ in range(5):
+        try:
+            with database.atomic():
+                card = Card.create(
+                    store=store, number=_next_number(store), account=account, holder_name=resident.name,
+                    resident=resident, replaces=replaces,
+                )
+                audit.record("issue_card", store=store, staff=staff, card=card.number,
+                             replaces=replaces.number if replaces else None)
+                return card
+        except peewee.IntegrityError:
+            if replaces is not None and Card.select().where(Card.replaces == replaces).exists():
+                raise KioskError("card_already_reissued", number=replaces.number) from None
+            continue  # another desk took that number: take the next one
+    raise RuntimeError("could not allocate a card number")
+
+
+def report_lost(card, *, staff=None):
+    """Report a card lost (挂失): it stays on record and every scan of it is refused.
+
+    Raises KioskError("card_lost") when it already is, ("card_revoked") for a revoked card.
+    """
+    with database.atomic():
+        changed = (
+            Card.update(status=LOST, revoked_at=utcnow())
+            .where(Card.id == card.id, Card.status == ACTIVE)
+            .execute()
+        )
+        if not changed:
+            check_active(Card.get_by_id(card.id))
+        audit.record("report_lost", store=card.store_id, staff=staff, card=card.number)
+    return Card.get_by_id(card.id)
+
+
+def reissue(card, *, staff=None):
+    """Issue a new card (补卡) in place of a lost one, on the same account: the balance is intact.
+
+    Raises KioskError: "card_still_active" (report it lost first), "card_revoked",
+    "card_already_reissued" (it has a replacement already).
+    """
+    card = Card.get_by_id(card.id)
+    if card.status == ACTIVE:
+        raise KioskError("card_still_active", number=card.number)
+    if card.status == REVOKED:
+        raise KioskError("card_revoked", number=card.number)
+    if Card.select().where(Card.replaces == card).exists():
+        raise KioskError("card_already_reissued", number=card.number)
+    if card.resident is None:
+        raise KioskError("unknown_card", number=card.number)
+    return issue_card(card.store, card.resident, card.account, staff=staff, replaces=card)

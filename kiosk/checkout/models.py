@@ -26,6 +26,8 @@ class Sale(BaseModel):
     total = peewee.BigIntegerField()
     balance_before = peewee.BigIntegerField()
     balance_after = peewee.BigIntegerField()
+    # Who took the goods when not the card holder (a relative picking up for an older resident).
+    picked_up_by = peewee.CharField(max_length=50, default="")
     created_at = peewee.DateTimeField(default=utcnow, index=True)
 
     @property

@@ -127,11 +127,12 @@ class CheckoutResult:
     created: bool  # False when the key named a sale made before (double tap, retry)
 
 
-def checkout(store, card_id, items, staff_id, key, *, expected_total=None):
+def checkout(store, card_id, items, staff_id, key, *, expected_total=None, picked_up_by=""):
     """Redeem ``items`` ([(product_id, quantity)]) with the card's account, as one transaction.
 
     The same ``key`` always yields the same sale. ``expected_total`` is the total the cashier
     saw: if prices changed since, the checkout is refused rather than charging another sum.
+    ``picked_up_by`` names a relative who picks up for the holder (代领).
     Raises KioskError: "stale_page", "bad_quantity", "empty_cart", "too_many_lines",
     "card_lost", "card_revoked", "unknown_card", "product_unavailable", "price_changed",
     "insufficient_points", "out_of_stock".
@@ -170,7 +171,8 @@ def checkout(store, card_id, items, staff_id, key, *, expected_total=None):
             fields = {
                 "store_id": store.id, "idempotency_key": key, "account_id": card.account_id, "card_id": card.id,
                 "staff_id": staff_id, "total": total, "balance_before": balance_after + total,
-                "balance_after": balance_after, "created_at": utcnow(),
+                "balance_after": balance_after, "picked_up_by": (picked_up_by or "").strip()[:50],
+                "created_at": utcnow(),
             }
             (sale_id,) = insert_rows(Sale, [fields], returning="id")
             sale = Sale(id=sale_id, **fields)

@@ -8,4 +8,9 @@ class Store(BaseModel):
 
     name = peewee.CharField(max_length=100)
     code = peewee.CharField(max_length=8, unique=True)
+    # "household": one points account per household, its members' cards drawing on it;
+    # "person": one account per resident.
+    account_mode = peewee.CharField(max_length=10, default="household")
+    # Printed cards show the holder's full name instead of the masked one (张*华).
+    card_full_name = peewee.BooleanField(default=False)
     created_at = peewee.DateTimeField(default=utcnow)
