@@ -55,9 +55,10 @@ def create_app(config=None):
     from kiosk.checkout.returns_views import bp as returns_bp
     from kiosk.checkout.views import bp as cashier_bp
     from kiosk.printing.views import bp as printing_bp
+    from kiosk.registry.views import bp as registry_bp
     from kiosk.staff.views import bp as staff_bp
 
-    for blueprint in (staff_bp, cashier_bp, returns_bp, printing_bp):
+    for blueprint in (staff_bp, cashier_bp, returns_bp, printing_bp, registry_bp):
         app.register_blueprint(blueprint)
 
     @app.get("/healthz")

@@ -13,9 +13,22 @@ ROLE_NAMES = {
     "service": _l("Customer service"),
 }
 SCREEN_NAMES = {
+    "registry.page": _l("Cards and households"),
     "cashier.page": _l("Checkout"),
     "returns.page": _l("Returns"),
     "printing.page": _l("Receipts"),
+}
+CARD_STATUS_NAMES = {
+    "active": _l("In use"),
+    "lost": _l("Reported lost"),
+    "revoked": _l("Revoked"),
+}
+LEDGER_KIND_NAMES = {
+    "opening": _l("Opening balance"),
+    "earn": _l("Earned"),
+    "redeem": _l("Redeemed"),
+    "refund": _l("Returned"),
+    "adjust": _l("Correction"),
 }
 JOB_STATUS_NAMES = {
     "pending": _l("Waiting to print"),
@@ -45,6 +58,11 @@ def form_int(name, max_digits=11):
     return None
 
 
+def phone_tail(phone):
+    """A phone number as staff screens show it: ****5678."""
+    return "****" + phone[-4:] if phone else ""
+
+
 def csrf_token():
     if CSRF_FIELD not in session:
         session[CSRF_FIELD] = secrets.token_urlsafe(32)
@@ -57,6 +75,9 @@ def init_app(app):
         role_name=lambda role: str(ROLE_NAMES.get(role, role)),
         screen_name=lambda endpoint: str(SCREEN_NAMES.get(endpoint, endpoint)),
         job_status_name=lambda status: str(JOB_STATUS_NAMES.get(status, status)),
+        card_status_name=lambda status: str(CARD_STATUS_NAMES.get(status, status)),
+        ledger_kind_name=lambda kind: str(LEDGER_KIND_NAMES.get(kind, kind)),
+        phone_tail=phone_tail,
     )
 
     @app.before_request

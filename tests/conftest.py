@@ -166,17 +166,23 @@ class Session:
             return dict(session.get("register") or {})
 
 
-@pytest.fixture
-def cashier(client, world):
+def signed_in(client, world, role):
     session = Session(client)
-    response = session.sign_in(world.staff[CASHIER], PINS[CASHIER])
+    response = session.sign_in(world.staff[role], PINS[role])
     assert response.status_code == 302
     return session
+
+
+@pytest.fixture
+def cashier(client, world):
+    return signed_in(client, world, CASHIER)
 
 
 @pytest.fixture
 def manager(client, world):
-    session = Session(client)
-    response = session.sign_in(world.staff[MANAGER], PINS[MANAGER])
-    assert response.status_code == 302
-    return session
+    return signed_in(client, world, MANAGER)
+
+
+@pytest.fixture
+def operations(client, world):
+    return signed_in(client, world, OPERATIONS)

@@ -6,7 +6,7 @@ from kiosk.errors import KioskError
 from kiosk.messages import message
 from kiosk.staff import service
 from kiosk.staff.auth import current_staff, current_store, sign_in, sign_out
-from kiosk.staff.models import CASHIER, MANAGER, Staff
+from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS, Staff
 
 bp = Blueprint("staff", __name__)
 
@@ -15,6 +15,7 @@ SCREENS = (
     ("cashier.page", (CASHIER, MANAGER)),
     ("returns.page", (CASHIER, MANAGER)),
     ("printing.page", (CASHIER, MANAGER)),
+    ("registry.page", (OPERATIONS, MANAGER)),
 )
 
 
@@ -25,6 +26,8 @@ def home():
         return redirect(url_for("staff.signin"))
     if staff.role in (CASHIER, MANAGER):
         return redirect(url_for("cashier.page"))
+    if staff.role == OPERATIONS:
+        return redirect(url_for("registry.page"))
     screens = [endpoint for endpoint, roles in SCREENS if staff.role in roles]
     return render_template("staff/home.html", screens=screens)
 
