@@ -53,12 +53,13 @@ def create_app(config=None):
     auth.init_app(app)
 
     from kiosk.checkout.returns_views import bp as returns_bp
+    from kiosk.cards.views import bp as passbook_bp
     from kiosk.checkout.views import bp as cashier_bp
     from kiosk.printing.views import bp as printing_bp
     from kiosk.registry.views import bp as registry_bp
     from kiosk.staff.views import bp as staff_bp
 
-    for blueprint in (staff_bp, cashier_bp, returns_bp, printing_bp, registry_bp):
+    for blueprint in (staff_bp, cashier_bp, returns_bp, printing_bp, registry_bp, passbook_bp):
         app.register_blueprint(blueprint)
 
     @app.get("/healthz")

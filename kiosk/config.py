@@ -51,6 +51,8 @@ def from_environment():
         "IDLE_SIGNOUT_SECONDS": env_int("KIOSK_IDLE_SIGNOUT_SECONDS", 300, 30, 86400),
         # After a checkout the cashier screen returns to idle after this many seconds.
         "RETURN_TO_IDLE_SECONDS": env_int("KIOSK_RETURN_TO_IDLE_SECONDS", 8, 1, 600),
+        # The resident's passbook screen goes back to idle after this many seconds.
+        "PASSBOOK_SECONDS": env_int("KIOSK_PASSBOOK_SECONDS", 20, 3, 600),
         "BABEL_DEFAULT_LOCALE": env_choice("KIOSK_LOCALE", "zh_CN", ("zh_CN", "en")),
         "BABEL_DEFAULT_TIMEZONE": env_str("KIOSK_TIMEZONE", "Asia/Shanghai"),
         # Wrong PINs in a row before a staff member is locked out, and for how long.

@@ -35,7 +35,7 @@
     }
     pending = pending.then(function () {
       return htmx.ajax("POST", form.getAttribute("hx-post"), {
-        source: form, target: "#register", swap: "outerHTML", values: { code: code }
+        source: form, target: form.getAttribute("hx-target"), swap: "outerHTML", values: { code: code }
       });
     }).catch(function () {});
   });

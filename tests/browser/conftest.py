@@ -37,7 +37,8 @@ def server(tmp_path_factory):
     instance = tmp_path_factory.mktemp("browser-instance")
     port = free_port()
     env = dict(os.environ, KIOSK_INSTANCE_PATH=str(instance), KIOSK_PORT=str(port),
-               KIOSK_DATABASE_URL="sqlite:///" + str(instance / "kiosk.db"), KIOSK_RETURN_TO_IDLE_SECONDS="600")
+               KIOSK_DATABASE_URL="sqlite:///" + str(instance / "kiosk.db"), KIOSK_RETURN_TO_IDLE_SECONDS="600",
+               KIOSK_PASSBOOK_SECONDS="4")
     kiosk(env, "init-db")
     kiosk(env, "demo")
     log = open(instance / "server.log", "w")
