@@ -6,6 +6,8 @@ from flask import abort, render_template, request, session
 from flask_babel import lazy_gettext as _l
 from htmx_flask import request as htmx_request
 
+from kiosk.privacy import mask_name
+
 ROLE_NAMES = {
     "manager": _l("Store manager"),
     "operations": _l("Operations"),
@@ -78,6 +80,7 @@ def init_app(app):
         card_status_name=lambda status: str(CARD_STATUS_NAMES.get(status, status)),
         ledger_kind_name=lambda kind: str(LEDGER_KIND_NAMES.get(kind, kind)),
         phone_tail=phone_tail,
+        mask_name=mask_name,
     )
 
     @app.before_request

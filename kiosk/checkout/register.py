@@ -14,7 +14,8 @@ KEY = "register"
 
 
 def _fresh():
-    return {"card_id": None, "items": [], "key": secrets.token_urlsafe(24), "done": None}
+    # pickup: the resident picking up for the card holder (代领), None for the holder.
+    return {"card_id": None, "items": [], "key": secrets.token_urlsafe(24), "done": None, "pickup": None}
 
 
 def state():
@@ -57,5 +58,5 @@ def quantity_of(data, product_id):
 
 def version(data):
     """A digest of the cart as shown; a checkout from a page showing another cart is stale."""
-    blob = json.dumps([data["card_id"], data["items"]], separators=(",", ":"))
+    blob = json.dumps([data["card_id"], data["items"], data.get("pickup")], separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()[:16]

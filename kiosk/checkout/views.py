@@ -16,6 +16,7 @@ from kiosk.printing import service as printing
 from kiosk.printing.receipts import print_sale
 from kiosk.printing.setup import printer
 from kiosk.privacy import mask_name
+from kiosk.registry.models import Resident
 from kiosk.staff.auth import current_staff, current_store, requires_role
 from kiosk.staff.models import CASHIER, MANAGER
 from kiosk.web import form_int, is_htmx, render
@@ -53,8 +54,15 @@ def _show(level=None, text=None, status=200, whole=False):
     if data.get("done"):
         sale = Sale.get_or_none(Sale.id == data["done"])
         done = {"sale": sale, "job": printing.latest_for_sale(sale)} if sale else None
+    members, pickup = [], None
+    if card is not None and card.account.household_id:
+        members = [r for r in Resident.select().where(Resident.household == card.account.household_id,
+                                                     Resident.active == True).order_by(Resident.id)  # noqa: E712
+                   if r.id != card.resident_id]
+        pickup = next((r for r in members if r.id == data.get("pickup")), None)
     context = {
         "card": card, "holder": mask_name(card.holder_name) if card else "",
+        "members": members, "pickup": pickup,
         "cart": cart, "problem": message(cart.problems[0]) if cart.problems else "",
         "key": data["key"], "version": register.version(data),
         "done": done, "level": level, "text": text,
@@ -168,6 +176,26 @@ def remove():
     return _show()
 
 
+@bp.post("/pickup")
+@cashier_only
+def pickup():
+    """Record that another member of the household picks up for the card holder (代领)."""
+    data = register.state()
+    card = _card(data)
+    if card is None or data.get("done"):
+        return _refuse(KioskError("no_card"))
+    resident_id = form_int("resident_id")
+    if resident_id is None:
+        data["pickup"] = None
+    else:
+        member = Resident.get_or_none(Resident.id == resident_id, Resident.household == card.account.household_id)
+        if member is None or member.id == card.resident_id:
+            return _refuse(KioskError("unknown_resident"))
+        data["pickup"] = member.id
+    register.save(data)
+    return _show()
+
+
 @bp.post("/cancel")
 @cashier_only
 def cancel():
@@ -193,8 +221,10 @@ def submit():
     total = form_int("total", max_digits=15)
     if request.form.get("version") != register.version(data) or total is None:
         return _refuse(KioskError("stale_page"), whole=True)
+    pickup = Resident.get_or_none(Resident.id == data.get("pickup")) if data.get("pickup") else None
     try:
-        result = checkout.checkout(store, data["card_id"], register.items(data), staff.id, key, expected_total=total)
+        result = checkout.checkout(store, data["card_id"], register.items(data), staff.id, key, expected_total=total,
+                                   picked_up_by=pickup.name if pickup else "")
     except KioskError as exc:
         return _refuse(exc, whole=True)
     if result.created:
