@@ -126,3 +126,56 @@ def verify():
         click.echo(f"{len(problems)} problem(s) found", err=True)
         sys.exit(1)
     click.echo("ok: every balance, quantity, sale and refund is consistent")
+
+
+@main.group()
+def cards():
+    """Points cards (积分卡)."""
+
+
+@cards.command("print")
+@click.option("--card", "number", metavar="NUMBER", help="One card by its number (--out FILE.png, or FILE.pdf for a sheet).")
+@click.option("--all", "every", is_flag=True, help="Every active card of the store, ten a page (--out FILE.pdf).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="The PNG or PDF file to write.")
+@click.option("--full-name", is_flag=True, help="Print the holder's full name instead of the masked one (张*华).")
+def print_cards(number, every, out, full_name):
+    """Write printable cards: one card as PNG, or A4 sheets of ten as PDF."""
+    from kiosk.cards.models import ACTIVE, Card
+    from kiosk.cards.render import PER_PAGE, card_png, cards_pdf
+    from kiosk.cards.service import card_payload, check_active
+    from kiosk.errors import KioskError
+    from kiosk.messages import message
+    from kiosk.staff.auth import current_store
+
+    if bool(number) == every:
+        raise click.UsageError("give exactly one of --card NUMBER or --all")
+    extension = os.path.splitext(out)[1].lower()
+    if extension not in ((".png", ".pdf") if number else (".pdf",)):
+        raise click.UsageError("--out must end in .png or .pdf" if number else "--all writes a PDF: --out must end in .pdf")
+    app = _app()
+    store = current_store()
+    if store is None:
+        raise click.ClickException("no store yet: run `kiosk demo` or create one")
+    if number:
+        try:
+            card = Card.get_or_none(Card.store == store, Card.number == number.strip())
+            if card is None:
+                raise KioskError("unknown_card", number=number)
+            check_active(card)
+        except KioskError as exc:
+            raise click.ClickException(message(exc)) from None
+        chosen = [card]
+    else:
+        chosen = list(Card.select().where(Card.store == store, Card.status == ACTIVE).order_by(Card.number))
+        if not chosen:
+            raise click.ClickException("no active cards to print")
+    key = app.config["CARD_SIGNING_KEY"]
+    items = [(card, store, card_payload(store.code, card.number, key)) for card in chosen]
+    try:
+        data = card_png(*items[0], mask=not full_name) if extension == ".png" else cards_pdf(items, mask=not full_name)
+        with open(out, "wb") as file:
+            file.write(data)
+    except (RuntimeError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    pages = "" if extension == ".png" else f" on {-(-len(items) // PER_PAGE)} page(s)"
+    click.echo(f"wrote {len(items)} card(s){pages} to {out}")

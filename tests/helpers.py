@@ -27,3 +27,21 @@ def cli(env, *args):
 def balance_of(env, number):
     """The balance `kiosk balance` reports for a card number."""
     return int(re.search(r"balance\s+(\d+)", cli(env, "balance", number)).group(1))
+
+
+def decode_qr(image):
+    """The texts of the QR codes an independent decoder (zxing-cpp) reads in a PIL image."""
+    import zxingcpp
+
+    return [result.text for result in zxingcpp.read_barcodes(image) if result.format == zxingcpp.BarcodeFormat.QRCode]
+
+
+def pdf_page_images(data):
+    """The page images Pillow embedded in a PDF it wrote (one image per page)."""
+    import io
+
+    from PIL import Image, PdfParser
+
+    pdf = PdfParser.PdfParser(buf=data)
+    pages = [pdf.read_indirect(ref) for ref in pdf.pages]
+    return [Image.open(io.BytesIO(pdf.read_indirect(page[b"Resources"][b"XObject"][b"image"]).buf)) for page in pages]
