@@ -6,6 +6,7 @@ from ._escpos import Dummy
 from .layout import Cut, Feed, Item, QrCode, TextLine, layout_receipt, preview_text
 from .profiles import PAPER_80, PaperProfile
 from .receipt import Receipt
+from .statement import Statement, layout_statement
 
 __all__ = ["render_escpos", "preview_lines"]
 
@@ -65,25 +66,32 @@ class _Renderer:
             self.printer.cut(feed=False)
 
 
+def _layout(document, profile: PaperProfile) -> list[Item]:
+    """Layout items of a Receipt or a Statement."""
+    if isinstance(document, Statement):
+        return layout_statement(document, profile)
+    return layout_receipt(document, profile)
+
+
 def render_escpos(
-    receipt: Receipt,
+    receipt: Receipt | Statement,
     profile: PaperProfile = PAPER_80,
     *,
     encoding: str = "gb18030",
     chinese_mode: bool = True,
 ) -> bytes:
-    """ESC/POS bytes that print `receipt` on `profile`'s paper and cut it.
+    """ESC/POS bytes that print `receipt` (or a Statement) on `profile`'s paper and cut it.
 
     Raises LookupError for an unknown encoding.
     """
     renderer = _Renderer(encoding, chinese_mode)
     renderer.printer._raw(ESC_INIT)
-    for item in layout_receipt(receipt, profile):
+    for item in _layout(receipt, profile):
         renderer.item(item)
     return renderer.printer.output
 
 
-def preview_lines(receipt: Receipt, profile: PaperProfile = PAPER_80) -> list[str]:
+def preview_lines(receipt: Receipt | Statement, profile: PaperProfile = PAPER_80) -> list[str]:
     """The text lines `render_escpos` prints, centered with spaces, QR as "[QR: …]"."""
-    lines = (preview_text(item, profile.columns) for item in layout_receipt(receipt, profile))
+    lines = (preview_text(item, profile.columns) for item in _layout(receipt, profile))
     return [line for line in lines if line is not None]

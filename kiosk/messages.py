@@ -48,6 +48,23 @@ MESSAGES = {
     "card_already_reissued": _l("Card %(number)s has been reissued already."),
     "unknown_household": _l("Household not found."),
     "unknown_resident": _l("Resident not found."),
+    "bad_period": _l("Choose a period: from a date to a later date, at most ten years."),
+    "import_no_file": _l("Please choose a file first."),
+    "import_unknown_type": _l("Only CSV and Excel (.xlsx) files can be imported."),
+    "import_old_excel": _l("This is an old Excel file (.xls). Please open it in Excel or WPS and save it as .xlsx or CSV."),
+    "import_bad_file": _l("The file could not be read. Please save it again as CSV or Excel (.xlsx)."),
+    "import_too_big": _l("The file is too big: at most %(max)s MB."),
+    "import_empty": _l("The file is empty: there are no rows to import."),
+    "import_missing_columns": _l("The file has no %(columns)s column. Its first row must name the columns: "
+                                 "社区, 楼栋, 单元, 房号, 人口, 户电话, 姓名, 电话, 身份证号."),
+    "import_too_many_rows": _l("The file has more than %(max)s rows. Please split it into smaller files."),
+    "import_unknown_household": _l("%(name)s has no building and room, so the household is unknown."),
+    "import_duplicate_phone": _l("The phone number ending %(phone)s is also on row %(row)s."),
+    "import_duplicate_resident": _l("%(name)s of the same household is also on row %(row)s."),
+    "import_resident_exists": _l("%(name)s is already registered in this household."),
+    "import_expired": _l("This import was already done or has expired. Please upload the file again."),
+    "import_stale": _l("The registry changed after the preview was shown. Please check the preview again."),
+    "import_failed": _l("The import failed. Nothing was imported; please try again."),
 }
 
 # Names of form fields, for the messages above.

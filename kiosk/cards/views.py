@@ -7,7 +7,6 @@ masked, and the screen goes back to idle by itself. A typed card number is not a
 from flask import Blueprint, current_app, request
 
 from kiosk.cards.service import find_card
-from kiosk.checkout.models import REFUND_PREFIX, SALE_PREFIX, receipt_number
 from kiosk.errors import KioskError
 from kiosk.ledger import service as ledger
 from kiosk.messages import message
@@ -17,15 +16,6 @@ from kiosk.web import render
 
 bp = Blueprint("passbook", __name__, url_prefix="/passbook")
 ENTRIES_SHOWN = 8
-
-
-def _what(entry, store):
-    """What an entry was for, in a resident's words: its note, or the receipt it belongs to."""
-    kind, _, number = entry.reference.partition(":")
-    if kind in ("sale", "refund") and number.isdigit():
-        prefix = SALE_PREFIX if kind == "sale" else REFUND_PREFIX
-        return receipt_number(store.code, prefix, int(number))
-    return entry.note
 
 
 @bp.get("/")
@@ -42,7 +32,7 @@ def scan():
     except KioskError as exc:
         return render("passbook/page.html", "passbook/_passbook.html", card=None, level="error", text=message(exc)), 422
     account = card.account
-    entries = [(entry, _what(entry, store)) for entry in ledger.history(account.id, limit=ENTRIES_SHOWN)]
+    entries = [(entry, ledger.describe(entry, store.code)) for entry in ledger.history(account.id, limit=ENTRIES_SHOWN)]
     return render(
         "passbook/page.html", "passbook/_passbook.html", card=card, holder=mask_name(card.holder_name),
         account=account, entries=entries, text=None, level=None,

@@ -66,3 +66,31 @@ def history(account_id, limit=20):
         .order_by(LedgerEntry.id.desc())
         .limit(limit)
     )
+
+
+def describe(entry, store_code):
+    """What an entry was for, in a resident's words: the receipt it belongs to, or its note."""
+    from kiosk.checkout.models import REFUND_PREFIX, SALE_PREFIX, receipt_number
+
+    kind, _, number = entry.reference.partition(":")
+    if kind in ("sale", "refund") and number.isdigit():
+        prefix = SALE_PREFIX if kind == "sale" else REFUND_PREFIX
+        return receipt_number(store_code, prefix, int(number))
+    return entry.note
+
+
+def entries_between(account_id, start, end):
+    """(balance before ``start``, entries from ``start`` until ``end``), times naive UTC."""
+    before = (
+        LedgerEntry.select(LedgerEntry.balance_after)
+        .where(LedgerEntry.account == account_id, LedgerEntry.created_at < start)
+        .order_by(LedgerEntry.id.desc())
+        .limit(1)
+        .scalar()
+    )
+    entries = list(
+        LedgerEntry.select()
+        .where(LedgerEntry.account == account_id, LedgerEntry.created_at >= start, LedgerEntry.created_at < end)
+        .order_by(LedgerEntry.id)
+    )
+    return before or 0, entries

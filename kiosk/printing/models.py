@@ -14,7 +14,9 @@ class PrintJob(BaseModel):
     store = peewee.ForeignKeyField(Store, on_delete="RESTRICT")
     sale = peewee.ForeignKeyField(Sale, null=True, backref="print_jobs", on_delete="RESTRICT")
     refund = peewee.ForeignKeyField(Refund, null=True, backref="print_jobs", on_delete="RESTRICT")
-    receipt = peewee.TextField()  # devices.Receipt.to_dict() as JSON
+    # "receipt": devices.Receipt.to_dict() as JSON; "statement": devices.Statement.to_dict().
+    kind = peewee.CharField(max_length=10, default="receipt")
+    receipt = peewee.TextField()
     reprint = peewee.BooleanField(default=False)
     status = peewee.CharField(max_length=10, default=PENDING, index=True)
     attempts = peewee.IntegerField(default=0)

@@ -2,7 +2,7 @@
 from flask import current_app
 from flask_babel import force_locale, gettext
 
-from devices import ReceiptLabels
+from devices import ReceiptLabels, StatementLabels
 from kiosk.printing import service
 from kiosk.printing.setup import printer
 from kiosk.staff.auth import current_staff
@@ -42,3 +42,14 @@ def print_sale(sale):
 def print_refund(refund):
     receipt = service.receipt_for_refund(refund, tz_name=current_app.config["BABEL_DEFAULT_TIMEZONE"], labels=labels())
     return _queue_and_send(receipt, store=refund.store_id, sale=refund.sale_id, refund=refund)
+
+
+def statement_labels():
+    """Statement captions in the store's language."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return StatementLabels(
+            title=gettext("Points statement"), holder=gettext("Card holder"), household=gettext("Household"),
+            period=gettext("Period"), opening=gettext("Opening balance"), closing=gettext("Closing balance"),
+            earned=gettext("Earned in the period"), spent=gettext("Spent in the period"),
+            none=gettext("No entries in this period."), unit=gettext("pts"),
+        )

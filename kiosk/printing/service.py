@@ -7,7 +7,7 @@ import json
 from datetime import timezone
 from zoneinfo import ZoneInfo
 
-from devices import PrinterError, Receipt, ReceiptLabels, ReceiptLine
+from devices import PrinterError, Receipt, ReceiptLabels, ReceiptLine, Statement
 from kiosk import audit
 from kiosk.db import database, utcnow
 from kiosk.errors import KioskError
@@ -53,24 +53,28 @@ def receipt_for_refund(refund, *, tz_name="Asia/Shanghai", labels=None):
 
 
 def enqueue(receipt, *, store, sale=None, refund=None, staff=None, reprint=False):
-    """A pending job for ``receipt``; call only after the sale or refund has committed."""
+    """A pending job for ``receipt`` (or a Statement); call only after the sale or refund has
+    committed."""
     if database.in_transaction():
         raise RuntimeError("a receipt is queued only after its sale has committed")
     return PrintJob.create(
         store=store, sale=sale, refund=refund, staff=staff, reprint=reprint,
+        kind="statement" if isinstance(receipt, Statement) else "receipt",
         receipt=json.dumps(receipt.to_dict(), ensure_ascii=False),
     )
 
 
-def job_receipt(job):
-    return Receipt.from_dict(json.loads(job.receipt))
+def job_document(job):
+    """The Receipt or Statement a job prints."""
+    document = Statement if job.kind == "statement" else Receipt
+    return document.from_dict(json.loads(job.receipt))
 
 
 def send(job, printer):
     """Send a job to ``printer``; records the outcome on the job and returns it. Never raises
     for a printer fault: the job is marked failed with the error instead."""
     try:
-        printer.print_receipt(job_receipt(job))
+        printer.print_receipt(job_document(job))
     except PrinterError as exc:
         job.status, job.error = FAILED, str(exc)[:300]
     else:
@@ -88,8 +92,9 @@ def reprint(job_id, store, printer, *, staff=None):
     original = PrintJob.get_or_none(PrintJob.id == job_id, PrintJob.store == store)
     if original is None:
         raise KioskError("unknown_print_job")
+    document = job_document(original)
     job = enqueue(
-        job_receipt(original).as_reprint(), store=store, sale=original.sale_id,
+        document.as_reprint() if isinstance(document, Receipt) else document, store=store, sale=original.sale_id,
         refund=original.refund_id, staff=staff, reprint=True,
     )
     audit.record("reprint", store=store, staff=staff, job=original.id, sale=original.sale_id)

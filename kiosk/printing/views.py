@@ -16,7 +16,7 @@ bp = Blueprint("printing", __name__, url_prefix="/receipts")
 
 def _jobs():
     profile = current_app.config["PAPER_PROFILE"]
-    return [(job, preview_lines(service.job_receipt(job), profile)) for job in service.recent(current_store())]
+    return [(job, preview_lines(service.job_document(job), profile)) for job in service.recent(current_store())]
 
 
 @bp.get("/")

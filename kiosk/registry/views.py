@@ -186,3 +186,66 @@ def card_png(card_id):
     png = render_png(card, store, payload, mask=not store.card_full_name)
     return Response(png, mimetype="image/png",
                     headers={"Content-Disposition": f'inline; filename="card-{card.number}.png"'})
+
+
+def _statement(account_id):
+    """The Statement the form asks for; raises KioskError("bad_period")."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from kiosk.cards.models import Account
+    from kiosk.ledger.statement import period_bounds, statement_for
+    from kiosk.printing.receipts import statement_labels
+
+    store = current_store()
+    account = Account.get_or_none(Account.id == account_id, Account.store == store)
+    if account is None:
+        abort(404)
+    tz_name = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    today = datetime.now(ZoneInfo(tz_name)).date()
+    try:
+        day_from = date.fromisoformat(request.form["from"]) if request.form.get("from") else None
+        day_to = date.fromisoformat(request.form["to"]) if request.form.get("to") else None
+    except ValueError:
+        raise KioskError("bad_period") from None
+    day_from, day_to = period_bounds(request.form.get("period", ""), today, day_from, day_to)
+    return account, statement_for(account, store, day_from, day_to, tz_name=tz_name, labels=statement_labels())
+
+
+@bp.post("/accounts/<int:account_id>/statement.pdf")
+@operations_only
+def statement_pdf(account_id):
+    """An A4 PDF statement of the account for the chosen period."""
+    from flask_babel import gettext as _
+
+    from kiosk.ledger.statement import statement_pdf as render_pdf
+
+    try:
+        account, statement = _statement(account_id)
+    except KioskError as exc:
+        return render_template("error.html", message=message(exc)), 422
+    pdf = render_pdf(statement, headings=(_("Date"), _("What for"), _("Points"), _("Balance")))
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="statement-{account.id}-{statement.period_from}-{statement.period_to}.pdf"',
+    })
+
+
+@bp.post("/accounts/<int:account_id>/statement/print")
+@operations_only
+def statement_print(account_id):
+    """The statement on the receipt printer, through the print queue."""
+    from kiosk.printing import service as printing
+    from kiosk.printing.setup import printer
+
+    try:
+        account, statement = _statement(account_id)
+    except KioskError as exc:
+        flash(message(exc), "error")
+        return redirect(request.referrer or url_for("registry.page"))
+    job = printing.send(printing.enqueue(statement, store=current_store(), staff=current_staff()), printer())
+    if job.status == "printed":
+        flash(gettext("Statement printed."), "success")
+    else:
+        flash(gettext("Statement not printed: %(error)s", error=job.error), "error")
+    return redirect(url_for("registry.household", household_id=account.household_id) if account.household_id
+                    else url_for("registry.page"))

@@ -1,0 +1,31 @@
+"""Statements from the household page: an A4 PDF, or printed on the receipt printer."""
+from tests.helpers import body, pdf_page_images
+
+
+def test_a4_statement_pdf(client, operations, world):
+    account = world.accounts["张建华"]
+    response = operations.post(f"/registry/accounts/{account.id}/statement.pdf", {"period": "this_month"}, htmx=False)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert len(pdf_page_images(response.data)) == 1
+
+
+def test_statement_printed_on_the_receipt_printer(client, operations, world, printer):
+    account = world.accounts["张建华"]
+    response = operations.post(f"/registry/accounts/{account.id}/statement/print", {"period": "this_year"}, htmx=False)
+    assert response.status_code == 302
+    statement, data = printer.jobs[-1]
+    assert statement.closing == 500 and "积分对账单".encode("gb18030") in data
+    assert "对账单已打印" in body(client.get(response.headers["Location"]))
+
+
+def test_a_bad_period_is_refused_with_a_message(client, operations, world, printer):
+    account = world.accounts["张建华"]
+    for form in ({"period": "custom", "from": "2026-13-01", "to": "2026-01-01"}, {"period": "custom"},
+                 {"period": "custom", "from": "2026-05-01", "to": "2026-04-01"}, {}):
+        response = operations.post(f"/registry/accounts/{account.id}/statement.pdf", form, htmx=False)
+        assert response.status_code == 422 and "请选择期间" in body(response)
+    assert len(printer.jobs) == 0
+
+
+def test_another_stores_or_unknown_account_is_404(operations):
+    assert operations.post("/registry/accounts/999/statement.pdf", {"period": "this_month"}, htmx=False).status_code == 404
