@@ -45,3 +45,19 @@ def pdf_page_images(data):
     pdf = PdfParser.PdfParser(buf=data)
     pages = [pdf.read_indirect(ref) for ref in pdf.pages]
     return [Image.open(io.BytesIO(pdf.read_indirect(page[b"Resources"][b"XObject"][b"image"]).buf)) for page in pages]
+
+
+def sign_in(page, url, name, pin):
+    """Sign in on the touch PIN pad in Chromium, as a fresh visitor."""
+    page.context.clear_cookies()
+    page.goto(url + "/")
+    page.get_by_text(name).tap()
+    for digit in pin:
+        page.get_by_role("button", name=digit, exact=True).tap()
+    page.get_by_role("button", name="登录").tap()
+
+
+def scan(page, text):
+    """Type like a USB scanner: fast keys ending in Enter, into whatever has focus."""
+    page.keyboard.type(text, delay=5)
+    page.keyboard.press("Enter")

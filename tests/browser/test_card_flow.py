@@ -6,24 +6,10 @@ import re
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.helpers import decode_qr
+from tests.helpers import decode_qr, scan, sign_in
 
 # Each screen size registers its own household, so the two runs never meet.
 HOUSEHOLDS = {1280: ("801", "吴秀芬"), 1024: ("802", "吴秀英")}
-
-
-def sign_in(page, url, name, pin):
-    page.context.clear_cookies()
-    page.goto(url + "/")
-    page.get_by_text(name).tap()
-    for digit in pin:
-        page.get_by_role("button", name=digit, exact=True).tap()
-    page.get_by_role("button", name="登录").tap()
-
-
-def scan(page, text):
-    page.keyboard.type(text, delay=5)
-    page.keyboard.press("Enter")
 
 
 def test_issue_print_scan_report_lost_reissue(server, page, shot):

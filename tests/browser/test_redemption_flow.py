@@ -5,7 +5,7 @@ import sys
 from playwright.sync_api import expect
 
 from kiosk.demo import ean13
-from tests.helpers import balance_of, cli
+from tests.helpers import balance_of, cli, scan, sign_in
 
 # One card per screen size, so the two runs against one server do not share a balance.
 CARDS = {1280: "10000001", 1024: "10000003"}
@@ -33,20 +33,6 @@ SMALL_TARGETS = """
 def assert_touch_targets(page):
     """Every visible control is at least 48 px both ways, for fingers at arm's length."""
     assert page.evaluate(SMALL_TARGETS) == []
-
-
-def sign_in(page, url, name, pin):
-    page.goto(url + "/")
-    page.get_by_text(name).tap()
-    for digit in pin:
-        page.get_by_role("button", name=digit, exact=True).tap()
-    page.get_by_role("button", name="登录").tap()
-
-
-def scan(page, text):
-    """Type like a USB scanner: fast keys ending in Enter, into whatever has focus."""
-    page.keyboard.type(text, delay=5)
-    page.keyboard.press("Enter")
 
 
 def test_sign_in_scan_add_three_goods_check_out_and_reprint(server, page, shot):

@@ -2,6 +2,7 @@
 import re
 
 from playwright.sync_api import expect
+
 from tests.helpers import balance_of, cli
 
 CARD = {1280: "10000004", 1024: "10000006"}
