@@ -56,10 +56,11 @@ def create_app(config=None):
     from kiosk.cards.views import bp as passbook_bp
     from kiosk.checkout.views import bp as cashier_bp
     from kiosk.printing.views import bp as printing_bp
+    from kiosk.registry.import_views import bp as registry_import_bp
     from kiosk.registry.views import bp as registry_bp
     from kiosk.staff.views import bp as staff_bp
 
-    for blueprint in (staff_bp, cashier_bp, returns_bp, printing_bp, registry_bp, passbook_bp):
+    for blueprint in (staff_bp, cashier_bp, returns_bp, printing_bp, registry_bp, passbook_bp, registry_import_bp):
         app.register_blueprint(blueprint)
 
     @app.get("/healthz")

@@ -65,6 +65,8 @@ MESSAGES = {
     "import_expired": _l("This import was already done or has expired. Please upload the file again."),
     "import_stale": _l("The registry changed after the preview was shown. Please check the preview again."),
     "import_failed": _l("The import failed. Nothing was imported; please try again."),
+    "import_id_as_number": _l("Excel stored this ID number as a number and its last digits are lost. "
+                              "Format the column as text and type the number again."),
 }
 
 # Names of form fields, for the messages above.
