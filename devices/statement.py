@@ -6,8 +6,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 
-from .layout import FEED_LINES, AMBIGUOUS, Cut, Feed, Item, TextLine, _caption, _centered, _left, _left_right
 from . import text
+from .layout import AMBIGUOUS, FEED_LINES, Cut, Feed, Item, TextLine, _caption, _centered, _left, _left_right
 from .profiles import PaperProfile
 
 __all__ = ["Statement", "StatementEntry", "StatementLabels", "layout_statement"]

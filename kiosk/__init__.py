@@ -52,8 +52,8 @@ def create_app(config=None):
     from kiosk.staff import auth
     auth.init_app(app)
 
-    from kiosk.checkout.returns_views import bp as returns_bp
     from kiosk.cards.views import bp as passbook_bp
+    from kiosk.checkout.returns_views import bp as returns_bp
     from kiosk.checkout.views import bp as cashier_bp
     from kiosk.printing.views import bp as printing_bp
     from kiosk.registry.import_views import bp as registry_import_bp

@@ -3,14 +3,14 @@
 Idempotent: a database that already has the demo store is left as it is.
 """
 from kiosk.cards.models import Account, Card
-from kiosk.registry.models import Household, Resident
 from kiosk.db import database
 from kiosk.inventory import service as inventory
 from kiosk.inventory.models import GOODS, STOCK_IN, VOUCHER, Product
 from kiosk.ledger import service as ledger
 from kiosk.ledger.models import OPENING
-from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS, SERVICE
+from kiosk.registry.models import Household, Resident
 from kiosk.registry.service import initials
+from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS, SERVICE
 from kiosk.staff.service import create_staff
 from kiosk.stores.models import Store
 

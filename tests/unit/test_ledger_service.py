@@ -5,9 +5,9 @@ from kiosk.cards.models import Account
 from kiosk.db import database
 from kiosk.errors import KioskError
 from kiosk.inventory import service as inventory
+from kiosk.inventory.models import StockMovement
 from kiosk.ledger import service as ledger
 from kiosk.ledger.models import AppendOnlyError, LedgerEntry
-from kiosk.inventory.models import StockMovement
 from kiosk.reports.verify import verify
 
 
@@ -71,6 +71,7 @@ def test_history_lists_newest_first(world):
 def test_the_database_itself_refuses_negative_stock_and_free_goods(world):
     # Defence in depth: even SQL that bypasses the services cannot break these.
     import peewee
+
     from kiosk.inventory.models import Product
 
     with pytest.raises(peewee.IntegrityError):

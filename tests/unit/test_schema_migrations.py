@@ -12,8 +12,8 @@ def test_a_new_database_is_stamped_with_the_newest_migration(db):
 
 
 def test_pending_migrations_are_applied_in_order_once(db, monkeypatch):
-    from playhouse.migrate import migrate
     import peewee
+    from playhouse.migrate import migrate
 
     def apply(migrator):
         migrate(migrator.add_column("store", "phone", peewee.CharField(default="")))

@@ -1,11 +1,10 @@
 """PINs are stored hashed; wrong PINs count down to a lock-out."""
 import pytest
 
+from kiosk.audit import AuditEvent
 from kiosk.errors import KioskError
 from kiosk.staff import service
 from kiosk.staff.models import CASHIER, MANAGER, Staff
-
-from kiosk.audit import AuditEvent
 
 
 def test_a_pin_is_stored_only_as_a_hash(world):

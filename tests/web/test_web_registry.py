@@ -89,8 +89,8 @@ def test_the_old_card_scanned_at_the_cashier_says_it_was_reported_lost(client, w
     card = world.cards["张建华"]
     operations.post(f"/registry/cards/{card.id}/lost", htmx=False)
     operations.post("/signout", htmx=False)
-    from tests.conftest import PINS  # noqa: E402
     from kiosk.staff.models import CASHIER
+    from tests.conftest import PINS  # noqa: E402
     operations.sign_in(world.staff[CASHIER], PINS[CASHIER])
     response = operations.post("/cashier/scan", {"code": world.payload("张建华")})
     assert response.status_code == 422
