@@ -59,8 +59,11 @@ def create_app(config=None):
     from kiosk.registry.import_views import bp as registry_import_bp
     from kiosk.registry.views import bp as registry_bp
     from kiosk.staff.views import bp as staff_bp
+    from kiosk.stores.views import bp as settings_bp
 
-    for blueprint in (staff_bp, cashier_bp, returns_bp, printing_bp, registry_bp, passbook_bp, registry_import_bp):
+    for blueprint in (
+        staff_bp, cashier_bp, returns_bp, printing_bp, registry_bp, registry_import_bp, passbook_bp, settings_bp,
+    ):
         app.register_blueprint(blueprint)
 
     @app.get("/healthz")

@@ -137,7 +137,8 @@ def cards():
 @click.option("--card", "number", metavar="NUMBER", help="One card by its number (--out FILE.png, or FILE.pdf for a sheet).")
 @click.option("--all", "every", is_flag=True, help="Every active card of the store, ten a page (--out FILE.pdf).")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="The PNG or PDF file to write.")
-@click.option("--full-name", is_flag=True, help="Print the holder's full name instead of the masked one (张*华).")
+@click.option("--full-name/--masked-name", default=None,
+              help="Print the holder's full name, or the masked one (张*华); default: the store setting.")
 def print_cards(number, every, out, full_name):
     """Write printable cards: one card as PNG, or A4 sheets of ten as PDF."""
     from kiosk.cards.models import ACTIVE, Card
@@ -170,6 +171,7 @@ def print_cards(number, every, out, full_name):
         if not chosen:
             raise click.ClickException("no active cards to print")
     key = app.config["CARD_SIGNING_KEY"]
+    full_name = store.card_full_name if full_name is None else full_name
     items = [(card, store, card_payload(store.code, card.number, key)) for card in chosen]
     try:
         data = card_png(*items[0], mask=not full_name) if extension == ".png" else cards_pdf(items, mask=not full_name)

@@ -48,6 +48,7 @@ MESSAGES = {
     "card_already_reissued": _l("Card %(number)s has been reissued already."),
     "unknown_household": _l("Household not found."),
     "unknown_resident": _l("Resident not found."),
+    "bad_account_mode": _l("Choose how points accounts are kept."),
     "bad_period": _l("Choose a period: from a date to a later date, at most ten years."),
     "import_no_file": _l("Please choose a file first."),
     "import_unknown_type": _l("Only CSV and Excel (.xlsx) files can be imported."),
@@ -76,6 +77,7 @@ FIELDS = {
     "room": _l("the room"),
     "unit": _l("the unit"),
     "phone": _l("the phone number"),
+    "store_name": _l("the store name"),
 }
 
 

@@ -16,6 +16,7 @@ ROLE_NAMES = {
 }
 SCREEN_NAMES = {
     "registry.page": _l("Cards and households"),
+    "settings.page": _l("Store settings"),
     "cashier.page": _l("Checkout"),
     "returns.page": _l("Returns"),
     "printing.page": _l("Receipts"),

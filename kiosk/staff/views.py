@@ -16,6 +16,7 @@ SCREENS = (
     ("returns.page", (CASHIER, MANAGER)),
     ("printing.page", (CASHIER, MANAGER)),
     ("registry.page", (OPERATIONS, MANAGER)),
+    ("settings.page", (MANAGER,)),
 )
 
 
