@@ -4,7 +4,7 @@ Plain functions owning their transactions; they never import Flask.
 """
 import re
 
-from peewee import JOIN, fn
+from peewee import JOIN
 from pypinyin import Style, lazy_pinyin
 
 from kiosk import audit
@@ -206,7 +206,3 @@ def household_summary(household):
         .order_by(Card.id)
     )
     return residents, accounts, cards
-
-
-def count_residents(household):
-    return Resident.select(fn.COUNT(Resident.id)).where(Resident.household == household).scalar()

@@ -1,13 +1,22 @@
 """The registry screens (办卡) for operations staff: find, register and edit households and
 residents, issue cards, report them lost and reissue them."""
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from kiosk.cards import service as cards
-from kiosk.cards.models import Card
+from kiosk.cards.models import Account, Card
+from kiosk.cards.render import card_png as render_png
 from kiosk.errors import KioskError
 from kiosk.ledger import service as ledger
+from kiosk.ledger.statement import period_bounds, statement_for
+from kiosk.ledger.statement import statement_pdf as render_pdf
 from kiosk.messages import message
+from kiosk.printing import service as printing
+from kiosk.printing.receipts import statement_labels
+from kiosk.printing.setup import printer
 from kiosk.registry import service as registry
 from kiosk.registry.models import Household, Resident
 from kiosk.staff.auth import current_staff, current_store, requires_role
@@ -81,16 +90,20 @@ def edit_household(household_id):
     return render_template("registry/household_form.html", household=household, values=values, error=None)
 
 
-@bp.get("/households/<int:household_id>")
-@operations_only
-def household(household_id):
-    household = _household(household_id)
+def _household_page(household, *, resident_values=None, error=None, status=200):
+    """The household page: residents with their cards, accounts with their latest entries."""
     residents, accounts, household_cards = registry.household_summary(household)
     history = {account.id: list(ledger.history(account.id, limit=10)) for account in accounts}
     return render_template(
         "registry/household.html", household=household, residents=residents, accounts=accounts,
-        cards=household_cards, history=history, resident_values={}, error=None,
-    )
+        cards=household_cards, history=history, resident_values=resident_values or {}, error=error,
+    ), status
+
+
+@bp.get("/households/<int:household_id>")
+@operations_only
+def household(household_id):
+    return _household_page(_household(household_id))
 
 
 @bp.post("/households/<int:household_id>/residents")
@@ -101,12 +114,7 @@ def add_resident(household_id):
     try:
         registry.register_resident(current_store(), household, staff=current_staff(), **values)
     except KioskError as exc:
-        residents, accounts, household_cards = registry.household_summary(household)
-        history = {account.id: list(ledger.history(account.id, limit=10)) for account in accounts}
-        return render_template(
-            "registry/household.html", household=household, residents=residents, accounts=accounts,
-            cards=household_cards, history=history, resident_values=values, error=message(exc),
-        ), 422
+        return _household_page(household, resident_values=values, error=message(exc), status=422)
     flash(gettext("Resident added."), "success")
     return redirect(url_for("registry.household", household_id=household.id))
 
@@ -173,8 +181,6 @@ def reissue(card_id):
 @operations_only
 def card_png(card_id):
     """The card as a print-ready PNG (CR80 at 300 dpi), for the desk's card printer."""
-    from kiosk.cards.render import card_png as render_png
-
     card = _card(card_id)
     try:
         cards.check_active(card)
@@ -190,13 +196,6 @@ def card_png(card_id):
 
 def _statement(account_id):
     """The Statement the form asks for; raises KioskError("bad_period")."""
-    from datetime import date, datetime
-    from zoneinfo import ZoneInfo
-
-    from kiosk.cards.models import Account
-    from kiosk.ledger.statement import period_bounds, statement_for
-    from kiosk.printing.receipts import statement_labels
-
     store = current_store()
     account = Account.get_or_none(Account.id == account_id, Account.store == store)
     if account is None:
@@ -216,15 +215,11 @@ def _statement(account_id):
 @operations_only
 def statement_pdf(account_id):
     """An A4 PDF statement of the account for the chosen period."""
-    from flask_babel import gettext as _
-
-    from kiosk.ledger.statement import statement_pdf as render_pdf
-
     try:
         account, statement = _statement(account_id)
     except KioskError as exc:
         return render_template("error.html", message=message(exc)), 422
-    pdf = render_pdf(statement, headings=(_("Date"), _("What for"), _("Points"), _("Balance")))
+    pdf = render_pdf(statement, headings=(gettext("Date"), gettext("What for"), gettext("Points"), gettext("Balance")))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="statement-{account.id}-{statement.period_from}-{statement.period_to}.pdf"',
     })
@@ -234,9 +229,6 @@ def statement_pdf(account_id):
 @operations_only
 def statement_print(account_id):
     """The statement on the receipt printer, through the print queue."""
-    from kiosk.printing import service as printing
-    from kiosk.printing.setup import printer
-
     try:
         account, statement = _statement(account_id)
     except KioskError as exc:
