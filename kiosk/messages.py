@@ -49,6 +49,7 @@ MESSAGES = {
     "unknown_household": _l("Household not found."),
     "unknown_resident": _l("Resident not found."),
     "bad_account_mode": _l("Choose how points accounts are kept."),
+    "bad_printer_url": _l("This printer address cannot be used: %(error)s"),
     "bad_period": _l("Choose a period: from a date to a later date, at most ten years."),
     "import_no_file": _l("Please choose a file first."),
     "import_unknown_type": _l("Only CSV and Excel (.xlsx) files can be imported."),
@@ -78,6 +79,7 @@ FIELDS = {
     "unit": _l("the unit"),
     "phone": _l("the phone number"),
     "store_name": _l("the store name"),
+    "printer_url": _l("the printer address"),
 }
 
 

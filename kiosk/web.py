@@ -6,6 +6,7 @@ from flask import abort, render_template, request, session
 from flask_babel import lazy_gettext as _l
 from htmx_flask import request as htmx_request
 
+from kiosk.printing.problems import printer_problem
 from kiosk.privacy import mask_name
 
 ROLE_NAMES = {
@@ -32,6 +33,15 @@ LEDGER_KIND_NAMES = {
     "redeem": _l("Redeemed"),
     "refund": _l("Returned"),
     "adjust": _l("Correction"),
+}
+PRINTER_STATE_NAMES = {
+    "online": _l("Printer ready"),
+    "offline": _l("Printer offline"),
+    "cover_open": _l("Printer cover open"),
+    "paper_out": _l("Printer out of paper"),
+    "paper_low": _l("Paper running low"),
+    "error": _l("Printer fault"),
+    "unknown": _l("This printer does not report its state"),
 }
 JOB_STATUS_NAMES = {
     "pending": _l("Waiting to print"),
@@ -78,6 +88,8 @@ def init_app(app):
         role_name=lambda role: str(ROLE_NAMES.get(role, role)),
         screen_name=lambda endpoint: str(SCREEN_NAMES.get(endpoint, endpoint)),
         job_status_name=lambda status: str(JOB_STATUS_NAMES.get(status, status)),
+        printer_state_name=lambda state: str(PRINTER_STATE_NAMES.get(state, state)),
+        printer_problem=printer_problem,
         card_status_name=lambda status: str(CARD_STATUS_NAMES.get(status, status)),
         ledger_kind_name=lambda kind: str(LEDGER_KIND_NAMES.get(kind, kind)),
         phone_tail=phone_tail,

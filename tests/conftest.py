@@ -122,6 +122,9 @@ def app(world, instance, printer):
         "INSTANCE_PATH": str(instance),
         "DATABASE_URL": "sqlite:///" + str(instance / "kiosk.db"),
         "PRINTER": printer,
+        # Receipts are sent inside the request, so a test sees them at once; the background
+        # worker has tests of its own.
+        "PRINT_WORKER": "inline",
         "TESTING": True,
     })
     # create_app pointed the proxy at a new database object for the same file; the test

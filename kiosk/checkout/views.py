@@ -14,7 +14,9 @@ from kiosk.inventory.models import Product
 from kiosk.messages import message
 from kiosk.printing import service as printing
 from kiosk.printing.receipts import print_sale
-from kiosk.printing.setup import printer
+from kiosk.printing.models import PrintJob
+from kiosk.printing.problems import printer_problem
+from kiosk.printing.setup import kick
 from kiosk.privacy import mask_name
 from kiosk.registry.models import Resident
 from kiosk.staff.auth import current_staff, current_store, requires_role
@@ -249,9 +251,13 @@ def done():
 @cashier_only
 def reprint(job_id):
     try:
-        job = printing.reprint(job_id, current_store(), printer(), staff=current_staff())
+        job = printing.reprint(job_id, current_store(), staff=current_staff())
     except KioskError as exc:
         return _refuse(exc)
+    kick(current_store())
+    job = PrintJob.get_by_id(job.id)
     if job.status == "printed":
         return _show("success", gettext("Receipt reprinted."))
-    return _show("error", gettext("Receipt not printed: %(error)s", error=job.error))
+    if job.error:
+        return _show("error", gettext("Receipt not printed: %(error)s", error=printer_problem(job.error)))
+    return _show("success", gettext("Sent to the printer."))

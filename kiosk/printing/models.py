@@ -9,7 +9,12 @@ PENDING, PRINTED, FAILED = "pending", "printed", "failed"
 
 
 class PrintJob(BaseModel):
-    """A receipt waiting for, or sent to, the printer. Created after its sale commits."""
+    """A receipt waiting for, or sent to, the printer. Created after its sale commits.
+
+    A job is pending until the printer takes it (printed). A failed attempt leaves it pending
+    with the error and the time of its next attempt; after the last attempt it is failed, and
+    staff reprint it from the receipts screen.
+    """
 
     store = peewee.ForeignKeyField(Store, on_delete="RESTRICT")
     sale = peewee.ForeignKeyField(Sale, null=True, backref="print_jobs", on_delete="RESTRICT")
@@ -24,3 +29,5 @@ class PrintJob(BaseModel):
     staff = peewee.ForeignKeyField(Staff, null=True, on_delete="RESTRICT")
     created_at = peewee.DateTimeField(default=utcnow, index=True)
     printed_at = peewee.DateTimeField(null=True)
+    # When a pending job is next due; a sender claims a job by moving this forward.
+    next_attempt_at = peewee.DateTimeField(default=utcnow, index=True)

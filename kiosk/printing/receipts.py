@@ -4,7 +4,8 @@ from flask_babel import force_locale, gettext
 
 from devices import ReceiptLabels, StatementLabels
 from kiosk.printing import service
-from kiosk.printing.setup import printer
+from kiosk.printing.models import PrintJob
+from kiosk.printing.setup import kick
 from kiosk.staff.auth import current_staff
 
 
@@ -29,12 +30,15 @@ def _labels():
 
 
 def _queue_and_send(receipt, **where):
-    job = service.enqueue(receipt, store=where.pop("store"), staff=current_staff(), **where)
-    return service.send(job, printer())
+    store = where.pop("store")
+    job = service.enqueue(receipt, store=store, staff=current_staff(), **where)
+    kick(store)
+    return PrintJob.get_by_id(job.id)
 
 
 def print_sale(sale):
-    """Queue and print the receipt of a committed sale; returns the job (printed or failed)."""
+    """Queue the receipt of a committed sale and have it sent; returns the job (pending until
+    the worker has sent it)."""
     receipt = service.receipt_for_sale(sale, tz_name=current_app.config["BABEL_DEFAULT_TIMEZONE"], labels=labels())
     return _queue_and_send(receipt, store=sale.store_id, sale=sale)
 

@@ -1,11 +1,15 @@
 """The print queue: a receipt becomes a job after its sale commits, then goes to the printer.
 
-Printing never decides whether a sale happened. A job that failed stays in the queue as
-failed, with its error, and can be reprinted; a reprint is a new job marked 重印.
+Printing never decides whether a sale happened. A sender (the background worker, see
+kiosk.printing.worker) claims due jobs and sends them; a failed attempt leaves the job pending
+with its error and a later due time (back-off), and after the last attempt it is failed. Staff
+see the queue on the receipts screen and reprint; a reprint is a new job marked 重印.
 """
 import json
-from datetime import timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
+
+import peewee
 
 from devices import PrinterError, Receipt, ReceiptLabels, ReceiptLine, Statement
 from kiosk import audit
@@ -52,15 +56,23 @@ def receipt_for_refund(refund, *, tz_name="Asia/Shanghai", labels=None):
     )
 
 
+RETRY_DELAYS = (2, 5, 15, 30, 60)  # seconds to wait after the 1st, 2nd, … failed attempt
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1  # about two minutes of retrying, then the job is failed
+LEASE_SECONDS = 120  # a claimed job is not taken by another sender for this long
+# Printer states that mean "don't send now": the bytes would wait in the printer's buffer and
+# the receipt would come out whenever someone fixes it, or never.
+NOT_READY = {"offline", "cover_open", "paper_out", "error"}
+
+
 def enqueue(receipt, *, store, sale=None, refund=None, staff=None, reprint=False):
-    """A pending job for ``receipt`` (or a Statement); call only after the sale or refund has
-    committed."""
+    """A pending job for ``receipt`` (or a Statement), due now; call only after the sale or
+    refund has committed. Raises RuntimeError inside a transaction."""
     if database.in_transaction():
         raise RuntimeError("a receipt is queued only after its sale has committed")
     return PrintJob.create(
         store=store, sale=sale, refund=refund, staff=staff, reprint=reprint,
         kind="statement" if isinstance(receipt, Statement) else "receipt",
-        receipt=json.dumps(receipt.to_dict(), ensure_ascii=False),
+        receipt=json.dumps(receipt.to_dict(), ensure_ascii=False), next_attempt_at=utcnow(),
     )
 
 
@@ -70,22 +82,123 @@ def job_document(job):
     return document.from_dict(json.loads(job.receipt))
 
 
-def send(job, printer):
-    """Send a job to ``printer``; records the outcome on the job and returns it. Never raises
-    for a printer fault: the job is marked failed with the error instead."""
+def _claim(job, now):
+    """Take ``job`` for one attempt: counts the attempt and leases the job, so that no other
+    sender (another thread or process) sends it at the same time. False if it was taken."""
+    taken = PrintJob.update(
+        attempts=PrintJob.attempts + 1, next_attempt_at=now + timedelta(seconds=LEASE_SECONDS),
+    ).where(
+        PrintJob.id == job.id, PrintJob.status == PENDING, PrintJob.attempts == job.attempts,
+    ).execute()
+    if taken:
+        job.attempts += 1
+    return bool(taken)
+
+
+def _check_ready(printer):
+    """Raises PrinterError when the printer says it cannot print now (paper out, cover open…).
+    A printer that cannot tell is assumed ready: the send itself will fail if it is not."""
+    status = getattr(printer, "status", None)
+    if status is None:
+        return
     try:
+        state = status()
+    except PrinterError:
+        return
+    if getattr(state, "state", None) in NOT_READY:
+        raise PrinterError(getattr(state, "detail", "") or state.state)
+
+
+def _attempt(job, printer, now):
+    """One attempt at a claimed job; records the outcome and returns the job."""
+    try:
+        _check_ready(printer)
         printer.print_receipt(job_document(job))
     except PrinterError as exc:
-        job.status, job.error = FAILED, str(exc)[:300]
+        job.error = str(exc)[:300]
+        if job.attempts >= MAX_ATTEMPTS:
+            job.status = FAILED
+        else:
+            job.next_attempt_at = now + timedelta(seconds=RETRY_DELAYS[job.attempts - 1])
     else:
         job.status, job.error, job.printed_at = PRINTED, "", utcnow()
-    job.attempts += 1
-    job.save()
+    job.save(only=[PrintJob.status, PrintJob.error, PrintJob.printed_at, PrintJob.next_attempt_at])
     return job
 
 
-def reprint(job_id, store, printer, *, staff=None):
-    """Print a job's receipt again, marked 重印, as a new job; returns it.
+def send(job, printer, now=None):
+    """Send ``job`` now, whether due or not; returns it with the outcome recorded. Never
+    raises for a printer fault: the job stays pending with its error and next attempt time
+    (failed after the last attempt). A job already printed, failed or being sent elsewhere is
+    returned as it is."""
+    now = now or utcnow()
+    if job.status != PENDING or not _claim(job, now):
+        return PrintJob.get_by_id(job.id)
+    return _attempt(job, printer, now)
+
+
+def due(now=None, store=None, limit=20):
+    """Pending jobs whose next attempt is due, oldest first."""
+    query = PrintJob.select().where(PrintJob.status == PENDING, PrintJob.next_attempt_at <= (now or utcnow()))
+    if store is not None:
+        query = query.where(PrintJob.store == store)
+    return list(query.order_by(PrintJob.id).limit(limit))
+
+
+def send_due(printer_for, now=None, store=None):
+    """Send every due job to its store's printer (``printer_for(store_id)``); returns the jobs
+    attempted. A store whose printer fails is not tried again in this round, so one dead
+    printer costs one time-out per round, not one per job."""
+    now = now or utcnow()
+    attempted, broken = [], set()
+    for job in due(now, store):
+        if job.store_id in broken:
+            continue
+        if not _claim(job, now):
+            continue
+        try:
+            printer = printer_for(job.store_id)
+        except (ValueError, PrinterError) as exc:  # the store's printer URL cannot be used
+            printer = _Unusable(str(exc))
+        _attempt(job, printer, now)
+        attempted.append(job)
+        if job.status != PRINTED:
+            broken.add(job.store_id)
+    return attempted
+
+
+class _Unusable:
+    """Stands in for a printer whose URL is wrong, so the job records why."""
+
+    def __init__(self, reason):
+        self.reason = reason
+
+    def print_receipt(self, document):
+        raise PrinterError(self.reason)
+
+
+def seconds_until_next(now=None):
+    """Seconds until the earliest pending job is due (0 if one is due), or None."""
+    moment = PrintJob.select(peewee.fn.MIN(PrintJob.next_attempt_at)).where(PrintJob.status == PENDING).scalar()
+    if moment is None:
+        return None
+    if isinstance(moment, str):  # SQLite aggregate results come back untyped
+        moment = datetime.fromisoformat(moment)
+    return max(0.0, (moment - (now or utcnow())).total_seconds())
+
+
+def retry(job_id, store, now=None):
+    """Make a pending job due now (the 重试 button). Raises KioskError("unknown_print_job")."""
+    job = PrintJob.get_or_none(PrintJob.id == job_id, PrintJob.store == store)
+    if job is None:
+        raise KioskError("unknown_print_job")
+    if job.status == PENDING:
+        PrintJob.update(next_attempt_at=now or utcnow()).where(PrintJob.id == job.id, PrintJob.status == PENDING).execute()
+    return PrintJob.get_by_id(job.id)
+
+
+def reprint(job_id, store, *, staff=None):
+    """Queue a job's receipt again, marked 重印, as a new pending job; returns it.
 
     Raises KioskError("unknown_print_job").
     """
@@ -93,12 +206,14 @@ def reprint(job_id, store, printer, *, staff=None):
     if original is None:
         raise KioskError("unknown_print_job")
     document = job_document(original)
+    # A job still waiting for its retry is replaced, so the resident never gets two receipts.
+    PrintJob.update(status=FAILED).where(PrintJob.id == original.id, PrintJob.status == PENDING).execute()
     job = enqueue(
         document.as_reprint() if isinstance(document, Receipt) else document, store=store, sale=original.sale_id,
         refund=original.refund_id, staff=staff, reprint=True,
     )
     audit.record("reprint", store=store, staff=staff, job=original.id, sale=original.sale_id)
-    return send(job, printer)
+    return job
 
 
 def latest_for_sale(sale):
@@ -111,5 +226,21 @@ def recent(store, limit=30):
 
 def unprinted(store):
     return PrintJob.select().where(PrintJob.store == store, PrintJob.status.in_([PENDING, FAILED]))
+
+
+def queue_summary(store, now=None, hours=24):
+    """(pending, failed) counts of the store's print queue in the last ``hours``, for the
+    printer badge. A failed receipt that was reprinted since does not count."""
+    since = (now or utcnow()) - timedelta(hours=hours)
+    later = PrintJob.alias()
+    reprinted = later.select().where(
+        later.id > PrintJob.id, later.status == PRINTED, later.kind == PrintJob.kind,
+        later.sale == PrintJob.sale, (later.refund == PrintJob.refund) | (later.refund.is_null() & PrintJob.refund.is_null()),
+    )
+    pending = PrintJob.select().where(PrintJob.store == store, PrintJob.status == PENDING, PrintJob.created_at >= since).count()
+    failed = PrintJob.select().where(
+        PrintJob.store == store, PrintJob.status == FAILED, PrintJob.created_at >= since, ~peewee.fn.EXISTS(reprinted),
+    ).count()
+    return pending, failed
 
 

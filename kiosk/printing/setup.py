@@ -1,26 +1,82 @@
-"""The receipt printer the app sends jobs to, chosen by the KIOSK_PRINTER URL.
+"""The receipt printers the app sends jobs to, and the worker that sends them.
 
-Views and services never open a printer themselves: they ask :func:`printer` for it.
+Each store prints to the printer its settings name (``Store.printer_url``), or else to the one
+the ``KIOSK_PRINTER`` setting names. Views and services never open a printer themselves: they
+ask :func:`printer` (or :class:`Printers`) for it, and queue jobs with :func:`kick` after.
 """
 import os
+import threading
 
 from flask import current_app
 
 from devices import printer_from_url
 from devices.profiles import profile_for
+from kiosk.printing.worker import PrintWorker
+from kiosk.stores.models import Store
+
+
+class Printers:
+    """Printer objects by URL, built once and shared by requests and the worker."""
+
+    def __init__(self, config, instance_path):
+        self.config = config
+        self.directory = os.path.join(instance_path, "virtual-printer")
+        self._by_url = {}
+        self._lock = threading.Lock()
+        # Tests may hand over a printer object (PRINTER); otherwise it is built from the URL.
+        self.default = config.get("PRINTER") or self.build(config["PRINTER_URL"])
+
+    def build(self, url):
+        """A printer for ``url`` with the configured paper and encoding as defaults (the URL's
+        own ?paper=…&encoding=… win). Raises ValueError for a URL that cannot be used."""
+        return printer_from_url(
+            url, paper_mm=self.config["PAPER_WIDTH"], encoding=self.config["PRINTER_ENCODING"],
+            directory=self.directory,
+        )
+
+    def for_url(self, url):
+        """The printer for a store's URL setting; the default one when it is empty.
+        Raises ValueError for a URL that cannot be used."""
+        url = (url or "").strip()
+        if not url:
+            return self.default
+        with self._lock:
+            if url not in self._by_url:
+                self._by_url[url] = self.build(url)
+            return self._by_url[url]
+
+    def for_store(self, store_id):
+        """The printer of the store with id ``store_id``. Raises ValueError for a bad URL."""
+        store = Store.get_or_none(Store.id == store_id)
+        return self.for_url(store.printer_url if store else "")
 
 
 def init_app(app):
-    # Tests may hand over a printer object (PRINTER); otherwise it is built from the URL.
-    if app.config.get("PRINTER") is None:
-        app.config["PRINTER"] = printer_from_url(
-            app.config["PRINTER_URL"],
-            paper_mm=app.config["PAPER_WIDTH"],
-            encoding=app.config["PRINTER_ENCODING"],
-            directory=os.path.join(app.instance_path, "virtual-printer"),
-        )
+    printers = Printers(app.config, app.instance_path)
+    app.config["PRINTER"] = printers.default
     app.config.setdefault("PAPER_PROFILE", profile_for(app.config["PAPER_WIDTH"]))
+    app.extensions["printers"] = printers
+    app.extensions["print_worker"] = PrintWorker(printers.for_store)
 
 
-def printer():
-    return current_app.config["PRINTER"]
+def printers():
+    return current_app.extensions["printers"]
+
+
+def printer(store=None):
+    """The printer of ``store`` (default: the signed-in staff's store). Raises ValueError when
+    the store's printer URL cannot be used."""
+    if store is None:
+        from kiosk.staff.auth import current_store
+        store = current_store()
+    return printers().for_url(store.printer_url if store is not None else "")
+
+
+def kick(store=None):
+    """Have queued jobs sent: at once in this request when PRINT_WORKER is "inline" (tests),
+    otherwise by waking the background worker, so the request never waits for a printer."""
+    if current_app.config.get("PRINT_WORKER", "thread") == "inline":
+        from kiosk.printing import service
+        service.send_due(printers().for_store, store=store)
+    else:
+        current_app.extensions["print_worker"].wake()

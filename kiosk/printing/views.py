@@ -1,17 +1,20 @@
-"""The receipts screen (小票): the print queue, what each receipt looks like, reprint."""
-from flask import Blueprint, current_app, flash, redirect, url_for
+"""The receipts screen (小票): the print queue, what each receipt looks like, retry and reprint."""
+from flask import Blueprint, Response, abort, current_app, flash, redirect, url_for
 from flask_babel import gettext
 
-from devices import preview_lines
+from devices import PrinterError, preview_lines
 from kiosk.errors import KioskError
 from kiosk.messages import message
 from kiosk.printing import service
-from kiosk.printing.setup import printer
+from kiosk.printing.models import PrintJob
+from kiosk.printing.problems import printer_problem
+from kiosk.printing.setup import kick, printer
 from kiosk.staff.auth import current_staff, current_store, requires_role
 from kiosk.staff.models import CASHIER, MANAGER
 from kiosk.web import render
 
 bp = Blueprint("printing", __name__, url_prefix="/receipts")
+staff_only = requires_role(CASHIER, MANAGER)
 
 
 def _jobs():
@@ -19,22 +22,107 @@ def _jobs():
     return [(job, preview_lines(service.job_document(job), profile)) for job in service.recent(current_store())]
 
 
+def _job(job_id):
+    job = PrintJob.get_or_none(PrintJob.id == job_id, PrintJob.store == current_store())
+    if job is None:
+        abort(404)
+    return job
+
+
+def _printer_name():
+    try:
+        return printer().description
+    except (ValueError, PrinterError) as exc:
+        return str(exc)
+
+
 @bp.get("/")
-@requires_role(CASHIER, MANAGER)
+@staff_only
 def page():
-    return render("printing/page.html", "printing/_jobs.html", jobs=_jobs(), printer_name=printer().description)
+    return render("printing/page.html", "printing/_jobs.html", jobs=_jobs(), printer_name=_printer_name())
+
+
+@bp.get("/printer-status")
+@staff_only
+def printer_status():
+    """The printer's own report (online, paper out, cover open); loaded after the page, since
+    asking a printer that is off takes a moment."""
+    try:
+        status = printer().status()
+    except (ValueError, PrinterError) as exc:
+        status, error = None, str(exc)
+    else:
+        error = ""
+    return render("printing/_printer_status.html", "printing/_printer_status.html", status=status, error=error)
+
+
+@bp.get("/badge")
+@staff_only
+def badge():
+    """The printer badge of the cashier screen: how many receipts wait or failed."""
+    pending, failed = service.queue_summary(current_store())
+    last = service.unprinted(current_store()).order_by(PrintJob.id.desc()).first()
+    return render("printing/_badge.html", "printing/_badge.html", pending=pending, failed=failed,
+                  problem=printer_problem(last.error) if last else "")
+
+
+@bp.get("/<int:job_id>/status")
+@staff_only
+def job_status(job_id):
+    return render("printing/_job_status.html", "printing/_job_status.html", job=_job(job_id))
+
+
+@bp.get("/<int:job_id>.png")
+@staff_only
+def preview(job_id):
+    """What the paper looks like: the job's ESC/POS bytes drawn as the printer would."""
+    from devices.paper import render_png
+
+    job = _job(job_id)
+    try:
+        target = printer()
+    except (ValueError, PrinterError):
+        target = current_app.config["PRINTER"]
+    data = target.render(service.job_document(job))
+    png = render_png(data, target.profile, encoding=target.encoding)
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "private, max-age=3600"})
+
+
+def _after(job, done_text):
+    if job.status == "printed":
+        flash(done_text, "success")
+    elif job.error:
+        flash(gettext("Receipt not printed: %(error)s", error=printer_problem(job.error)), "error")
+    else:
+        flash(gettext("Sent to the printer."), "success")
 
 
 @bp.post("/<int:job_id>/reprint")
-@requires_role(CASHIER, MANAGER)
+@staff_only
 def reprint(job_id):
     try:
-        job = service.reprint(job_id, current_store(), printer(), staff=current_staff())
+        job = service.reprint(job_id, current_store(), staff=current_staff())
     except KioskError as exc:
         flash(message(exc), "error")
     else:
-        if job.status == "printed":
-            flash(gettext("Receipt reprinted."), "success")
-        else:
-            flash(gettext("Receipt not printed: %(error)s", error=job.error), "error")
+        kick(current_store())
+        _after(PrintJob.get_by_id(job.id), gettext("Receipt reprinted."))
+    return _back()
+
+
+@bp.post("/<int:job_id>/retry")
+@staff_only
+def retry(job_id):
+    """Try a waiting job now instead of at its next scheduled attempt."""
+    try:
+        job = service.retry(job_id, current_store())
+    except KioskError as exc:
+        flash(message(exc), "error")
+    else:
+        kick(current_store())
+        _after(PrintJob.get_by_id(job.id), gettext("Receipt printed."))
+    return _back()
+
+
+def _back():
     return redirect(url_for("printing.page"))

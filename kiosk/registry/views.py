@@ -16,7 +16,9 @@ from kiosk.ledger.statement import statement_pdf as render_pdf
 from kiosk.messages import message
 from kiosk.printing import service as printing
 from kiosk.printing.receipts import statement_labels
-from kiosk.printing.setup import printer
+from kiosk.printing.models import PrintJob
+from kiosk.printing.problems import printer_problem
+from kiosk.printing.setup import kick
 from kiosk.registry import service as registry
 from kiosk.registry.models import Household, Resident
 from kiosk.staff.auth import current_staff, current_store, requires_role
@@ -234,10 +236,14 @@ def statement_print(account_id):
     except KioskError as exc:
         flash(message(exc), "error")
         return redirect(request.referrer or url_for("registry.page"))
-    job = printing.send(printing.enqueue(statement, store=current_store(), staff=current_staff()), printer())
+    job = printing.enqueue(statement, store=current_store(), staff=current_staff())
+    kick(current_store())
+    job = PrintJob.get_by_id(job.id)
     if job.status == "printed":
         flash(gettext("Statement printed."), "success")
+    elif job.error:
+        flash(gettext("Statement not printed: %(error)s", error=printer_problem(job.error)), "error")
     else:
-        flash(gettext("Statement not printed: %(error)s", error=job.error), "error")
+        flash(gettext("Statement sent to the printer."), "success")
     return redirect(url_for("registry.household", household_id=account.household_id) if account.household_id
                     else url_for("registry.page"))

@@ -13,4 +13,6 @@ class Store(BaseModel):
     account_mode = peewee.CharField(max_length=10, default="household")
     # Printed cards show the holder's full name instead of the masked one (张*华).
     card_full_name = peewee.BooleanField(default=False)
+    # The store's receipt printer as a URL (tcp://…, usb://…); empty means the KIOSK_PRINTER setting.
+    printer_url = peewee.CharField(max_length=300, default="")
     created_at = peewee.DateTimeField(default=utcnow)

@@ -1,4 +1,8 @@
 """Printing never decides whether a sale happened; a failed receipt waits and can be reprinted."""
+import time
+import types
+from datetime import timedelta
+
 import pytest
 
 from devices import VirtualPrinter
@@ -6,6 +10,7 @@ from kiosk.checkout import service as checkout
 from kiosk.db import database
 from kiosk.printing import service as printing
 from kiosk.printing.models import PrintJob
+from kiosk.printing.worker import PrintWorker
 from kiosk.staff.models import CASHIER
 
 
@@ -29,17 +34,131 @@ def test_a_receipt_is_never_queued_inside_the_sales_transaction(world, sale):
             printing.enqueue(printing.receipt_for_sale(sale), store=world.store, sale=sale)
 
 
-def test_a_failed_print_keeps_the_job_and_a_reprint_is_marked(world, sale):
+def queued(world, sale):
+    return printing.enqueue(printing.receipt_for_sale(sale), store=world.store, sale=sale)
+
+
+def test_a_failed_attempt_leaves_the_job_waiting_with_its_error_and_next_time(world, sale):
     printer = VirtualPrinter()
     printer.fail_with = "out of paper"
-    job = printing.send(printing.enqueue(printing.receipt_for_sale(sale), store=world.store, sale=sale), printer)
-    assert (job.status, job.error, job.attempts) == ("failed", "out of paper", 1)
+    job = queued(world, sale)
+    now = job.next_attempt_at + timedelta(seconds=1)
+    job = printing.send(job, printer, now=now)
+    assert (job.status, job.error, job.attempts) == ("pending", "out of paper", 1)
+    assert job.next_attempt_at == now + timedelta(seconds=printing.RETRY_DELAYS[0])
     assert len(printer.jobs) == 0
+    assert printing.due(now + timedelta(seconds=1)) == []
+    assert [j.id for j in printing.due(now + timedelta(seconds=2))] == [job.id]
+
+
+def test_retries_back_off_and_the_last_failure_marks_the_job_failed(world, sale):
+    printer = VirtualPrinter()
+    printer.fail_with = "printer at 10.0.0.9:9100 is not reachable: Connection refused"
+    job = queued(world, sale)
+    now = job.next_attempt_at
+    waits = []
+    for attempt in range(1, printing.MAX_ATTEMPTS + 1):
+        (job,) = printing.send_due(lambda store_id: printer, now=now)
+        assert job.attempts == attempt
+        if attempt < printing.MAX_ATTEMPTS:
+            assert job.status == "pending"
+            waits.append((job.next_attempt_at - now).total_seconds())
+            assert printing.send_due(lambda store_id: printer, now=job.next_attempt_at - timedelta(seconds=1)) == []
+            now = job.next_attempt_at
+    assert waits == list(printing.RETRY_DELAYS)
+    assert PrintJob.get_by_id(job.id).status == "failed"
+    assert printing.send_due(lambda store_id: printer, now=now + timedelta(hours=1)) == []
+
+
+def test_a_waiting_job_prints_once_the_printer_is_back(world, sale):
+    printer = VirtualPrinter()
+    printer.fail_with = "Connection refused"
+    job = printing.send(queued(world, sale), printer)
     printer.fail_with = None
-    again = printing.reprint(job.id, world.store, printer)
+    (job,) = printing.send_due(lambda store_id: printer, now=job.next_attempt_at)
+    assert (job.status, job.error, job.attempts) == ("printed", "", 2)
+    assert job.printed_at is not None
+    assert len(printer.jobs) == 1
+
+
+def test_a_job_is_sent_by_one_sender_only(world, sale):
+    printer = VirtualPrinter()
+    job = queued(world, sale)
+    stale_copy = PrintJob.get_by_id(job.id)
+    assert printing.send(job, printer).status == "printed"
+    again = printing.send(stale_copy, printer)
+    assert again.status == "printed" and again.attempts == 1
+    assert len(printer.jobs) == 1
+
+
+def test_one_dead_printer_costs_one_attempt_per_round(world, sale):
+    printer = VirtualPrinter()
+    printer.fail_with = "timed out"
+    first, second = queued(world, sale), queued(world, sale)
+    attempted = printing.send_due(lambda store_id: printer)
+    assert [j.id for j in attempted] == [first.id]
+    assert PrintJob.get_by_id(second.id).attempts == 0
+
+
+class PaperOut(VirtualPrinter):
+    def status(self):
+        return types.SimpleNamespace(state="paper_out", detail="paper end sensor: no paper")
+
+
+def test_a_printer_that_reports_paper_out_is_not_sent_the_job(world, sale):
+    printer = PaperOut()
+    job = printing.send(queued(world, sale), printer)
+    assert (job.status, job.error) == ("pending", "paper end sensor: no paper")
+    assert len(printer.jobs) == 0
+
+
+def test_a_store_printer_url_that_cannot_be_used_is_recorded_on_the_job(world, sale):
+    def printer_for(store_id):
+        raise ValueError("unknown printer URL scheme in 'lp0': use virtual://")
+
+    queued(world, sale)
+    (job,) = printing.send_due(printer_for)
+    assert job.status == "pending" and "unknown printer URL scheme" in job.error
+
+
+def test_a_reprint_is_a_new_job_marked_reprint(world, sale):
+    printer = VirtualPrinter()
+    printer.fail_with = "out of paper"
+    job = printing.send(queued(world, sale), printer)
+    printer.fail_with = None
+    again = printing.send(printing.reprint(job.id, world.store), printer)
     assert again.status == "printed" and again.reprint
     receipt, data = printer.jobs[-1]
     assert receipt.reprint
     assert "重印".encode("gb18030") in data
     assert PrintJob.select().count() == 2
     assert [j.id for j in printing.unprinted(world.store)] == [job.id]
+    assert PrintJob.get_by_id(job.id).status == "failed"  # replaced: it will not print as well
+    assert printing.queue_summary(world.store) == (0, 0)
+
+
+def test_retry_makes_a_waiting_job_due_now(world, sale):
+    printer = VirtualPrinter()
+    printer.fail_with = "out of paper"
+    job = printing.send(queued(world, sale), printer)
+    assert printing.due() == []
+    printing.retry(job.id, world.store)
+    assert [j.id for j in printing.due()] == [job.id]
+
+
+def test_the_worker_thread_sends_queued_jobs(world, sale):
+    printer = VirtualPrinter()
+    worker = PrintWorker(lambda store_id: printer, poll_seconds=0.2)
+    database.close()  # the worker's thread opens its own connection; so does this one again
+    try:
+        with database.connection_context():
+            job = queued(world, sale)
+        worker.wake()
+        deadline = time.monotonic() + 10
+        while not printer.jobs and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        worker.stop()
+    with database.connection_context():
+        assert PrintJob.get_by_id(job.id).status == "printed"
+    assert len(printer.jobs) == 1

@@ -244,14 +244,14 @@ def test_printer_failure_still_commits_the_sale_and_offers_a_reprint(cashier, wo
     assert response.status_code == 200
     html = body(response)
     assert "兑换成功" in html
-    assert "小票未打印" in html
+    assert "小票尚未打印：打印机缺纸" in html
     assert "重印小票" in html
     assert new_balance(html) == 400
 
     sale = Sale.get()
     assert balance(world, "张建华") == 400 and stock(world, "食用油") == 9
     job = PrintJob.get()
-    assert (job.sale_id, job.status, job.error) == (sale.id, "failed", "out of paper")
+    assert (job.sale_id, job.status, job.error, job.attempts) == (sale.id, "pending", "out of paper", 1)
     assert len(printer.jobs) == 0
     reprint = next(f for f in forms(response) if f.action.startswith("/cashier/reprint/"))
     assert reprint.action == f"/cashier/reprint/{job.id}"
@@ -275,6 +275,7 @@ def test_reprint_after_fixing_the_printer_prints_a_receipt_marked_reprint(cashie
     assert "重印".encode("gb18030") in data
     assert "食用油".encode("gb18030") in data
     jobs = list(PrintJob.select().order_by(PrintJob.id))
+    # The waiting original is replaced by the reprint, so only one receipt comes out.
     assert [(j.status, j.reprint) for j in jobs] == [("failed", False), ("printed", True)]
     # Reprinting is not redeeming again.
     assert Sale.select().count() == 1 and balance(world, "张建华") == 400
@@ -286,7 +287,7 @@ def test_reprint_while_the_printer_is_still_broken_says_so(cashier, world, print
     response = submit(cashier, checkout_form(fill_cart(cashier, world, "张建华", {"食盐": 1})))
     reprint = next(f for f in forms(response) if f.action.startswith("/cashier/reprint/"))
     response = cashier.post(reprint.action)
-    assert "小票未打印：out of paper" in body(response)
+    assert "小票未打印：打印机缺纸" in body(response)
     assert Sale.select().count() == 1
 
 

@@ -51,7 +51,7 @@ def test_failed_job_shows_its_error(cashier, world, printer, checkout_form):
     form = checkout_form(cashier.post("/cashier/cart/add", {"product_id": str(world.products["食盐"].id)}))
     cashier.post("/cashier/checkout", {k: v for k, v in form.fields.items() if k != "csrf_token"})
     html = body(cashier.get("/receipts/"))
-    assert "小票未打印" in html and "cover open" in html
+    assert "打印机盖" in html and "cover open" in html
 
 
 def test_reprint_from_the_screen_adds_a_job_marked_reprint(cashier, sold, printer, forms):
@@ -92,5 +92,5 @@ def test_reprint_while_the_printer_fails_flashes_the_error(cashier, sold, printe
     printer.fail_with = "out of paper"
     cashier.post(f"/receipts/{PrintJob.get().id}/reprint", htmx=False)
     html = body(cashier.get("/receipts/"))
-    assert "小票未打印：out of paper" in html
-    assert PrintJob.select().where(PrintJob.status == "failed", PrintJob.reprint == True).count() == 1  # noqa: E712
+    assert "小票未打印：打印机缺纸" in html
+    assert PrintJob.select().where(PrintJob.status == "pending", PrintJob.reprint == True).count() == 1  # noqa: E712
