@@ -8,6 +8,6 @@ from kiosk.db import utcnow
 
 def apply(migrator):
     migrate(
-        migrator.add_column("printjob", "next_attempt_at", peewee.DateTimeField(default=utcnow, index=True)),
+        migrator.add_column("print_job", "next_attempt_at", peewee.DateTimeField(default=utcnow, index=True)),
         migrator.add_column("store", "printer_url", peewee.CharField(max_length=300, default="")),
     )

@@ -30,3 +30,22 @@ def test_sqlite_runs_in_wal_mode_with_full_synchronous_writes(db):
     assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert database.execute_sql("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_m0002_adds_the_print_queue_retry_time_and_the_store_printer(db):
+    """A database made before the print queue retried gets the two columns, and its old
+    jobs are due at once."""
+    from playhouse.migrate import SqliteMigrator, migrate
+
+    from kiosk.printing.models import PrintJob
+    from kiosk.stores.models import Store
+
+    migrator = SqliteMigrator(database.obj)
+    migrate(migrator.drop_index("print_job", "print_job_next_attempt_at"),
+            migrator.drop_column("print_job", "next_attempt_at"), migrator.drop_column("store", "printer_url"))
+    schema.SchemaVersion.delete().where(schema.SchemaVersion.version >= 2).execute()
+    assert schema.upgrade() == ["m0002_print_queue"]
+    assert "next_attempt_at" in [c.name for c in database.get_columns("print_job")]
+    assert Store.select(Store.printer_url).count() == Store.select().count()
+    assert PrintJob.select().count() == 0
+    assert "print_job_next_attempt_at" in [i.name for i in database.get_indexes("print_job")]
