@@ -48,6 +48,8 @@ def create_app(config=None):
     db.init_app(app)
     web.init_app(app)
     init_devices(app)
+    from kiosk.scanning.setup import init_app as init_scanner
+    init_scanner(app)
 
     from kiosk.staff import auth
     auth.init_app(app)
@@ -56,6 +58,7 @@ def create_app(config=None):
     from kiosk.checkout.returns_views import bp as returns_bp
     from kiosk.checkout.views import bp as cashier_bp
     from kiosk.printing.views import bp as printing_bp
+    from kiosk.scanning.views import bp as scanning_bp
     from kiosk.registry.import_views import bp as registry_import_bp
     from kiosk.registry.views import bp as registry_bp
     from kiosk.staff.views import bp as staff_bp
@@ -63,6 +66,7 @@ def create_app(config=None):
 
     for blueprint in (
         staff_bp, cashier_bp, returns_bp, printing_bp, registry_bp, registry_import_bp, passbook_bp, settings_bp,
+        scanning_bp,
     ):
         app.register_blueprint(blueprint)
 
