@@ -11,8 +11,8 @@ def zh(line: str) -> bytes:
 INIT = b"\x1b\x40"
 CENTER = b"\x1b\x61\x01"
 LEFT = b"\x1b\x61\x00"
-BIG = b"\x1d\x21\x11"
-NORMAL = b"\x1d\x21\x00"
+BIG = b"\x1d\x21\x11" + b"\x1c\x21\x0c"  # GS ! double w+h, FS ! the same for Chinese
+NORMAL = b"\x1d\x21\x00" + b"\x1c\x21\x00"
 FEED_3_AND_CUT = b"\x1b\x64\x03" + b"\x1d\x56\x42\x00"  # ESC d 3, GS V 66 0
 
 

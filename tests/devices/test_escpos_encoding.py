@@ -1,24 +1,30 @@
-"""How text is encoded: GB18030, Chinese mode framing, plain ASCII lines."""
+"""How text is encoded: GB18030, Chinese mode framing, plain ASCII lines, rare characters."""
 
 import dataclasses
+
+import pytest
 
 from devices import ReceiptLine, render_escpos
 
 FS_AND = b"\x1c\x26"
 FS_DOT = b"\x1c\x2e"
+GS_V0 = b"\x1d\x76\x30\x00"
 
 
-def test_character_outside_gbk_but_in_gb18030_is_encoded(small_receipt):
+def test_character_outside_gbk_is_sent_as_an_image_not_as_gb18030_bytes(small_receipt):
+    # A "GB18030" printer's font only holds the two-byte (GBK) part.
     receipt = dataclasses.replace(small_receipt, lines=(ReceiptLine("𠮷野家", 1, 5),))
     data = render_escpos(receipt)
     assert "𠮷".encode("gb18030") == b"\x95\x34\xb2\x35"
-    assert FS_AND + "𠮷野家".encode("gb18030") in data
+    assert "野家".encode("gb18030") not in data  # the whole line is an image
+    assert data.count(GS_V0) == 1
 
 
-def test_unencodable_character_prints_as_question_mark_without_crashing(small_receipt):
+def test_unencodable_character_never_prints_as_question_mark(small_receipt):
     receipt = dataclasses.replace(small_receipt, lines=(ReceiptLine("𠮷野家", 1, 5),))
     data = render_escpos(receipt, encoding="gbk")
-    assert FS_AND + b"?" + "野家".encode("gbk") in data
+    assert b"?" + "野家".encode("gbk") not in data and "野家".encode("gbk") not in data
+    assert data.count(GS_V0) == 1
 
 
 def test_ascii_lines_are_not_wrapped_in_chinese_mode(small_receipt):
@@ -45,6 +51,6 @@ def test_chinese_mode_off_sends_no_fs_commands(small_receipt):
     assert "持卡人：张*华".encode("gb18030") + b"\n" in data
 
 
-def test_text_is_encoded_with_the_given_encoding(small_receipt):
-    data = render_escpos(small_receipt, encoding="utf-8")
-    assert FS_AND + "持卡人：张*华".encode("utf-8") + FS_DOT + b"\n" in data
+def test_unsupported_encoding_is_rejected(small_receipt):
+    with pytest.raises(ValueError, match="encoding"):
+        render_escpos(small_receipt, encoding="utf-8")
