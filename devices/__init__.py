@@ -1,10 +1,13 @@
 """Receipt printing for the points-supermarket kiosk (no dependency on `kiosk`)."""
 
-from .escpos_render import preview_lines, render_escpos
+from .discover import Found, check_printer, check_scanner, find_printers, find_scanners
+from .escpos_render import ENCODINGS, check_encoding, preview_lines, render_escpos, render_items
+from .paper import render_document_png, render_png
 from .printers import PrinterError, ReceiptPrinter, VirtualPrinter, printer_from_url
 from .profiles import PAPER_58, PAPER_80, PaperProfile
 from .receipt import Receipt, ReceiptLabels, ReceiptLine
 from .statement import Statement, StatementEntry, StatementLabels
+from .status import PrinterStatus
 from .text import display_width
 
 __all__ = [
@@ -18,10 +21,21 @@ __all__ = [
     "PAPER_58",
     "PAPER_80",
     "render_escpos",
+    "render_items",
+    "ENCODINGS",
+    "check_encoding",
+    "render_png",
+    "render_document_png",
     "preview_lines",
     "ReceiptPrinter",
     "PrinterError",
     "VirtualPrinter",
     "printer_from_url",
+    "PrinterStatus",
+    "Found",
+    "find_printers",
+    "find_scanners",
+    "check_printer",
+    "check_scanner",
     "display_width",
 ]

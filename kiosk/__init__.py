@@ -58,9 +58,9 @@ def create_app(config=None):
     from kiosk.checkout.returns_views import bp as returns_bp
     from kiosk.checkout.views import bp as cashier_bp
     from kiosk.printing.views import bp as printing_bp
-    from kiosk.scanning.views import bp as scanning_bp
     from kiosk.registry.import_views import bp as registry_import_bp
     from kiosk.registry.views import bp as registry_bp
+    from kiosk.scanning.views import bp as scanning_bp
     from kiosk.staff.views import bp as staff_bp
     from kiosk.stores.views import bp as settings_bp
 

@@ -84,6 +84,14 @@ def serve(host, port, threads):
     sys.stdout.flush()
     from kiosk.db import database
     database.close()
+    # Receipts left waiting by the last run (power cut, printer off) are sent again.
+    app.extensions["print_worker"].start()
+    from kiosk.scanning.setup import ScannerError
+    from kiosk.scanning.setup import start as start_scanner
+    try:
+        start_scanner(app)
+    except ScannerError as exc:
+        raise click.ClickException(f"KIOSK_SCANNER: {exc}") from None
     waitress.serve(app, host=host, port=port, threads=threads, ident="kiosk")
 
 
@@ -126,6 +134,50 @@ def verify():
         click.echo(f"{len(problems)} problem(s) found", err=True)
         sys.exit(1)
     click.echo("ok: every balance, quantity, sale and refund is consistent")
+
+
+@main.group()
+def boot():
+    """Start-up files: boot this till straight into the full-screen kiosk."""
+
+
+def _write_boot_files(kind, make, out):
+    from kiosk import boot as boot_files
+    from kiosk.config import SettingError
+
+    try:
+        installation = boot_files.current_installation(windows=kind == "windows")
+        written = boot_files.write(make(installation), out)
+    except (SettingError, ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"kiosk URL {installation.url}, instance {installation.instance}")
+    click.echo(f"next: follow {os.path.join(out, 'INSTALL.txt')}")
+    return installation
+
+
+@boot.command("linux")
+@click.option("--user", default="kiosk", show_default=True, help="The account that runs the server and the screen.")
+@click.option("--group", default="lp", show_default=True, help="The group given access to the USB printer.")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="The folder to write the files to.")
+def boot_linux(user, group, out):
+    """systemd unit, Chromium launcher, autostart entry, udev rule and INSTALL.txt for Linux."""
+    from kiosk import boot as boot_files
+
+    _write_boot_files("linux", lambda installation: boot_files.linux_files(installation, user, group), out)
+
+
+@boot.command("windows")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="The folder to write the files to.")
+def boot_windows(out):
+    """start-kiosk.bat/.ps1 (server, wait, Chrome or Edge full screen) and INSTALL.txt for Windows."""
+    from kiosk import boot as boot_files
+
+    installation = _write_boot_files("windows", boot_files.windows_files, out)
+    if os.name != "nt":
+        click.echo(f"note: the files name this machine's paths ({installation.command[0]}): "
+                   "run `kiosk boot windows` on the Windows till itself", err=True)
 
 
 @main.group()
@@ -181,3 +233,82 @@ def print_cards(number, every, out, full_name):
         raise click.ClickException(str(exc)) from None
     pages = "" if extension == ".png" else f" on {-(-len(items) // PER_PAGE)} page(s)"
     click.echo(f"wrote {len(items)} card(s){pages} to {out}")
+
+
+def _doctor_printer(url, paper_mm, encoding, test_page):
+    """Check the printer at ``url`` and echo what was found; True when it is usable.
+
+    Takes the URL as a parameter so that a per-store printer setting can be checked the same way.
+    """
+    from devices import check_printer
+
+    check = check_printer(url, paper_mm=paper_mm, encoding=encoding, test_page=test_page)
+    printer, status = check.printer, check.status
+    if printer is not None:
+        click.echo(f"  paper {printer.profile.name}, encoding {printer.encoding}, "
+                   f"Chinese mode {'on' if printer.chinese_mode else 'off'}, QR {printer.qr}"
+                   + (f", logo {printer.logo}" if printer.logo else ""))
+    click.echo(f"  status: {status.state} - {status.detail}" if status.detail else f"  status: {status.state}")
+    if status.hint:
+        click.echo(f"  what to do: {status.hint}")
+    if test_page:
+        if check.test_page_bytes is not None:
+            click.echo(f"  test page sent ({check.test_page_bytes} bytes): check the paper")
+        elif status.usable:
+            click.echo("  test page NOT printed")
+        else:
+            click.echo("  test page not sent: the printer is not usable")
+    return check.usable and (not test_page or check.test_page_bytes is not None)
+
+
+@main.command()
+@click.option("--test-page", is_flag=True, help="Also print a test page on the configured printer.")
+def doctor(test_page):
+    """Check the receipt printer and scanner: what is attached, the configured ones, what is wrong.
+
+    Exits 0 when the configured printer (KIOSK_PRINTER) is usable, 1 otherwise.
+    """
+    from devices import check_scanner, find_printers, find_scanners
+    from kiosk import config
+
+    click.echo("Printers found on this machine:")
+    printers = find_printers()
+    for found in printers:
+        click.echo(f"  - {found.url}  ({found.description})")
+    if not printers:
+        click.echo("  none (no USB printer, /dev/usb/lp*, serial port or CUPS queue)")
+    click.echo("Scanners found on this machine:")
+    scanners = find_scanners()
+    for found in scanners:
+        click.echo(f"  - {found.url or '(keyboard wedge)'}  ({found.description})")
+    if not scanners:
+        click.echo("  none recognised (a keyboard-wedge scanner is listed only when its name says scanner)")
+
+    try:
+        settings = config.from_environment()
+    except config.SettingError as exc:
+        click.echo(f"Settings problem: {exc}")
+        click.echo("RESULT: fix the setting above, then run `kiosk doctor` again.")
+        sys.exit(1)
+
+    url = settings["PRINTER_URL"]
+    click.echo(f"Configured printer (KIOSK_PRINTER): {url or '(empty)'}")
+    try:
+        usable = _doctor_printer(url, settings["PAPER_WIDTH"], settings["PRINTER_ENCODING"], test_page)
+    except Exception as exc:  # noqa: BLE001 - the doctor reports, it never shows a traceback
+        click.echo(f"  unexpected problem while checking the printer: {type(exc).__name__}: {exc}")
+        usable = False
+
+    scanner_url = settings.get("SCANNER_URL", os.environ.get("KIOSK_SCANNER", ""))
+    click.echo(f"Configured scanner (KIOSK_SCANNER): {scanner_url or '(empty)'}")
+    scanner = check_scanner(scanner_url)
+    mark = {True: "ok", False: "PROBLEM", None: "note"}[scanner.ok]
+    click.echo(f"  {mark}: {scanner.message}")
+    if scanner.hint:
+        click.echo(f"  what to do: {scanner.hint}")
+
+    if usable:
+        click.echo("RESULT: the receipt printer is usable.")
+    else:
+        click.echo("RESULT: the receipt printer is NOT usable; see 'what to do' above.")
+        sys.exit(1)

@@ -13,9 +13,9 @@ from kiosk.errors import KioskError
 from kiosk.inventory.models import Product
 from kiosk.messages import message
 from kiosk.printing import service as printing
-from kiosk.printing.receipts import print_sale
 from kiosk.printing.models import PrintJob
 from kiosk.printing.problems import printer_problem
+from kiosk.printing.receipts import print_sale
 from kiosk.printing.setup import kick
 from kiosk.privacy import mask_name
 from kiosk.registry.models import Resident

@@ -15,9 +15,9 @@ from kiosk.ledger.statement import period_bounds, statement_for
 from kiosk.ledger.statement import statement_pdf as render_pdf
 from kiosk.messages import message
 from kiosk.printing import service as printing
-from kiosk.printing.receipts import statement_labels
 from kiosk.printing.models import PrintJob
 from kiosk.printing.problems import printer_problem
+from kiosk.printing.receipts import statement_labels
 from kiosk.printing.setup import kick
 from kiosk.registry import service as registry
 from kiosk.registry.models import Household, Resident
