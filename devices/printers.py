@@ -34,6 +34,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from .escpos_render import QR_MODES, check_encoding, render_escpos, render_items
 from .layout import Item
+from .paper import render_png
 from .profiles import PAPER_80, PaperProfile, profile_for
 from .receipt import Receipt
 from .status import HINTS, PrinterError, PrinterStatus, status_query
@@ -229,7 +230,10 @@ class VirtualPrinter(ReceiptPrinter):
             return
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            self._next_path().write_bytes(data)
+            path = self._next_path()
+            path.write_bytes(data)
+            # What the paper would look like, beside the bytes (for trying the kiosk out).
+            path.with_suffix(".png").write_bytes(render_png(data, self.profile, encoding=self.encoding))
         except OSError as exc:
             raise PrinterError(
                 f"virtual printer cannot write to {self.directory}: {exc.strerror or _reason(exc)}"

@@ -46,7 +46,7 @@ def from_environment():
         # tcp://host:9100 and file:///dev/usb/lp0 reach a real ESC/POS printer.
         "PRINTER_URL": env_str("KIOSK_PRINTER", "virtual://"),
         "PAPER_WIDTH": int(env_choice("KIOSK_PAPER_WIDTH", "80", ("58", "80"))),
-        "PRINTER_ENCODING": env_choice("KIOSK_PRINTER_ENCODING", "gb18030", ("gb18030", "gbk")),
+        "PRINTER_ENCODING": env_choice("KIOSK_PRINTER_ENCODING", "gb18030", ("gb18030", "gbk", "big5")),
         # Staff are signed out after this many seconds without a tap.
         "IDLE_SIGNOUT_SECONDS": env_int("KIOSK_IDLE_SIGNOUT_SECONDS", 300, 30, 86400),
         # After a checkout the cashier screen returns to idle after this many seconds.
@@ -58,4 +58,11 @@ def from_environment():
         # Wrong PINs in a row before a staff member is locked out, and for how long.
         "PIN_MAX_ATTEMPTS": env_int("KIOSK_PIN_MAX_ATTEMPTS", 5, 1, 100),
         "PIN_LOCKOUT_SECONDS": env_int("KIOSK_PIN_LOCKOUT_SECONDS", 300, 0, 86400),
+        # Characters a keyboard-wedge scanner is set up to type before and after each code
+        # (empty: none); the page strips them from the code.
+        # A scanner in serial mode, e.g. serial:///dev/ttyACM0?baudrate=9600; empty for a
+        # keyboard-wedge (USB HID) scanner, which types into the page.
+        "SCANNER_URL": env_str("KIOSK_SCANNER", ""),
+        "SCANNER_PREFIX": env_str("KIOSK_SCANNER_PREFIX", ""),
+        "SCANNER_SUFFIX": env_str("KIOSK_SCANNER_SUFFIX", ""),
     }
