@@ -22,12 +22,16 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-# htmx comes from the npm registry, pinned by package-lock.json, and is copied into a
-# git-ignored static/vendor/.
+# htmx, onScan.js (keyboard-wedge scanners) and zxing-wasm's reader (camera scanning, with its
+# .wasm so that an offline kiosk needs no CDN) come from the npm registry, pinned by
+# package-lock.json, and are copied into a git-ignored static/vendor/.
 $(HTMX): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $(HTMX)
+	cp node_modules/onscan.js/onscan.min.js static/vendor/onscan.min.js
+	cp node_modules/zxing-wasm/dist/iife/reader/index.js static/vendor/zxing-reader.js
+	cp node_modules/zxing-wasm/dist/reader/zxing_reader.wasm static/vendor/zxing_reader.wasm
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d kiosk/translations -D messages --statistics 2>&1 | tail -n 2

@@ -58,11 +58,11 @@ def from_environment():
         # Wrong PINs in a row before a staff member is locked out, and for how long.
         "PIN_MAX_ATTEMPTS": env_int("KIOSK_PIN_MAX_ATTEMPTS", 5, 1, 100),
         "PIN_LOCKOUT_SECONDS": env_int("KIOSK_PIN_LOCKOUT_SECONDS", 300, 0, 86400),
-        # Characters a keyboard-wedge scanner is set up to type before and after each code
-        # (empty: none); the page strips them from the code.
         # A scanner in serial mode, e.g. serial:///dev/ttyACM0?baudrate=9600; empty for a
         # keyboard-wedge (USB HID) scanner, which types into the page.
         "SCANNER_URL": env_str("KIOSK_SCANNER", ""),
+        # Characters a keyboard-wedge scanner is set up to type before and after each code
+        # (empty: none); the page strips them from the code.
         "SCANNER_PREFIX": env_str("KIOSK_SCANNER_PREFIX", ""),
         "SCANNER_SUFFIX": env_str("KIOSK_SCANNER_SUFFIX", ""),
     }

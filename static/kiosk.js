@@ -2,8 +2,8 @@
 (function () {
   "use strict";
 
-  // The scan input keeps focus: a USB scanner types into whatever is focused, so focus
-  // returns to it after any tap and after every htmx swap.
+  // The scan input keeps focus, ready for a code typed by hand (scanner.js hears a scanner
+  // wherever focus is): focus returns to it after any tap and after every htmx swap.
   function scanInput() { return document.querySelector("[data-scan-input]"); }
   function refocus() {
     var input = scanInput();
@@ -16,29 +16,7 @@
   document.addEventListener("htmx:afterSettle", refocus);
   document.addEventListener("DOMContentLoaded", refocus);
 
-  // A scan ends with the scanner's Enter. The field is emptied at once, before the next scan's
-  // first key can arrive, and scans are posted one after another in the order they came, so a
-  // fast scanner never loses or merges a code. An input method still composing (Chinese IME)
-  // must not turn its Enter into a scan.
-  var pending = Promise.resolve();
-  document.addEventListener("keydown", function (event) {
-    var input = scanInput();
-    if (event.target !== input || event.key !== "Enter") return;
-    event.preventDefault();
-    if (event.isComposing) return;
-    var form = input.form;
-    var code = input.value;
-    input.value = "";
-    if (!code.trim() || !window.htmx || !form.hasAttribute("hx-post")) {
-      if (code.trim()) { input.value = code; form.submit(); }
-      return;
-    }
-    pending = pending.then(function () {
-      return htmx.ajax("POST", form.getAttribute("hx-post"), {
-        source: form, target: form.getAttribute("hx-target"), swap: "outerHTML", values: { code: code }
-      });
-    }).catch(function () {});
-  });
+  // Scans themselves (the scanner, the scan field's Enter, window.kioskScan) are scanner.js's.
 
   // A request that got no usable answer (server down, network gone, a 5xx) is said out loud;
   // the screen is not swapped, so what the cashier sees is still what the server has.
@@ -97,7 +75,7 @@
       clearTimeout(timer);
       timer = setTimeout(function () { window.location.href = body.getAttribute("data-signout-url"); }, idleSeconds * 1000);
     };
-    ["pointerdown", "keydown", "touchstart"].forEach(function (name) { document.addEventListener(name, restart, true); });
+    ["pointerdown", "keydown", "touchstart", "kiosk:scan"].forEach(function (name) { document.addEventListener(name, restart, true); });
     restart();
   }
 })();

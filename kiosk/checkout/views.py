@@ -13,7 +13,6 @@ from kiosk.errors import KioskError
 from kiosk.inventory.models import Product
 from kiosk.messages import message
 from kiosk.printing import service as printing
-from kiosk.printing.models import PrintJob
 from kiosk.printing.problems import printer_problem
 from kiosk.printing.receipts import print_sale
 from kiosk.printing.setup import kick
@@ -254,8 +253,7 @@ def reprint(job_id):
         job = printing.reprint(job_id, current_store(), staff=current_staff())
     except KioskError as exc:
         return _refuse(exc)
-    kick(current_store())
-    job = PrintJob.get_by_id(job.id)
+    job = kick(current_store(), wait_for=job)
     if job.status == "printed":
         return _show("success", gettext("Receipt reprinted."))
     if job.error:

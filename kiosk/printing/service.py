@@ -137,6 +137,13 @@ def send(job, printer, now=None):
     return _attempt(job, printer, now)
 
 
+def in_flight(job, now=None):
+    """Whether a sender has claimed ``job`` and not yet recorded the outcome (a claim leases
+    the job for longer than any back-off delay)."""
+    lease_left = job.next_attempt_at - (now or utcnow())
+    return job.status == PENDING and lease_left > timedelta(seconds=max(RETRY_DELAYS) + 1)
+
+
 def due(now=None, store=None, limit=20):
     """Pending jobs whose next attempt is due, oldest first."""
     query = PrintJob.select().where(PrintJob.status == PENDING, PrintJob.next_attempt_at <= (now or utcnow()))

@@ -6,6 +6,7 @@ ask :func:`printer` (or :class:`Printers`) for it, and queue jobs with :func:`ki
 """
 import os
 import threading
+import time
 
 from flask import current_app
 
@@ -72,11 +73,27 @@ def printer(store=None):
     return printers().for_url(store.printer_url if store is not None else "")
 
 
-def kick(store=None):
+def kick(store=None, wait_for=None, seconds=2.0):
     """Have queued jobs sent: at once in this request when PRINT_WORKER is "inline" (tests),
-    otherwise by waking the background worker, so the request never waits for a printer."""
+    otherwise by waking the background worker, so the request never waits for a printer.
+
+    With ``wait_for`` (a job), wait up to ``seconds`` for its first attempt and return the job
+    as it is then: a reprint the staff member is standing by gets its answer on the spot when
+    the printer works, and a dead printer costs at most ``seconds``."""
+    from kiosk.printing import service
+    from kiosk.printing.models import PENDING, PrintJob
+
     if current_app.config.get("PRINT_WORKER", "thread") == "inline":
-        from kiosk.printing import service
         service.send_due(printers().for_store, store=store)
     else:
         current_app.extensions["print_worker"].wake()
+    if wait_for is None:
+        return None
+    deadline, before = time.monotonic() + seconds, wait_for.attempts
+    while True:
+        job = PrintJob.get_by_id(wait_for.id)
+        if job.status != PENDING or (job.attempts > before and not service.in_flight(job)):
+            return job
+        if time.monotonic() >= deadline:
+            return job
+        time.sleep(0.05)

@@ -105,8 +105,7 @@ def reprint(job_id):
     except KioskError as exc:
         flash(message(exc), "error")
     else:
-        kick(current_store())
-        _after(PrintJob.get_by_id(job.id), gettext("Receipt reprinted."))
+        _after(kick(current_store(), wait_for=job), gettext("Receipt reprinted."))
     return _back()
 
 
@@ -119,8 +118,7 @@ def retry(job_id):
     except KioskError as exc:
         flash(message(exc), "error")
     else:
-        kick(current_store())
-        _after(PrintJob.get_by_id(job.id), gettext("Receipt printed."))
+        _after(kick(current_store(), wait_for=job), gettext("Receipt printed."))
     return _back()
 
 

@@ -15,7 +15,6 @@ from kiosk.ledger.statement import period_bounds, statement_for
 from kiosk.ledger.statement import statement_pdf as render_pdf
 from kiosk.messages import message
 from kiosk.printing import service as printing
-from kiosk.printing.models import PrintJob
 from kiosk.printing.problems import printer_problem
 from kiosk.printing.receipts import statement_labels
 from kiosk.printing.setup import kick
@@ -237,8 +236,7 @@ def statement_print(account_id):
         flash(message(exc), "error")
         return redirect(request.referrer or url_for("registry.page"))
     job = printing.enqueue(statement, store=current_store(), staff=current_staff())
-    kick(current_store())
-    job = PrintJob.get_by_id(job.id)
+    job = kick(current_store(), wait_for=job)
     if job.status == "printed":
         flash(gettext("Statement printed."), "success")
     elif job.error:
