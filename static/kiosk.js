@@ -13,7 +13,14 @@
     input.focus({ preventScroll: true });
   }
   document.addEventListener("click", function () { setTimeout(refocus, 0); });
-  document.addEventListener("htmx:afterSettle", refocus);
+  // Not after a background refresh (the printer badge, a receipt's status): those come at any
+  // moment, also in the middle of a scanner's burst of keys.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var config = event.detail && event.detail.requestConfig;
+    var clicked = config && config.triggeringEvent && config.triggeringEvent.type === "click";
+    if (config && String(config.verb).toLowerCase() === "get" && !clicked) return;
+    refocus();
+  });
   document.addEventListener("DOMContentLoaded", refocus);
 
   // Scans themselves (the scanner, the scan field's Enter, window.kioskScan) are scanner.js's.

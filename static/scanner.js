@@ -15,6 +15,7 @@
   var GAP_MS = 50;              // a pause this long ends a burst: the keys held so far were typed
   var MIN_LENGTH = 6;           // shorter bursts are a person's keys rolling over, not a code
   var CARRY_MS = 250;           // how long a fast burst without its Enter yet may pause
+  var QUEUE_WAIT_MS = 8000;     // longest a scan waits for the one before it to be answered
   var TEXT_FIELD = "input:not([type]), input[type=text], input[type=search], input[type=password], " +
     "input[type=tel], input[type=number], input[type=email], input[type=url], textarea";
 
@@ -49,9 +50,12 @@
       return true;
     }
     pending = pending.then(function () {
-      return htmx.ajax("POST", form.getAttribute("hx-post"), {
+      var request = htmx.ajax("POST", form.getAttribute("hx-post"), {
         source: form, target: form.getAttribute("hx-target"), swap: "outerHTML", values: { code: code }
       });
+      // A request htmx never settles (aborted, its element swapped away) must not hold up
+      // every later scan: the next one goes after QUEUE_WAIT_MS at the latest.
+      return Promise.race([request, new Promise(function (resolve) { setTimeout(resolve, QUEUE_WAIT_MS); })]);
     }).catch(function () {});
     return true;
   }
@@ -79,6 +83,13 @@
   var carried = "";
   var carryTimer = null;
   var enter = null;  // the Enter key onScan.js is deciding about, if any
+
+  // A burst that began with focus elsewhere stays onScan.js's to finish, even if something
+  // moved focus into the scan field meanwhile.
+  function burstUnderWay() {
+    var data = document.scannerDetectionData;
+    return !!(data && data.vars && data.vars.firstCharTime);
+  }
 
   function isTextField(element) {
     return !!element && !!element.matches && element.matches(TEXT_FIELD) && !element.readOnly && !element.disabled;
@@ -152,6 +163,13 @@
     keyCodeMapper: character,
     onKeyDetect: function (keyCode, event) {
       if (event.isComposing) return false;
+      // In the scan field itself keys simply go in, and its Enter sends the whole field (the
+      // keydown listener above): nothing to tell apart there, and a burst the computer stalls
+      // half-way (a busy kiosk) still arrives as one code.
+      if (event.target === scanInput() && !burstUnderWay()) {
+        enter = null;
+        return false;
+      }
       enter = event.key === "Enter" ? event : null;
       // Editing keys act on the field at once, so what was held goes in before them.
       var key = event.key || "";
