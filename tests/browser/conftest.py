@@ -3,6 +3,7 @@
 The server is the real thing: set up by the `kiosk init-db` and `kiosk demo` commands, served
 by waitress in its own process. Screenshots are kept under test-artifacts/ for people to look at.
 """
+import contextlib
 import os
 import socket
 import subprocess
@@ -31,34 +32,42 @@ def kiosk(env, *args):
     return subprocess.run([sys.executable, "-m", "kiosk", *args], env=env, check=True, capture_output=True, text=True)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A running kiosk with demo data; yields (base URL, environment for CLI calls)."""
-    instance = tmp_path_factory.mktemp("browser-instance")
+@contextlib.contextmanager
+def running_kiosk(instance, **settings):
+    """`kiosk init-db`, `kiosk demo` and `kiosk serve` in ``instance`` with extra KIOSK_*
+    ``settings``; yields (base URL, environment for CLI calls)."""
     port = free_port()
     env = dict(os.environ, KIOSK_INSTANCE_PATH=str(instance), KIOSK_PORT=str(port),
                KIOSK_DATABASE_URL="sqlite:///" + str(instance / "kiosk.db"), KIOSK_RETURN_TO_IDLE_SECONDS="600",
-               KIOSK_PASSBOOK_SECONDS="4")
+               KIOSK_PASSBOOK_SECONDS="4", **settings)
     kiosk(env, "init-db")
     kiosk(env, "demo")
     log = open(instance / "server.log", "w")
     process = subprocess.Popen([sys.executable, "-m", "kiosk", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.close()
-                raise RuntimeError("kiosk serve did not start: " + (instance / "server.log").read_text())
-            time.sleep(0.2)
-    yield url, env
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("kiosk serve did not start: " + (instance / "server.log").read_text())
+                time.sleep(0.2)
+        yield url, env
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A running kiosk with demo data; yields (base URL, environment for CLI calls)."""
+    with running_kiosk(tmp_path_factory.mktemp("browser-instance")) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -1,12 +1,7 @@
 """A USB keyboard-wedge scanner in Chromium: its burst of keys is a scan wherever focus is, a
 person's slower typing stays where it was typed, and window.kioskScan takes the same path."""
-import os
 import re
 import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 from playwright.sync_api import expect
@@ -14,6 +9,7 @@ from playwright.sync_api import expect
 from kiosk import keys
 from kiosk.cards.service import card_payload
 from kiosk.demo import ean13
+from tests.browser.conftest import running_kiosk
 from tests.helpers import cli, scan, sign_in
 
 PREFIX, SUFFIX = "]Q1", "~"
@@ -172,29 +168,9 @@ def test_kiosk_scan_takes_the_scanners_path(server, page):
 # A scanner set up to add "]Q1" before each code and "~" after it.
 @pytest.fixture(scope="module")
 def prefixed_server(tmp_path_factory):
-    instance = tmp_path_factory.mktemp("prefixed-instance")
-    port = free_port()
-    env = dict(os.environ, KIOSK_INSTANCE_PATH=str(instance), KIOSK_PORT=str(port),
-               KIOSK_DATABASE_URL="sqlite:///" + str(instance / "kiosk.db"),
-               KIOSK_SCANNER_PREFIX=PREFIX, KIOSK_SCANNER_SUFFIX=SUFFIX)
-    cli(env, "init-db")
-    cli(env, "demo")
-    with open(instance / "server.log", "w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "kiosk", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    process.kill()
-                    raise RuntimeError("kiosk serve did not start: " + (instance / "server.log").read_text())
-                time.sleep(0.2)
-        yield url, env
-        process.terminate()
-        process.wait(timeout=10)
+    with running_kiosk(tmp_path_factory.mktemp("prefixed-instance"),
+                       KIOSK_SCANNER_PREFIX=PREFIX, KIOSK_SCANNER_SUFFIX=SUFFIX) as running:
+        yield running
 
 
 def test_the_scanners_prefix_and_suffix_are_not_part_of_the_code(prefixed_server, page, shot):
