@@ -235,6 +235,22 @@ def print_cards(number, every, out, full_name):
     click.echo(f"wrote {len(items)} card(s){pages} to {out}")
 
 
+def _store_printers():
+    """(store name, printer URL) of each store whose settings name its own printer; none when
+    the database is not set up yet."""
+    from kiosk import create_app
+    from kiosk.db import database
+
+    try:
+        app = create_app({"INSTANCE_PATH": _instance_path()})
+        from kiosk.stores.models import Store
+
+        with app.app_context(), database.connection_context():
+            return [(store.name, store.printer_url) for store in Store.select().where(Store.printer_url != "")]
+    except Exception:  # noqa: BLE001 - no database yet, or it cannot be read: nothing to add
+        return []
+
+
 def _doctor_printer(url, paper_mm, encoding, test_page):
     """Check the printer at ``url`` and echo what was found; True when it is usable.
 
@@ -298,6 +314,14 @@ def doctor(test_page):
     except Exception as exc:  # noqa: BLE001 - the doctor reports, it never shows a traceback
         click.echo(f"  unexpected problem while checking the printer: {type(exc).__name__}: {exc}")
         usable = False
+
+    for name, store_url in _store_printers():
+        click.echo(f"Printer of the store {name} (settings screen): {store_url}")
+        try:
+            usable = _doctor_printer(store_url, settings["PAPER_WIDTH"], settings["PRINTER_ENCODING"], test_page) and usable
+        except Exception as exc:  # noqa: BLE001 - the doctor reports, it never shows a traceback
+            click.echo(f"  unexpected problem while checking the printer: {type(exc).__name__}: {exc}")
+            usable = False
 
     scanner_url = settings.get("SCANNER_URL", os.environ.get("KIOSK_SCANNER", ""))
     click.echo(f"Configured scanner (KIOSK_SCANNER): {scanner_url or '(empty)'}")

@@ -1,6 +1,8 @@
 """`kiosk doctor`: plain sentences, exit 0 only when the configured printer is usable."""
 
+import os
 import socket
+import tempfile
 import threading
 
 import pytest
@@ -61,7 +63,9 @@ def free_port():
 
 def doctor(*args, **env):
     settings = {"KIOSK_PRINTER": "virtual://", "KIOSK_SCANNER": "", "KIOSK_PAPER_WIDTH": "80",
-                "KIOSK_PRINTER_ENCODING": "gb18030"}
+                "KIOSK_PRINTER_ENCODING": "gb18030",
+                # An empty instance folder: no database, so no store printers to check.
+                "KIOSK_INSTANCE_PATH": tempfile.mkdtemp(prefix="doctor-"), "KIOSK_DATABASE_URL": ""}
     settings.update(env)
     result = CliRunner().invoke(main, ["doctor", *args], env=settings)
     assert "Traceback" not in result.output
@@ -124,3 +128,19 @@ def test_missing_serial_scanner_is_reported_but_the_printer_decides(tmp_path):
     result = doctor(KIOSK_SCANNER=f"serial://{tmp_path}/ttyACM0?baudrate=9600")
     assert result.exit_code == 0
     assert "PROBLEM: scanner on" in result.output and "not found" in result.output
+
+
+def test_a_stores_own_printer_from_the_settings_screen_is_checked_too(tmp_path, tcp_printer):
+    """The manager can set a store's printer on the settings screen; doctor checks it as well."""
+    import sqlite3
+
+    from tests.helpers import cli
+
+    env = {"KIOSK_INSTANCE_PATH": str(tmp_path), "KIOSK_DATABASE_URL": f"sqlite:///{tmp_path}/kiosk.db"}
+    cli(dict(os.environ, **env), "init-db")
+    cli(dict(os.environ, **env), "demo")
+    with sqlite3.connect(tmp_path / "kiosk.db") as db:
+        db.execute("UPDATE store SET printer_url = ?", (f"tcp://127.0.0.1:{free_port()}",))
+    result = doctor(**env)
+    assert "Printer of the store 幸福里社区信义积分超市 (settings screen): tcp://127.0.0.1:" in result.output
+    assert "refused the connection" in result.output and result.exit_code == 1
