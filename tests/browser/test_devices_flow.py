@@ -46,6 +46,9 @@ def serial_scan(master, code):
 
 def check_out(page, product):
     page.locator(f"[data-product^='{product}']").first.tap()
+    # The cart shows the line before 确认兑换 is tapped: a checkout of a cart the page has not
+    # shown yet is refused as a stale page, as it should be.
+    expect(page.locator(f"[data-line^='{product}']")).to_be_visible()
     page.get_by_role("button", name="确认兑换").tap()
     expect(page.get_by_text("兑换成功", exact=True)).to_be_visible()
 
