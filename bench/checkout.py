@@ -228,8 +228,8 @@ class StoreBuilder:
     def _base(self, conn, pin_hash):
         rng = self.rng
         created = utc_text(self.start)
-        conn.execute("INSERT INTO store (id, name, code, account_mode, card_full_name, created_at)"
-                     " VALUES (1, ?, ?, 'household', 0, ?)",
+        conn.execute("INSERT INTO store (id, name, code, account_mode, card_full_name, printer_url, created_at)"
+                     " VALUES (1, ?, ?, 'household', 0, '', ?)",
                      ("基准测试信义积分超市", STORE_CODE, created))
         self.store_id = 1
         staff = [(1, "王店长", "manager"), (2, "李运营", "operations"), (3, "张收银", "cashier")]

@@ -166,7 +166,8 @@ class ReceiptPrinter(abc.ABC):
 
 
 class VirtualPrinter(ReceiptPrinter):
-    """Keeps printed jobs in memory (and optionally as NNNNNN.bin files).
+    """Keeps printed jobs in memory (and optionally as NNNNNN.bin files, each with a
+    NNNNNN.png drawing of the paper when `previews`: virtual://?preview=1).
 
     `jobs` holds (document, bytes) pairs: the Receipt or Statement, or the
     tuple of layout items of a test page. Set `fail_with` to a message to make
@@ -176,9 +177,10 @@ class VirtualPrinter(ReceiptPrinter):
 
     description = "virtual://"
 
-    def __init__(self, *args, directory: Path | str | None = None, **kwargs) -> None:
+    def __init__(self, *args, directory: Path | str | None = None, previews: bool = False, **kwargs) -> None:
         """Raises ValueError for an unsupported encoding."""
         super().__init__(*args, **kwargs)
+        self.previews = previews
         self.jobs: collections.deque[tuple[object, bytes]] = collections.deque(maxlen=MAX_JOBS)
         self.directory = Path(directory) if directory is not None else None
         self.fail_with: str | None = None
@@ -232,8 +234,8 @@ class VirtualPrinter(ReceiptPrinter):
             self.directory.mkdir(parents=True, exist_ok=True)
             path = self._next_path()
             path.write_bytes(data)
-            # What the paper would look like, beside the bytes (for trying the kiosk out).
-            path.with_suffix(".png").write_bytes(render_png(data, self.profile, encoding=self.encoding))
+            if self.previews:  # what the paper would look like, beside the bytes (about 16 ms)
+                path.with_suffix(".png").write_bytes(render_png(data, self.profile, encoding=self.encoding))
         except OSError as exc:
             raise PrinterError(
                 f"virtual printer cannot write to {self.directory}: {exc.strerror or _reason(exc)}"
@@ -411,6 +413,7 @@ _HEX_ID = re.compile(r"^(?:0x)?([0-9A-Fa-f]{1,4})$")
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 COMMON_OPTIONS = ("paper", "encoding", "chinese", "qr", "timeout", "logo")
 SCHEME_OPTIONS = {
+    "virtual": ("preview",),
     "usb": ("interface", "in_ep", "out_ep"),
     "serial": ("baudrate", "bytesize", "parity", "stopbits", "rtscts", "dsrdtr", "xonxoff"),
 }
@@ -532,7 +535,8 @@ def printer_from_url(
         if parts.netloc:
             raise _bad(url, "use virtual://")
         _no_path(url, parts, "virtual://")
-        return VirtualPrinter(directory=directory, **kwargs)
+        preview = _bool(url, "preview", options["preview"]) if "preview" in options else False
+        return VirtualPrinter(directory=directory, previews=preview, **kwargs)
 
     if scheme == "tcp":
         try:
