@@ -119,7 +119,8 @@ def _attempt(job, printer, now):
         if job.attempts >= MAX_ATTEMPTS:
             job.status = FAILED
         else:
-            job.next_attempt_at = now + timedelta(seconds=RETRY_DELAYS[job.attempts - 1])
+            # Counted from the end of this attempt, which may have waited out a time-out.
+            job.next_attempt_at = max(now, utcnow()) + timedelta(seconds=RETRY_DELAYS[job.attempts - 1])
     else:
         job.status, job.error, job.printed_at = PRINTED, "", utcnow()
     job.save(only=[PrintJob.status, PrintJob.error, PrintJob.printed_at, PrintJob.next_attempt_at])
