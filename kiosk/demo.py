@@ -4,6 +4,7 @@ Idempotent: a database that already has the demo store is left as it is.
 """
 from kiosk.cards.models import Account, Card
 from kiosk.db import database
+from kiosk.earning import catalog
 from kiosk.inventory import service as inventory
 from kiosk.inventory.models import GOODS, STOCK_IN, VOUCHER, Product
 from kiosk.ledger import service as ledger
@@ -129,4 +130,5 @@ def load():
                 )
                 Card.create(store=store, number=str(number), account=account, holder_name=holder, resident=resident)
                 number += 1
+        catalog.install(store)  # the sample rules catalog (积分规则)
     return store, True

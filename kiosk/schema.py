@@ -16,6 +16,7 @@ from kiosk.audit import AuditEvent
 from kiosk.cards.models import Account, Card
 from kiosk.checkout.models import Refund, RefundLine, Sale, SaleLine
 from kiosk.db import BaseModel, database, is_sqlite
+from kiosk.earning.models import Rule, ServiceRecord
 from kiosk.inventory.models import Product, StockMovement
 from kiosk.ledger.models import LedgerEntry
 from kiosk.printing.models import PrintJob
@@ -25,7 +26,7 @@ from kiosk.stores.models import Store
 
 MODELS = [
     Store, Staff, Household, Resident, Account, Card, LedgerEntry, Product, StockMovement,
-    Sale, SaleLine, Refund, RefundLine, PrintJob, AuditEvent,
+    Sale, SaleLine, Refund, RefundLine, PrintJob, AuditEvent, Rule, ServiceRecord,
 ]
 
 
