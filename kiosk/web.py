@@ -21,6 +21,8 @@ SCREEN_NAMES = {
     "cashier.page": _l("Checkout"),
     "returns.page": _l("Returns"),
     "printing.page": _l("Receipts"),
+    "earning.page": _l("Record service"),
+    "earning.review": _l("Review service"),
 }
 CARD_STATUS_NAMES = {
     "active": _l("In use"),

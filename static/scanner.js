@@ -170,6 +170,15 @@
         enter = null;
         return false;
       }
+      // Nothing to type into (a button, or nothing, has focus): the key goes to the scan field,
+      // which then works as above. Only a text field elsewhere (a search, a PIN) needs telling
+      // a scanner from a person.
+      var input = scanInput();
+      if (input && !burstUnderWay() && !isTextField(event.target) && character(event) !== null && event.key !== " ") {
+        input.focus({ preventScroll: true });
+        enter = null;
+        return false;
+      }
       enter = event.key === "Enter" ? event : null;
       // Editing keys act on the field at once, so what was held goes in before them.
       var key = event.key || "";

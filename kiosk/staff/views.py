@@ -6,7 +6,7 @@ from kiosk.errors import KioskError
 from kiosk.messages import message
 from kiosk.staff import service
 from kiosk.staff.auth import current_staff, current_store, sign_in, sign_out
-from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS, Staff
+from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS, SERVICE, Staff
 
 bp = Blueprint("staff", __name__)
 
@@ -16,6 +16,8 @@ SCREENS = (
     ("returns.page", (CASHIER, MANAGER)),
     ("printing.page", (CASHIER, MANAGER)),
     ("registry.page", (OPERATIONS, MANAGER)),
+    ("earning.page", (OPERATIONS, MANAGER)),
+    ("earning.review", (SERVICE, MANAGER)),
     ("settings.page", (MANAGER,)),
 )
 
