@@ -47,7 +47,9 @@ def test_issue_print_scan_report_lost_reissue(server, page, shot):
 
     # Operations reports it lost and reissues it.
     sign_in(page, url, "李建国", "2222")
-    page.get_by_placeholder(re.compile("姓名")).fill(name)
+    search = page.get_by_placeholder(re.compile("姓名"))
+    search.fill(name)
+    search.press("Enter")  # searches also when the page's script had not started when it was filled
     page.get_by_role("link", name="打开").first.tap()
     page.locator(f"[data-card='{number}']").get_by_role("button", name="挂失").tap()
     expect(page.get_by_text(f"积分卡 {number} 已挂失")).to_be_visible()

@@ -39,7 +39,7 @@ esac
 say "waiting up to ${WAIT_SECONDS}s for the kiosk server at $HEALTH_URL"
 deadline=$((SECONDS + WAIT_SECONDS))
 until healthy; do
-    if [ "$SECONDS" -ge "$deadline" ]; then
+    if [ "$SECONDS" -gt "$deadline" ]; then  # -gt: $SECONDS counts whole seconds, wait at least that long
         say "the kiosk server did not answer at $HEALTH_URL within ${WAIT_SECONDS}s."
         say "Check it with: systemctl status points-kiosk; journalctl -u points-kiosk -n 50"
         exit 1
