@@ -7,7 +7,6 @@ from flask_babel import gettext, ngettext
 
 from kiosk.cards.service import find_card
 from kiosk.earning import service
-from kiosk.earning.models import ServiceRecord
 from kiosk.errors import KioskError
 from kiosk.messages import message
 from kiosk.registry import service as registry
@@ -156,6 +155,3 @@ def reject(record_id):
     else:
         flash(gettext("Rejected: %(name)s, %(content)s.", name=record.resident.name, content=record.content), "success")
     return redirect(url_for("earning.review"))
-
-
-__all__ = ["bp", "ServiceRecord"]
