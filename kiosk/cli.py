@@ -307,23 +307,18 @@ def doctor(test_page):
         click.echo("RESULT: fix the setting above, then run `kiosk doctor` again.")
         sys.exit(1)
 
-    url = settings["PRINTER_URL"]
-    click.echo(f"Configured printer (KIOSK_PRINTER): {url or '(empty)'}")
-    try:
-        usable = _doctor_printer(url, settings["PAPER_WIDTH"], settings["PRINTER_ENCODING"], test_page)
-    except Exception as exc:  # noqa: BLE001 - the doctor reports, it never shows a traceback
-        click.echo(f"  unexpected problem while checking the printer: {type(exc).__name__}: {exc}")
-        usable = False
-
-    for name, store_url in _store_printers():
-        click.echo(f"Printer of the store {name} (settings screen): {store_url}")
+    targets = [("Configured printer (KIOSK_PRINTER)", settings["PRINTER_URL"])]
+    targets += [(f"Printer of the store {name} (settings screen)", url) for name, url in _store_printers()]
+    usable = True
+    for label, url in targets:
+        click.echo(f"{label}: {url or '(empty)'}")
         try:
-            usable = _doctor_printer(store_url, settings["PAPER_WIDTH"], settings["PRINTER_ENCODING"], test_page) and usable
+            usable = _doctor_printer(url, settings["PAPER_WIDTH"], settings["PRINTER_ENCODING"], test_page) and usable
         except Exception as exc:  # noqa: BLE001 - the doctor reports, it never shows a traceback
             click.echo(f"  unexpected problem while checking the printer: {type(exc).__name__}: {exc}")
             usable = False
 
-    scanner_url = settings.get("SCANNER_URL", os.environ.get("KIOSK_SCANNER", ""))
+    scanner_url = settings["SCANNER_URL"]
     click.echo(f"Configured scanner (KIOSK_SCANNER): {scanner_url or '(empty)'}")
     scanner = check_scanner(scanner_url)
     mark = {True: "ok", False: "PROBLEM", None: "note"}[scanner.ok]

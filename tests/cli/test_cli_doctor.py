@@ -3,54 +3,18 @@
 import os
 import socket
 import tempfile
-import threading
 
 import pytest
 from click.testing import CliRunner
 
 from kiosk.cli import main
-
-OK = 0x12
-
-
-class FakeTcpPrinter:
-    """A printer on 127.0.0.1 that answers every DLE EOT query "all fine" and keeps the jobs."""
-
-    def __init__(self):
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(0.05)
-        self.url = f"tcp://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.received = bytearray()
-        self._stop = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self):
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except (TimeoutError, socket.timeout):
-                continue
-            with conn:
-                conn.settimeout(5)
-                try:
-                    while chunk := conn.recv(65536):
-                        self.received += chunk
-                        # Status queries, and the one that confirms a job at its end.
-                        for _ in range(chunk.count(b"\x10\x04")):
-                            conn.sendall(bytes([OK]))
-                except OSError:
-                    pass
-
-    def close(self):
-        self._stop.set()
-        self.thread.join(10)
-        self.sock.close()
+from tests.fakeprinter import FakePrinter
 
 
 @pytest.fixture
 def tcp_printer():
-    printer = FakeTcpPrinter()
+    """A network printer on 127.0.0.1 that answers every status query "ready" and keeps the jobs."""
+    printer = FakePrinter()
     yield printer
     printer.close()
 
@@ -96,9 +60,9 @@ def test_test_page_reaches_the_printer(tcp_printer):
     result = doctor("--test-page", KIOSK_PRINTER=tcp_printer.url)
     assert result.exit_code == 0, result.output
     assert "status: online" in result.output and "test page sent" in result.output
-    tcp_printer.close()  # waits for the job's connection to finish
-    assert "测试".encode("gb18030") in tcp_printer.received
-    assert "积分超市收银小票打印测试".encode("gb18030") in tcp_printer.received
+    assert tcp_printer.wait_for_jobs(1)
+    assert "测试".encode("gb18030") in tcp_printer.jobs[0]
+    assert "积分超市收银小票打印测试".encode("gb18030") in tcp_printer.jobs[0]
 
 
 def test_test_page_is_not_sent_to_an_unusable_printer():

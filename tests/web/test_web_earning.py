@@ -100,3 +100,31 @@ def test_cashiers_do_not_record_or_review(request, client, role):
     request.getfixturevalue(role)
     assert client.get("/earning/").status_code == 403
     assert client.get("/earning/review").status_code == 403
+
+
+@pytest.mark.parametrize("value", ["", "abc", "-1", "0", "99999999999999", "1e12"])
+def test_adding_a_participant_that_does_not_exist_is_refused(operations, world, rules, value):
+    operations.post("/earning/people/add", {"resident_id": value}, htmx=False)
+    page = body(operations.get("/earning/"))
+    assert "未找到此居民" in page
+    assert 'data-person="' not in page
+
+
+@pytest.mark.parametrize("code", ["garbage!!", "6901234000007", "", "JF:XY:1"])
+def test_a_garbled_scan_adds_nobody(operations, world, rules, code):
+    response = operations.post("/earning/scan", {"code": code})
+    assert response.status_code == 200 and "message error" in body(response)
+    assert 'data-person="' not in body(operations.get("/earning/"))
+
+
+def test_a_double_tap_on_approve_posts_once(client, operations, world, rules):
+    add(operations, "张建华")
+    operations.post("/earning/record", {"rule_id": str(rules["CLEAN"].id), "content": "清扫楼道",
+                                        "service_date": "2026-11-20"}, htmx=False)
+    record = ServiceRecord.get()
+    reviewer = signed_in(client, world, SERVICE)
+    before = balance(world, "张建华")
+    reviewer.post(f"/earning/review/{record.id}/approve", htmx=False)
+    reviewer.post(f"/earning/review/{record.id}/approve", htmx=False)
+    assert "这条记录已经审核过了" in body(reviewer.get("/earning/review"))
+    assert balance(world, "张建华") == before + 10

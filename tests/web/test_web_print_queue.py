@@ -1,6 +1,7 @@
 """The print queue on screen: a receipt that waits says so, retries, and prints once the printer
 is back; the printer badge, the printer's own status, the store's printer address, a test page
 and the paper preview."""
+import collections
 import io
 
 import pytest
@@ -107,3 +108,19 @@ def test_a_test_page_on_a_broken_printer_says_why(manager, printer):
     printer.fail_with = "Connection refused"
     manager.post("/settings/test-page", htmx=False)
     assert "测试页未打印：打印机没有响应" in body(manager.get("/settings/"))
+
+
+@pytest.mark.parametrize("action", ["retry", "reprint"])
+def test_retry_or_reprint_of_a_job_that_is_not_in_the_queue_says_so(cashier, printer, action):
+    response = cashier.post(f"/receipts/99999/{action}", htmx=False)
+    assert response.status_code == 302
+    assert "打印队列中没有这张小票" in body(cashier.get("/receipts/"))
+    assert PrintJob.select().count() == 0 and printer.jobs == collections.deque()
+
+
+def test_a_second_tap_on_retry_does_not_print_twice(cashier, printer, sale_while_paper_out):
+    job = PrintJob.get()
+    printer.simulate(None)
+    cashier.post(f"/receipts/{job.id}/retry", htmx=False)
+    cashier.post(f"/receipts/{job.id}/retry", htmx=False)  # a stale page, tapped again
+    assert len(printer.jobs) == 1 and PrintJob.get_by_id(job.id).status == "printed"
