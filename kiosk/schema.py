@@ -5,6 +5,7 @@ number. An existing database gets each pending numbered migration in ``kiosk/mig
 (``m0002_*.py`` and on, each with ``apply(migrator)`` written with ``playhouse.migrate``),
 in order, each in its own transaction. ``m0001_initial`` is the schema the models describe.
 """
+import contextlib
 import importlib
 import pkgutil
 
@@ -16,17 +17,18 @@ from kiosk.audit import AuditEvent
 from kiosk.cards.models import Account, Card
 from kiosk.checkout.models import Refund, RefundLine, Sale, SaleLine
 from kiosk.db import BaseModel, database, is_sqlite
-from kiosk.earning.models import Rule, ServiceRecord
+from kiosk.earning.models import Correction, Objection, Rule, ServiceRecord
 from kiosk.inventory.models import Product, StockMovement
 from kiosk.ledger.models import LedgerEntry
 from kiosk.printing.models import PrintJob
-from kiosk.registry.models import Household, Resident
+from kiosk.registry.models import Household, Pairing, Resident
 from kiosk.staff.models import Staff
 from kiosk.stores.models import Store
 
 MODELS = [
     Store, Staff, Household, Resident, Account, Card, LedgerEntry, Product, StockMovement,
     Sale, SaleLine, Refund, RefundLine, PrintJob, AuditEvent, Rule, ServiceRecord,
+    Objection, Correction, Pairing,
 ]
 
 
@@ -62,11 +64,36 @@ def upgrade():
         return ["created " + steps[-1][1]]
     applied = []
     migrator = SqliteMigrator(database.obj) if is_sqlite() else PostgresqlMigrator(database.obj)
-    for number, name, module in steps:
-        if number <= version:
-            continue
-        with database.atomic():
-            module.apply(migrator)
-            SchemaVersion.create(version=number, name=name)
-        applied.append(name)
+    with _foreign_keys_deferred():
+        for number, name, module in steps:
+            if number <= version:
+                continue
+            with database.atomic():
+                module.apply(migrator)
+                _check_foreign_keys()
+                SchemaVersion.create(version=number, name=name)
+            applied.append(name)
     return applied
+
+
+@contextlib.contextmanager
+def _foreign_keys_deferred():
+    """SQLite rebuilds a table to add a NOT NULL column (copy, drop, rename). Dropping a table
+    that other rows refer to fails while foreign keys are enforced, and enforcement can only be
+    switched outside a transaction: off for the migrations, checked by each before it commits
+    (SQLite's documented procedure for schema changes), then on again."""
+    if not is_sqlite():
+        yield
+        return
+    database.pragma("foreign_keys", 0)
+    try:
+        yield
+    finally:
+        database.pragma("foreign_keys", 1)
+
+
+def _check_foreign_keys():
+    if is_sqlite():
+        broken = database.execute_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")

@@ -35,6 +35,7 @@ LEDGER_KIND_NAMES = {
     "redeem": _l("Redeemed"),
     "refund": _l("Returned"),
     "adjust": _l("Correction"),
+    "deduct": _l("Deducted"),
 }
 PRINTER_STATE_NAMES = {
     "online": _l("Printer ready"),

@@ -5,23 +5,46 @@ Approval posts the points to the ledger in the same transaction; rejection posts
 Never imports Flask; every function that writes owns its transaction.
 """
 import secrets
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import peewee
 
 from kiosk import audit
+from kiosk.cards.models import Account
 from kiosk.db import database, utcnow
-from kiosk.earning.models import APPROVED, PENDING, PER_HALF_HOUR, REJECTED, UNITS, Rule, ServiceRecord
+from kiosk.earning.models import (
+    APPROVED,
+    CANCELLED,
+    DISPUTED,
+    MONTH,
+    OCCURRED,
+    PENDING,
+    PER_HALF_HOUR,
+    PER_OCCURRENCE,
+    PERIODS,
+    QUARTER,
+    REJECTED,
+    UNITS,
+    WAITING,
+    WARNING,
+    Correction,
+    Objection,
+    Rule,
+    ServiceRecord,
+)
 from kiosk.errors import KioskError
 from kiosk.ledger import service as ledger
-from kiosk.ledger.models import EARN
-from kiosk.registry.models import Resident
+from kiosk.ledger.models import ADJUST, DEDUCT, EARN
+from kiosk.registry.models import Pairing, Resident
 from kiosk.registry.service import account_of
 
 MIN_MINUTES = 30  # a service counts from half an hour
 MAX_MINUTES = 24 * 60
 MAX_GROUP = 200
 MAX_POINTS_PER_UNIT = 10_000
+MAX_FROM_OCCURRENCE = 100
+RULE_FIELDS = ("name", "category", "points", "unit", "cap_month", "cap_year", "active_from", "active_to",
+               "from_occurrence", "occurrence_period", "linked_share")
 
 
 def current_rules(store, on=None):
@@ -32,16 +55,17 @@ def current_rules(store, on=None):
 
 
 def add_rule(store, *, code, name, category, points, unit, cap_month=None, cap_year=None,
-             active_from=None, active_to=None, staff=None):
+             active_from=None, active_to=None, from_occurrence=1, occurrence_period="year", linked_share=0, staff=None):
     """A new rule (version 1). Raises KioskError("missing_field", "duplicate_rule", "bad_rule")."""
-    code, name, category = (code or "").strip().upper(), (name or "").strip(), (category or "").strip()
-    _check_rule(code, name, category, points, unit, cap_month, cap_year, active_from, active_to)
+    code = (code or "").strip().upper()
+    values = {"name": (name or "").strip(), "category": (category or "").strip(), "points": points, "unit": unit,
+              "cap_month": cap_month, "cap_year": cap_year, "active_from": active_from, "active_to": active_to,
+              "from_occurrence": from_occurrence, "occurrence_period": occurrence_period, "linked_share": linked_share}
+    _check_rule(code, **values)
     with database.atomic():
         if Rule.select().where(Rule.store == store, Rule.code == code).exists():
             raise KioskError("duplicate_rule", code=code)
-        rule = Rule.create(store=store, code=code, name=name, category=category, points=points, unit=unit,
-                           cap_month=cap_month, cap_year=cap_year, active_from=active_from, active_to=active_to,
-                           created_by=staff)
+        rule = Rule.create(store=store, code=code, created_by=staff, **values)
         audit.record("rule_added", store=store, staff=staff, code=code, points=points, unit=unit)
     return rule
 
@@ -54,13 +78,11 @@ def change_rule(rule_id, store, *, staff=None, **changes):
         old = Rule.get_or_none(Rule.id == rule_id, Rule.store == store, Rule.current == True)  # noqa: E712
         if old is None:
             raise KioskError("unknown_rule")
-        fields = ("name", "category", "points", "unit", "cap_month", "cap_year", "active_from", "active_to")
-        values = {name: changes.get(name, getattr(old, name)) for name in fields}
-        unknown = set(changes) - set(fields)
+        values = {name: changes.get(name, getattr(old, name)) for name in RULE_FIELDS}
+        unknown = set(changes) - set(RULE_FIELDS)
         if unknown:
             raise ValueError(f"unknown rule fields {sorted(unknown)}")
-        _check_rule(old.code, values["name"], values["category"], values["points"], values["unit"], values["cap_month"],
-                    values["cap_year"], values["active_from"], values["active_to"])
+        _check_rule(old.code, **values)
         Rule.update(current=False).where(Rule.id == old.id).execute()
         new = Rule.create(store=store, code=old.code, version=old.version + 1, created_by=staff, **values)
         audit.record("rule_changed", store=store, staff=staff, code=old.code, version=new.version,
@@ -68,20 +90,34 @@ def change_rule(rule_id, store, *, staff=None, **changes):
     return new
 
 
-def _check_rule(code, name, category, points, unit, cap_month, cap_year, active_from, active_to):
+def _whole(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_rule(code, *, name, category, points, unit, cap_month, cap_year, active_from, active_to,
+                from_occurrence, occurrence_period, linked_share):
     for field, value in (("rule_code", code), ("rule_name", name), ("rule_category", category)):
         if not value:
             raise KioskError("missing_field", field=field)
     if len(code) > 20 or len(name) > 100 or len(category) > 30:
         raise KioskError("bad_rule")
-    if not isinstance(points, int) or isinstance(points, bool) or points == 0 or abs(points) > MAX_POINTS_PER_UNIT:
+    if not _whole(points) or points == 0 or abs(points) > MAX_POINTS_PER_UNIT:
         raise KioskError("bad_rule")
     if unit not in UNITS:
         raise KioskError("bad_rule")
     for cap in (cap_month, cap_year):
-        if cap is not None and (not isinstance(cap, int) or cap <= 0):
+        if cap is not None and (not _whole(cap) or cap <= 0):
             raise KioskError("bad_rule")
     if active_from and active_to and active_to < active_from:
+        raise KioskError("bad_rule")
+    if not _whole(from_occurrence) or not 1 <= from_occurrence <= MAX_FROM_OCCURRENCE or occurrence_period not in PERIODS:
+        raise KioskError("bad_rule")
+    if not _whole(linked_share) or not 0 <= linked_share <= 100:
+        raise KioskError("bad_rule")
+    if points < 0 and (unit != PER_OCCURRENCE or cap_month or cap_year or linked_share):
+        # A deduction counts occurrences; caps and linked bonuses are for earnings.
+        raise KioskError("bad_rule")
+    if points > 0 and from_occurrence != 1:
         raise KioskError("bad_rule")
 
 
@@ -123,13 +159,53 @@ def _month_end(day):
     return date.fromordinal(following.toordinal() - 1)
 
 
-def record_service(store, *, resident_ids, rule_id, content, service_date, minutes=None, staff, today):
-    """Record one activity for each resident in ``resident_ids`` (a group entry when there are
-    several); every record waits for review. Returns the records.
+def period_of(day, period):
+    """(first day, last day) of the calendar month, quarter or year holding ``day``."""
+    if period == MONTH:
+        return day.replace(day=1), _month_end(day)
+    if period == QUARTER:
+        first = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+        return first, _month_end(date(day.year, first.month + 2, 1))
+    return date(day.year, 1, 1), date(day.year, 12, 31)
 
-    Raises KioskError("unknown_rule", "rule_inactive", "deduction_needs_objection",
-    "missing_field", "too_long", "future_date", "no_participants", "duplicate_participant",
-    "too_many_participants", "unknown_resident", "service_too_short", "service_too_long",
+
+def minutes_between(start, end):
+    """Minutes of a service from ``start`` to ``end`` (times of one day). Raises
+    KioskError("end_before_start")."""
+    minutes = (datetime.combine(date.min, end) - datetime.combine(date.min, start)) // timedelta(minutes=1)
+    if minutes <= 0:
+        raise KioskError("end_before_start")
+    return minutes
+
+
+def occurrence(rule, account_id, service_date, record_id=None):
+    """Which occurrence (1, 2, …) of ``rule``'s code in its period a record on ``service_date``
+    for the account is, counting the reviewed occurrences before it (by date, then by record)."""
+    start, end = period_of(service_date, rule.occurrence_period)
+    earlier = ServiceRecord.service_date < service_date
+    if record_id is not None:
+        earlier |= (ServiceRecord.service_date == service_date) & (ServiceRecord.id < record_id)
+    else:
+        earlier |= ServiceRecord.service_date == service_date
+    before = (ServiceRecord.select().join(Rule)
+              .where(ServiceRecord.account == account_id, Rule.store == rule.store_id, Rule.code == rule.code,
+                     ServiceRecord.status.in_(OCCURRED), ServiceRecord.service_date >= start,
+                     ServiceRecord.service_date <= end, earlier)
+              .count())
+    return before + 1
+
+
+def record_service(store, *, resident_ids, rule_id, content, service_date, minutes=None, start=None, end=None,
+                   staff, today):
+    """Record one activity (or one deduction) for each resident in ``resident_ids`` (a group
+    entry when there are several); every record waits for review. Returns the records.
+
+    A service by the half hour takes its duration from ``start`` and ``end`` (times) when both
+    are given, else from ``minutes``.
+
+    Raises KioskError("unknown_rule", "rule_inactive", "missing_field", "too_long",
+    "future_date", "no_participants", "duplicate_participant", "too_many_participants",
+    "unknown_resident", "end_before_start", "service_too_short", "service_too_long",
     "missing_duration", "rule_cap_reached", "unknown_account"). Nothing is written on error.
     """
     content = (content or "").strip()
@@ -155,10 +231,10 @@ def record_service(store, *, resident_ids, rule_id, content, service_date, minut
             raise KioskError("unknown_rule")
         if not rule.active_on(service_date):
             raise KioskError("rule_inactive", name=rule.name)
-        if rule.points < 0:
-            # Deductions take effect only after the resident's objection period, which is
-            # not built yet; until then they cannot be recorded at all.
-            raise KioskError("deduction_needs_objection")
+        if rule.unit == PER_HALF_HOUR and start is not None and end is not None:
+            minutes = minutes_between(start, end)
+        else:
+            start = end = None
         units, minutes = units_for(rule, minutes)
         residents = {r.id: r for r in Resident.select().where(Resident.store == store, Resident.id.in_(ids),
                                                               Resident.active == True)}  # noqa: E712
@@ -168,12 +244,14 @@ def record_service(store, *, resident_ids, rule_id, content, service_date, minut
             if resident is None:
                 raise KioskError("unknown_resident")
             account = account_of(resident)
-            points = _capped(rule, account.id, service_date, rule.points * units, statuses=(PENDING, APPROVED))
-            if points <= 0:
-                raise KioskError("rule_cap_reached", name=resident.name, rule=rule.name)
+            points = rule.points * units
+            if points > 0:
+                points = _capped(rule, account.id, service_date, points, statuses=(PENDING, APPROVED))
+                if points <= 0:
+                    raise KioskError("rule_cap_reached", name=resident.name, rule=rule.name)
             records.append(ServiceRecord.create(
                 store=store, resident=resident, account=account, rule=rule, content=content,
-                service_date=service_date, minutes=minutes, units=units, points=points,
+                service_date=service_date, minutes=minutes, start_time=start, end_time=end, units=units, points=points,
                 group_key=group_key, recorded_by=staff,
             ))
         audit.record("service_recorded", store=store, staff=staff, rule=rule.code, version=rule.version,
@@ -187,38 +265,224 @@ def pending(store):
             .order_by(ServiceRecord.id))
 
 
-def _reviewable(record_id, store, reviewer):
+def in_objection_period(store):
+    """Approved deductions waiting out their objection period or objected to, soonest first."""
+    return (ServiceRecord.select()
+            .where(ServiceRecord.store == store, ServiceRecord.status.in_((WAITING, DISPUTED)))
+            .order_by(ServiceRecord.effective_on, ServiceRecord.id))
+
+
+def deductions_for(account_id):
+    """An account's deductions that have not taken effect yet (for the resident to see)."""
+    return (ServiceRecord.select()
+            .where(ServiceRecord.account == account_id, ServiceRecord.status.in_((WAITING, DISPUTED)))
+            .order_by(ServiceRecord.effective_on, ServiceRecord.id))
+
+
+def reviewed(store, limit=50):
+    """The latest reviewed records (for corrections), newest first."""
+    return (ServiceRecord.select()
+            .where(ServiceRecord.store == store, ServiceRecord.status != PENDING)
+            .order_by(ServiceRecord.reviewed_at.desc(), ServiceRecord.id.desc())
+            .limit(limit))
+
+
+def _reviewable(record_id, store, reviewer, status=PENDING):
     record = ServiceRecord.get_or_none(ServiceRecord.id == record_id, ServiceRecord.store == store)
     if record is None:
         raise KioskError("unknown_service_record")
-    if record.status != PENDING:
+    if record.status != status:
         raise KioskError("already_reviewed")
     if record.recorded_by_id == reviewer.id:
         raise KioskError("reviewer_is_recorder")
     return record
 
 
-def approve(record_id, store, reviewer):
-    """Approve a pending record and post its points; returns the record.
+def _move(record, from_status, **changes):
+    """Move a record out of ``from_status`` with a guarded UPDATE, so two staff acting on it at
+    the same moment cannot both succeed. Raises KioskError("already_reviewed")."""
+    taken = (ServiceRecord.update(**changes)
+             .where(ServiceRecord.id == record.id, ServiceRecord.status == from_status)
+             .execute())
+    if not taken:
+        raise KioskError("already_reviewed")
 
-    The points are capped again against what was approved meanwhile. Raises
+
+def approve(record_id, store, reviewer, today=None):
+    """Approve a pending record; returns the record.
+
+    An earning posts its points (capped again against what was approved meanwhile) and the
+    linked bonus of a paired party member. A deduction before its rule's Nth occurrence in the
+    period becomes a warning; from the Nth on it waits out the store's objection period
+    (异议期) and takes effect with :func:`settle_due`. Raises
     KioskError("unknown_service_record", "already_reviewed", "reviewer_is_recorder",
     "rule_cap_reached").
     """
+    today = today or date.today()
     with database.atomic():
         record = _reviewable(record_id, store, reviewer)
+        reviewed = {"reviewed_by": reviewer, "reviewed_at": utcnow()}
+        if record.points < 0:
+            nth = occurrence(record.rule, record.account_id, record.service_date, record.id)
+            if nth < record.rule.from_occurrence:
+                _move(record, PENDING, status=WARNING, **reviewed)
+                audit.record("service_warning", store=store, staff=reviewer, record=record.id, occurrence=nth)
+                return ServiceRecord.get_by_id(record.id)
+            effective_on = today + timedelta(days=store.objection_days)
+            _move(record, PENDING, status=WAITING, effective_on=effective_on, **reviewed)
+            audit.record("deduction_approved", store=store, staff=reviewer, record=record.id, points=record.points,
+                         occurrence=nth, effective_on=effective_on)
+            if effective_on <= today:
+                _settle(ServiceRecord.get_by_id(record.id))
+            return ServiceRecord.get_by_id(record.id)
         points = _capped(record.rule, record.account_id, record.service_date, record.points, statuses=(APPROVED,))
         if points <= 0:
             raise KioskError("rule_cap_reached", name=record.resident.name, rule=record.rule.name)
         entry = ledger.post(record.account_id, points, EARN, reference=f"service:{record.id}", staff_id=reviewer.id,
                             note=f"{record.rule.name}：{record.content}"[:200])
-        taken = ServiceRecord.update(
-            status=APPROVED, points=points, reviewed_by=reviewer, reviewed_at=utcnow(), ledger_entry=entry,
-        ).where(ServiceRecord.id == record.id, ServiceRecord.status == PENDING).execute()
-        if not taken:  # reviewed by someone else at the same moment
-            raise KioskError("already_reviewed")
-        audit.record("service_approved", store=store, staff=reviewer, record=record.id, points=points)
+        _move(record, PENDING, status=APPROVED, points=points, ledger_entry=entry, **reviewed)
+        bonus = _linked_bonus(record, points, reviewer)
+        audit.record("service_approved", store=store, staff=reviewer, record=record.id, points=points, linked=bonus)
     return ServiceRecord.get_by_id(record.id)
+
+
+def linked_member(household_id):
+    """The party member currently paired with a household, or None."""
+    pairing = Pairing.select().where(Pairing.household == household_id, Pairing.ended_at.is_null()).first()
+    return pairing.member if pairing else None
+
+
+def _linked_bonus(record, points, reviewer):
+    """Post the paired party member's share of an approved earning; returns it (0 for none)."""
+    share = points * record.rule.linked_share // 100
+    member = linked_member(record.resident.household_id) if share > 0 else None
+    if member is None or not member.active or member.household_id == record.resident.household_id:
+        return 0
+    account = account_of(member)
+    if account.id == record.account_id:
+        return 0
+    ledger.post(account.id, share, EARN, reference=f"linked:{record.id}", staff_id=reviewer.id,
+                note=f"结对帮扶：{record.resident.household.label} {record.rule.name}"[:200])
+    return share
+
+
+def _settle(record):
+    """A deduction whose objection period is over takes effect: it takes its points, or what
+    the balance has left when that is less (a balance never goes below zero). Returns the
+    points taken."""
+    balance = Account.select(Account.balance).where(Account.id == record.account_id).scalar()
+    amount = min(-record.points, balance)
+    entry = None
+    if amount > 0:
+        entry = ledger.post(record.account_id, -amount, DEDUCT, reference=f"service:{record.id}",
+                            staff_id=record.reviewed_by_id, note=f"{record.rule.name}：{record.content}"[:200])
+    _move(record, WAITING, status=APPROVED, ledger_entry=entry)
+    audit.record("deduction_effective", store=record.store_id, record=record.id, points=-amount)
+    return amount
+
+
+def settle_due(store, today, account_id=None):
+    """Let every deduction whose objection period ended by ``today`` take effect (of one
+    account, when given); returns how many did. Safe to call at any time, from several places."""
+    query = ServiceRecord.select(ServiceRecord.id).where(
+        ServiceRecord.store == store, ServiceRecord.status == WAITING, ServiceRecord.effective_on <= today)
+    if account_id is not None:
+        query = query.where(ServiceRecord.account == account_id)
+    settled = 0
+    for (record_id,) in list(query.tuples()):
+        try:
+            with database.atomic():
+                _settle(ServiceRecord.get_by_id(record_id))
+                settled += 1
+        except KioskError:  # settled by another request at the same moment
+            continue
+    return settled
+
+
+def raise_objection(record_id, store, *, today, statement="", staff=None, account_id=None):
+    """A resident objects to a deduction before it takes effect; it then waits for the service
+    staff's decision. From the kiosk (``account_id`` of the scanned card, no staff) or at the
+    desk (``staff``). Raises KioskError("unknown_service_record", "objection_already_raised",
+    "objection_closed", "too_long")."""
+    statement = (statement or "").strip()
+    if len(statement) > 200:
+        raise KioskError("too_long", field="objection_statement", max=200)
+    with database.atomic():
+        record = ServiceRecord.get_or_none(ServiceRecord.id == record_id, ServiceRecord.store == store)
+        if record is None or (account_id is not None and record.account_id != account_id):
+            raise KioskError("unknown_service_record")
+        if record.status == DISPUTED:
+            raise KioskError("objection_already_raised")
+        if record.status != WAITING or record.effective_on <= today:
+            raise KioskError("objection_closed")
+        _move(record, WAITING, status=DISPUTED)
+        Objection.create(record=record, statement=statement, raised_by=staff)
+        audit.record("objection_raised", store=store, staff=staff, record=record.id, at_kiosk=staff is None)
+    return ServiceRecord.get_by_id(record.id)
+
+
+def decide_objection(record_id, store, staff, *, upheld, reason, today):
+    """Decide an objection: upheld cancels the deduction (nothing is ever posted); dismissed
+    lets it take effect at the end of its objection period (at once when that is over). Not
+    decided by the recorder. Raises KioskError("unknown_service_record", "already_reviewed",
+    "reviewer_is_recorder", "missing_field", "too_long")."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise KioskError("missing_field", field="decision_reason")
+    if len(reason) > 200:
+        raise KioskError("too_long", field="decision_reason", max=200)
+    with database.atomic():
+        record = _reviewable(record_id, store, staff, status=DISPUTED)
+        _move(record, DISPUTED, status=CANCELLED if upheld else WAITING)
+        (Objection.update(upheld=bool(upheld), decided_by=staff, decided_at=utcnow(), reason=reason)
+         .where(Objection.record == record.id, Objection.decided_at.is_null())
+         .execute())
+        audit.record("objection_decided", store=store, staff=staff, record=record.id, upheld=bool(upheld), reason=reason)
+        record = ServiceRecord.get_by_id(record.id)
+        if not upheld and record.effective_on <= today:
+            _settle(record)
+    return ServiceRecord.get_by_id(record.id)
+
+
+def corrected_points(record):
+    """What the record is worth after its corrections: its ledger entry plus corrections."""
+    posted = record.ledger_entry.delta if record.ledger_entry_id else 0
+    return posted + sum(c.delta for c in record.corrections)
+
+
+def correct(record_id, store, staff, *, points, reason):
+    """Correct an approved record to be worth ``points``, with a compensating ledger entry
+    (kind adjust) and a reason; the record and its entry never change. Not by the recorder.
+    Returns the Correction. Raises KioskError("unknown_service_record", "not_correctable",
+    "reviewer_is_recorder", "missing_field", "too_long", "bad_correction",
+    "insufficient_points")."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise KioskError("missing_field", field="correction_reason")
+    if len(reason) > 200:
+        raise KioskError("too_long", field="correction_reason", max=200)
+    with database.atomic():
+        record = ServiceRecord.get_or_none(ServiceRecord.id == record_id, ServiceRecord.store == store)
+        if record is None:
+            raise KioskError("unknown_service_record")
+        if record.status != APPROVED or record.ledger_entry_id is None:
+            raise KioskError("not_correctable")
+        if record.recorded_by_id == staff.id:
+            raise KioskError("reviewer_is_recorder")
+        # A correction may lower what was posted, down to nothing (more needs a new record);
+        # a deduction may be lowered towards nothing.
+        posted = record.ledger_entry.delta
+        low, high = (0, posted) if posted > 0 else (posted, 0)
+        if not _whole(points) or not low <= points <= high:
+            raise KioskError("bad_correction", low=low, high=high)
+        delta = points - corrected_points(record)
+        if delta == 0:
+            raise KioskError("correction_changes_nothing")
+        entry = ledger.post(record.account_id, delta, ADJUST, reference=f"correction:{record.id}", staff_id=staff.id,
+                            note=f"更正：{reason}"[:200])
+        correction = Correction.create(record=record, delta=delta, reason=reason, staff=staff, ledger_entry=entry)
+        audit.record("service_corrected", store=store, staff=staff, record=record.id, delta=delta, reason=reason)
+    return correction
 
 
 def reject(record_id, store, reviewer, reason):
@@ -234,9 +498,6 @@ def reject(record_id, store, reviewer, reason):
         raise KioskError("too_long", field="reject_reason", max=200)
     with database.atomic():
         record = _reviewable(record_id, store, reviewer)
-        taken = ServiceRecord.update(status=REJECTED, reason=reason, reviewed_by=reviewer, reviewed_at=utcnow()).where(
-            ServiceRecord.id == record.id, ServiceRecord.status == PENDING).execute()
-        if not taken:
-            raise KioskError("already_reviewed")
+        _move(record, PENDING, status=REJECTED, reason=reason, reviewed_by=reviewer, reviewed_at=utcnow())
         audit.record("service_rejected", store=store, staff=reviewer, record=record.id, reason=reason)
     return ServiceRecord.get_by_id(record.id)

@@ -6,7 +6,8 @@ from kiosk.staff.models import Staff
 
 # Kinds of ledger entry. A correction, refund or void is a new entry of its own kind.
 OPENING, EARN, REDEEM, REFUND, ADJUST = "opening", "earn", "redeem", "refund", "adjust"
-KINDS = (OPENING, EARN, REDEEM, REFUND, ADJUST)
+DEDUCT = "deduct"  # a deduction (扣分) that took effect after its objection period
+KINDS = (OPENING, EARN, REDEEM, REFUND, ADJUST, DEDUCT)
 
 
 class AppendOnlyError(RuntimeError):

@@ -41,3 +41,15 @@ class Resident(BaseModel):
 
     class Meta:
         indexes = ((("store", "phone"), True),)
+
+
+class Pairing(BaseModel):
+    """A party member paired with a household (党员联系户): the member earns a share of the
+    points the household's residents earn by service (the rule's linked share). A household
+    has at most one current pairing; ending one keeps the row, with ``ended_at``."""
+
+    store = peewee.ForeignKeyField(Store, on_delete="RESTRICT")
+    member = peewee.ForeignKeyField(Resident, backref="pairings", on_delete="RESTRICT")
+    household = peewee.ForeignKeyField(Household, backref="pairings", on_delete="RESTRICT")
+    created_at = peewee.DateTimeField(default=utcnow)
+    ended_at = peewee.DateTimeField(null=True)

@@ -9,9 +9,9 @@ from pypinyin import Style, lazy_pinyin
 
 from kiosk import audit
 from kiosk.cards.models import Account, Card
-from kiosk.db import database
+from kiosk.db import database, utcnow
 from kiosk.errors import KioskError
-from kiosk.registry.models import Household, Resident
+from kiosk.registry.models import Household, Pairing, Resident
 
 PHONE = re.compile(r"1[0-9]{10}|0[0-9]{9,11}")
 ID_NUMBER = re.compile(r"[0-9]{17}[0-9X]|[0-9]{15}")
@@ -206,3 +206,47 @@ def household_summary(household):
         .order_by(Card.id)
     )
     return residents, accounts, cards
+
+
+def pair(store, household, member_id, *, staff=None):
+    """Pair a party member with ``household`` (党员联系户), ending its current pairing if any;
+    returns the Pairing. Raises KioskError("unknown_resident", "pair_own_household")."""
+    with database.atomic():
+        member = Resident.get_or_none(Resident.id == member_id, Resident.store == store,
+                                      Resident.active == True)  # noqa: E712
+        if member is None:
+            raise KioskError("unknown_resident")
+        if member.household_id == household.id:
+            raise KioskError("pair_own_household")
+        current = current_pairing(household)
+        if current is not None and current.member_id == member.id:
+            return current
+        _end_pairing(household)
+        pairing = Pairing.create(store=store, member=member, household=household)
+        audit.record("household_paired", store=store, staff=staff, household=household.id, member=member.id)
+    return pairing
+
+
+def unpair(store, household, *, staff=None):
+    """End the household's current pairing; returns whether there was one."""
+    with database.atomic():
+        ended = _end_pairing(household)
+        if ended:
+            audit.record("household_unpaired", store=store, staff=staff, household=household.id)
+    return bool(ended)
+
+
+def _end_pairing(household):
+    return (Pairing.update(ended_at=utcnow())
+            .where(Pairing.household == household.id, Pairing.ended_at.is_null())
+            .execute())
+
+
+def current_pairing(household):
+    """The household's current pairing with a party member, or None."""
+    return Pairing.select().where(Pairing.household == household.id, Pairing.ended_at.is_null()).first()
+
+
+def paired_households(member):
+    """The households a party member is currently paired with."""
+    return [p.household for p in Pairing.select().where(Pairing.member == member.id, Pairing.ended_at.is_null())]

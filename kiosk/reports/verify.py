@@ -128,7 +128,47 @@ def _refunds():
         yield f"stock return {reference} has no refund"
 
 
-CHECKS = (_account_balances, _running_balances, _product_quantities, _sales, _refunds)
+def _service_records():
+    """Every approved service record has exactly its ledger entry; nothing else was posted for
+    a record (pending, rejected, warnings, deductions in their objection period, cancelled);
+    linked bonuses and corrections belong to approved records."""
+    from kiosk.earning.models import APPROVED, Correction, ServiceRecord
+
+    posted = {}
+    for prefix in ("service:", "linked:", "correction:"):
+        query = (LedgerEntry.select(LedgerEntry.id, LedgerEntry.reference, LedgerEntry.kind, LedgerEntry.delta,
+                                    LedgerEntry.account)
+                 .where(LedgerEntry.reference.startswith(prefix)))
+        for entry_id, reference, kind, delta, account_id in query.tuples().iterator():
+            posted.setdefault(reference, []).append((entry_id, kind, delta, account_id))
+    corrections = dict(Correction.select(Correction.record, fn.SUM(Correction.delta)).group_by(Correction.record).tuples())
+    query = ServiceRecord.select(ServiceRecord.id, ServiceRecord.status, ServiceRecord.points, ServiceRecord.account,
+                                 ServiceRecord.ledger_entry)
+    for record_id, status, points, account_id, entry_id in query.tuples().iterator():
+        entries = posted.pop(f"service:{record_id}", [])
+        linked = posted.pop(f"linked:{record_id}", [])
+        corrected = posted.pop(f"correction:{record_id}", [])
+        if status != APPROVED:
+            if entries or linked or corrected or entry_id is not None:
+                yield f"service record {record_id} is {status} but has ledger entries"
+            continue
+        if points > 0:
+            ok = len(entries) == 1 and entries[0][0] == entry_id and entries[0][1:] == ("earn", points, account_id)
+        else:  # a deduction takes its points, or what the balance had left (nothing at zero)
+            ok = (not entries and entry_id is None) or (
+                len(entries) == 1 and entries[0][0] == entry_id and entries[0][1] == "deduct"
+                and points <= entries[0][2] < 0 and entries[0][3] == account_id)
+        if not ok:
+            yield f"service record {record_id}: its ledger entry does not match its {points} points"
+        if sum(e[2] for e in corrected) != corrections.get(record_id, 0) or any(e[1] != "adjust" for e in corrected):
+            yield f"service record {record_id}: corrections do not match their ledger entries"
+        if any(e[1] != "earn" or e[2] <= 0 for e in linked) or len(linked) > 1:
+            yield f"service record {record_id}: a wrong linked bonus"
+    for reference in posted:
+        yield f"ledger entries {reference} have no service record"
+
+
+CHECKS = (_account_balances, _running_balances, _product_quantities, _sales, _refunds, _service_records)
 
 
 def verify():

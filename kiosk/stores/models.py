@@ -16,3 +16,5 @@ class Store(BaseModel):
     # The store's receipt printer as a URL (tcp://…, usb://…); empty means the KIOSK_PRINTER setting.
     printer_url = peewee.CharField(max_length=300, default="")
     created_at = peewee.DateTimeField(default=utcnow)
+    # Days a resident has to object to a deduction before it takes effect (异议期).
+    objection_days = peewee.IntegerField(default=7, constraints=[peewee.Check("objection_days BETWEEN 0 AND 90")])

@@ -117,12 +117,6 @@ def test_future_dates_and_rules_outside_their_period_are_refused(world, rules):
     assert error.value.code == "rule_inactive"
 
 
-def test_deductions_wait_for_the_objection_period(world, rules):
-    with pytest.raises(KioskError) as error:
-        record(world, rules, ["张建华"], code="PARKING", minutes=None)
-    assert error.value.code == "deduction_needs_objection"
-
-
 def test_a_record_keeps_the_rule_version_it_was_scored_with(world, rules):
     (old,) = record(world, rules, ["张建华"], code="CLEAN", minutes=None)
     new_rule = service.change_rule(rules["CLEAN"].id, world.store, points=12)

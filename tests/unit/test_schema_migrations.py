@@ -32,7 +32,14 @@ def test_sqlite_runs_in_wal_mode_with_full_synchronous_writes(db):
     assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
-def test_m0002_adds_the_print_queue_retry_time_and_the_store_printer(db):
+def _migrations_through(monkeypatch, number):
+    """Make the migrations after ``number`` invisible, to test one against the schema it found."""
+    steps = [step for step in schema.available_migrations() if step[0] <= number]
+    monkeypatch.setattr(schema, "available_migrations", lambda: steps)
+    schema.SchemaVersion.delete().where(schema.SchemaVersion.version > number).execute()
+
+
+def test_m0002_adds_the_print_queue_retry_time_and_the_store_printer(db, monkeypatch):
     """A database made before the print queue retried gets the two columns, and its old
     jobs are due at once."""
     from playhouse.migrate import SqliteMigrator, migrate
@@ -41,20 +48,54 @@ def test_m0002_adds_the_print_queue_retry_time_and_the_store_printer(db):
     from kiosk.stores.models import Store
 
     migrator = SqliteMigrator(database.obj)
+    _migrations_through(monkeypatch, 2)
     migrate(migrator.drop_index("print_job", "print_job_next_attempt_at"),
             migrator.drop_column("print_job", "next_attempt_at"), migrator.drop_column("store", "printer_url"))
     schema.SchemaVersion.delete().where(schema.SchemaVersion.version >= 2).execute()
-    assert schema.upgrade() == ["m0002_print_queue", "m0003_earning"]
+    assert schema.upgrade() == ["m0002_print_queue"]
     assert "next_attempt_at" in [c.name for c in database.get_columns("print_job")]
     assert Store.select(Store.printer_url).count() == Store.select().count()
     assert PrintJob.select().count() == 0
     assert "print_job_next_attempt_at" in [i.name for i in database.get_indexes("print_job")]
 
 
-def test_m0003_creates_the_rules_catalog_and_service_records(db):
-    from kiosk.earning.models import Rule, ServiceRecord
+def _before_m0003(monkeypatch):
+    from kiosk.earning.models import Correction, Objection, Rule, ServiceRecord
 
-    database.drop_tables([ServiceRecord, Rule])
+    database.drop_tables([Correction, Objection, ServiceRecord, Rule])
+    _migrations_through(monkeypatch, 3)
     schema.SchemaVersion.delete().where(schema.SchemaVersion.version >= 3).execute()
+
+
+def test_m0003_creates_the_rules_catalog_and_service_records(db, monkeypatch):
+    _before_m0003(monkeypatch)
     assert schema.upgrade() == ["m0003_earning"]
     assert database.table_exists("rule") and database.table_exists("service_record")
+    assert "effective_on" not in [c.name for c in database.get_columns("service_record")]
+
+
+def test_m0008_adds_deductions_linked_bonuses_and_corrections(db, world, monkeypatch):
+    """A database from before deductions (m0003's tables, no objection period on the store)
+    gets the new columns and tables, and the earning service works on it."""
+    from datetime import date
+
+    from playhouse.migrate import SqliteMigrator, migrate
+
+    from kiosk.earning import catalog, service
+    from kiosk.registry.models import Pairing
+    from kiosk.stores.models import Store
+
+    database.drop_tables([Pairing])
+    migrate(SqliteMigrator(database.obj).drop_column("store", "objection_days"))
+    _before_m0003(monkeypatch)
+    schema.upgrade()
+    monkeypatch.undo()
+    assert schema.upgrade() == [name for number, name, _ in schema.available_migrations() if number > 3]
+    assert Store.get_by_id(world.store.id).objection_days == 7
+    catalog.install(world.store)
+    rule = next(r for r in service.current_rules(world.store) if r.code == "PARKING")
+    assert (rule.from_occurrence, rule.linked_share) == (3, 0)
+    (record,) = service.record_service(world.store, resident_ids=[world.cards["张建华"].resident_id], rule_id=rule.id,
+                                       content="堵门", service_date=date(2026, 11, 2), staff=world.staff["operations"],
+                                       today=date(2026, 11, 23))
+    assert service.approve(record.id, world.store, world.staff["service"]).status == "warning"
