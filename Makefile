@@ -38,8 +38,8 @@ translations: $(VENV)/.installed
 
 # Re-extract the message catalogue after changing UI text, then translate the new entries.
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o kiosk/translations/messages.pot kiosk templates
-	$(BIN)/pybabel update -i kiosk/translations/messages.pot -d kiosk/translations -D messages --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -w 100 -o kiosk/translations/messages.pot kiosk templates
+	$(BIN)/pybabel update -i kiosk/translations/messages.pot -d kiosk/translations -D messages -w 100 --no-fuzzy-matching
 
 # Debian's Chromium and CJK fonts for the browser tests (installed when running as root).
 system-deps:

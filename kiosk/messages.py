@@ -54,7 +54,15 @@ MESSAGES = {
     "bad_rule": _l("Check the rule: points must be a whole number other than 0, caps above 0, and the end date after the start."),
     "unknown_rule": _l("That rule is not in the catalog."),
     "rule_inactive": _l("The rule %(name)s does not apply on that date."),
-    "deduction_needs_objection": _l("Deductions cannot be recorded yet: they need the objection period."),
+    "end_before_start": _l("The end time must be after the start time."),
+    "objection_closed": _l("The objection period of this deduction is over."),
+    "objection_already_raised": _l("An objection to this deduction has already been raised; it waits for a decision."),
+    "pair_own_household": _l("A party member cannot be paired with their own household."),
+    "not_correctable": _l("Only approved records can be corrected."),
+    "bad_correction": _l("The corrected points must be a whole number from %(low)s to %(high)s. "
+                         "To give more, record the service again."),
+    "correction_changes_nothing": _l("The record is already worth that many points."),
+    "bad_objection_days": _l("The objection period must be a whole number of days from 0 to 90."),
     "future_date": _l("The date is in the future."),
     "no_participants": _l("Choose at least one participant."),
     "too_many_participants": _l("At most %(max)s participants at once."),
@@ -102,6 +110,9 @@ FIELDS = {
     "service_content": _l("what the service was"),
     "service_date": _l("the date of the service"),
     "reject_reason": _l("the reason for rejecting"),
+    "objection_statement": _l("the objection"),
+    "decision_reason": _l("the reason for the decision"),
+    "correction_reason": _l("the reason for the correction"),
 }
 
 

@@ -2,7 +2,7 @@
 and turning a KioskError into a message."""
 import secrets
 
-from flask import abort, render_template, request, session
+from flask import abort, current_app, render_template, request, session
 from flask_babel import lazy_gettext as _l
 from htmx_flask import request as htmx_request
 
@@ -28,6 +28,15 @@ CARD_STATUS_NAMES = {
     "active": _l("In use"),
     "lost": _l("Reported lost"),
     "revoked": _l("Revoked"),
+}
+RECORD_STATUS_NAMES = {
+    "pending": _l("Waiting for review"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+    "warning": _l("Warning (no deduction)"),
+    "waiting": _l("Objection period"),
+    "disputed": _l("Objection raised"),
+    "cancelled": _l("Cancelled on objection"),
 }
 LEDGER_KIND_NAMES = {
     "opening": _l("Opening balance"),
@@ -74,6 +83,14 @@ def form_int(name, max_digits=11):
     return None
 
 
+def local_today():
+    """Today's date in the store's time zone."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
 def phone_tail(phone):
     """A phone number as staff screens show it: ****5678."""
     return "****" + phone[-4:] if phone else ""
@@ -95,6 +112,7 @@ def init_app(app):
         printer_problem=printer_problem,
         card_status_name=lambda status: str(CARD_STATUS_NAMES.get(status, status)),
         ledger_kind_name=lambda kind: str(LEDGER_KIND_NAMES.get(kind, kind)),
+        record_status_name=lambda status: str(RECORD_STATUS_NAMES.get(status, status)),
         phone_tail=phone_tail,
         mask_name=mask_name,
     )

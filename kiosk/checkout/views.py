@@ -9,6 +9,7 @@ from kiosk.cards.service import CARD_NUMBER, find_card, is_card_payload, normali
 from kiosk.checkout import register
 from kiosk.checkout import service as checkout
 from kiosk.checkout.models import Sale
+from kiosk.earning import service as earning
 from kiosk.errors import KioskError
 from kiosk.inventory.models import Product
 from kiosk.messages import message
@@ -20,7 +21,7 @@ from kiosk.privacy import mask_name
 from kiosk.registry.models import Resident
 from kiosk.staff.auth import current_staff, current_store, requires_role
 from kiosk.staff.models import CASHIER, MANAGER
-from kiosk.web import form_int, is_htmx, render
+from kiosk.web import form_int, is_htmx, local_today, render
 
 bp = Blueprint("cashier", __name__, url_prefix="/cashier")
 cashier_only = requires_role(CASHIER, MANAGER)
@@ -102,6 +103,7 @@ def scan():
             card = find_card(store, code, current_app.config["CARD_SIGNING_KEY"])
         except KioskError as exc:
             return _refuse(exc)
+        earning.settle_due(store, local_today(), account_id=card.account_id)  # deductions now due
         register.reset(card.id)
         return _show("success", gettext("Card read: %(name)s", name=mask_name(card.holder_name)))
     if product is None:

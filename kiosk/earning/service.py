@@ -501,3 +501,16 @@ def reject(record_id, store, reviewer, reason):
         _move(record, PENDING, status=REJECTED, reason=reason, reviewed_by=reviewer, reviewed_at=utcnow())
         audit.record("service_rejected", store=store, staff=reviewer, record=record.id, reason=reason)
     return ServiceRecord.get_by_id(record.id)
+
+
+def set_objection_days(store, days, *, staff=None):
+    """Set the store's objection period (异议期) in days, 0 to 90; deductions approved from now
+    on take effect that many days later. Raises KioskError("bad_objection_days")."""
+    from kiosk.stores.models import Store
+
+    if not _whole(days) or not 0 <= days <= 90:
+        raise KioskError("bad_objection_days")
+    with database.atomic():
+        Store.update(objection_days=days).where(Store.id == store.id).execute()
+        audit.record("store_settings", store=store, staff=staff, objection_days=days)
+    return Store.get_by_id(store.id)

@@ -22,7 +22,7 @@ from kiosk.registry import service as registry
 from kiosk.registry.models import Household, Resident
 from kiosk.staff.auth import current_staff, current_store, requires_role
 from kiosk.staff.models import MANAGER, OPERATIONS
-from kiosk.web import render
+from kiosk.web import form_int, render
 
 bp = Blueprint("registry", __name__, url_prefix="/registry")
 operations_only = requires_role(OPERATIONS, MANAGER)
@@ -95,9 +95,13 @@ def _household_page(household, *, resident_values=None, error=None, status=200):
     """The household page: residents with their cards, accounts with their latest entries."""
     residents, accounts, household_cards = registry.household_summary(household)
     history = {account.id: list(ledger.history(account.id, limit=10)) for account in accounts}
+    member_query = request.args.get("member_q", "").strip()[:50]
+    members = [r for r in registry.search(current_store(), member_query, limit=8) if r.household_id != household.id] \
+        if member_query else []
     return render_template(
         "registry/household.html", household=household, residents=residents, accounts=accounts,
         cards=household_cards, history=history, resident_values=resident_values or {}, error=error,
+        pairing=registry.current_pairing(household), member_query=member_query, members=members,
     ), status
 
 
@@ -105,6 +109,24 @@ def _household_page(household, *, resident_values=None, error=None, status=200):
 @operations_only
 def household(household_id):
     return _household_page(_household(household_id))
+
+
+@bp.post("/households/<int:household_id>/pairing")
+@operations_only
+def pair(household_id):
+    household = _household(household_id)
+    try:
+        if request.form.get("end"):
+            registry.unpair(current_store(), household, staff=current_staff())
+            flash(gettext("The pairing has ended."), "success")
+        else:
+            member_id = form_int("member_id")
+            pairing = registry.pair(current_store(), household, member_id if member_id is not None else -1,
+                                    staff=current_staff())
+            flash(gettext("Paired with party member %(name)s.", name=pairing.member.name), "success")
+    except KioskError as exc:
+        flash(message(exc), "error")
+    return redirect(url_for("registry.household", household_id=household.id))
 
 
 @bp.post("/households/<int:household_id>/residents")

@@ -22,7 +22,7 @@ def add(session, name):
 def test_a_group_activity_is_recorded_then_approved_by_someone_else(client, operations, world, rules):
     page = body(operations.get("/earning/?q=张"))
     assert "志愿服务（每30分钟）" in page and "+ 张建华" in page
-    assert "乱停车" not in page  # deductions are not offered here yet
+    assert "乱停车" in page  # deductions are recorded here too, in their own group
     add(operations, "张建华")
     operations.post("/earning/scan", {"code": world.payload("李秀兰")}, htmx=False)
     assert "已添加：李秀兰" in body(operations.get("/earning/"))
