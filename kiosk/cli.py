@@ -136,6 +136,26 @@ def verify():
     click.echo("ok: every balance, quantity, sale and refund is consistent")
 
 
+@main.command("settle-deductions")
+@click.option("--date", "day", default=None, help="Settle as of this day (YYYY-MM-DD); default today in the store's time zone.")
+def settle_deductions(day):
+    """Let deductions whose objection period is over take effect, in every store. The screens
+    do this too whenever an account is looked at; run it daily (cron) so balances never wait."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from kiosk.earning.service import settle_due
+    from kiosk.stores.models import Store
+
+    app = _app()
+    try:
+        today = date.fromisoformat(day) if day else datetime.now(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    except ValueError:
+        raise click.ClickException(f"not a date: {day!r} (use YYYY-MM-DD)") from None
+    for store in Store.select().order_by(Store.id):
+        click.echo(f"{store.code}: {settle_due(store, today)} deduction(s) took effect")
+
+
 @main.group()
 def boot():
     """Start-up files: boot this till straight into the full-screen kiosk."""

@@ -96,3 +96,30 @@ def test_a_bad_setting_is_rejected_with_its_name(env):
     kiosk(env, "init-db")
     result = kiosk(env, "verify")
     assert result.returncode != 0 and "KIOSK_PORT" in result.stderr
+
+
+def test_settle_deductions_lets_due_deductions_take_effect(env, tmp_path):
+    """A deduction approved with a 7-day objection period takes effect when the command runs
+    on or after its day, once."""
+    for step in ("init-db", "demo"):
+        assert kiosk(env, step).returncode == 0
+    path = env["KIOSK_DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(path) as db:
+        account_id, balance = db.execute("SELECT id, balance FROM account WHERE balance > 10 ORDER BY id LIMIT 1").fetchone()
+        resident_id = db.execute("SELECT r.id FROM resident r JOIN account a ON a.household_id = r.household_id "
+                                 "WHERE a.id = ? LIMIT 1", (account_id,)).fetchone()[0]
+        rule_id = db.execute("SELECT id FROM rule WHERE code = 'LITTER'").fetchone()[0]
+        staff_id = db.execute("SELECT id FROM staff ORDER BY id LIMIT 1").fetchone()[0]
+        db.execute("INSERT INTO service_record (store_id, resident_id, account_id, rule_id, content, service_date, units,"
+                   " points, status, group_key, recorded_by_id, reviewed_by_id, reason, effective_on, created_at)"
+                   " VALUES (1, ?, ?, ?, '乱扔垃圾', '2026-11-01', 1, -5, 'waiting', '', ?, ?, '', '2026-11-08',"
+                   " '2026-11-01 08:00:00')", (resident_id, account_id, rule_id, staff_id, staff_id))
+    early = kiosk(env, "settle-deductions", "--date", "2026-11-07")
+    assert early.returncode == 0 and "0 deduction(s)" in early.stdout
+    assert "1 deduction(s)" in kiosk(env, "settle-deductions", "--date", "2026-11-08").stdout
+    assert "0 deduction(s)" in kiosk(env, "settle-deductions", "--date", "2026-11-09").stdout
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT balance FROM account WHERE id = ?", (account_id,)).fetchone()[0] == balance - 5
+    assert kiosk(env, "verify").returncode == 0
+    bad = kiosk(env, "settle-deductions", "--date", "11/08")
+    assert bad.returncode != 0 and "not a date" in bad.stderr
