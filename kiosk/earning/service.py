@@ -100,9 +100,10 @@ def units_for(rule, minutes):
     return minutes // 30, minutes
 
 
-def _capped(rule, account_id, service_date, points, *, statuses):
+def _capped(rule, account_id, service_date, points, *, statuses, also=()):
     """``points`` reduced so that the account's points from this rule (any version) stay within
-    the rule's monthly and yearly caps, counting records in ``statuses``."""
+    the rule's monthly and yearly caps, counting records in ``statuses`` and ``also``:
+    (date, points) not stored yet (the earlier rows of an import)."""
     for cap, start, end in (
         (rule.cap_month, service_date.replace(day=1), _month_end(service_date)),
         (rule.cap_year, date(service_date.year, 1, 1), date(service_date.year, 12, 31)),
@@ -114,6 +115,7 @@ def _capped(rule, account_id, service_date, points, *, statuses):
                 .where(ServiceRecord.account == account_id, Rule.store == rule.store_id, Rule.code == rule.code,
                        ServiceRecord.status.in_(statuses), ServiceRecord.service_date.between(start, end))
                 .scalar())
+        used += sum(extra for day, extra in also if start <= day <= end)
         points = min(points, cap - used)
     return points
 
