@@ -18,7 +18,7 @@ from kiosk.earning import service as earning
 from kiosk.earning.models import APPROVED, PENDING, Rule, ServiceRecord
 from kiosk.errors import KioskError
 from kiosk.registry import importer as registry_importer
-from kiosk.registry.models import Resident
+from kiosk.registry.models import Household, Resident
 from kiosk.registry.service import ID_NUMBER, PHONE, account_of
 
 MAX_ROWS = 2000
@@ -342,8 +342,10 @@ def _residents(store, names):
     found = {}
     names = sorted(names)
     for start in range(0, len(names), CHUNK):
-        query = Resident.select().where(Resident.store == store, Resident.name.in_(names[start:start + CHUNK]),
-                                        Resident.active == True)  # noqa: E712
+        query = (Resident.select(Resident, Household)
+                 .join(Household)
+                 .where(Resident.store == store, Resident.name.in_(names[start:start + CHUNK]),
+                        Resident.active == True))  # noqa: E712
         for resident in query:
             found.setdefault(resident.name, []).append(resident)
     return found
@@ -428,7 +430,7 @@ def check(store, rows, mapping, rule_choice, *, today):
 
 def _check_row(line, cells, mapping, kind, choice, by_code, by_name, people, accounts, today):
     if not line.name:
-        raise _RowError("name", KioskError("missing_field", field="import_name"))
+        raise _RowError("name", KioskError("missing_field", field="name"))
     phone = phone_tail(_cell(cells, mapping, "phone"))
     tail = id_tail(_cell(cells, mapping, "id_number"))
     if not phone and not tail:
