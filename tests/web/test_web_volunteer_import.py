@@ -200,3 +200,16 @@ def test_the_import_screens_need_a_signed_in_role(client, world, rules):
     page = body(service_staff.get("/earning/import/"))
     assert 'type="file"' not in page  # customer service checks imports; operations upload them
     assert service_staff.get("/earning/import/999").status_code == 303
+
+
+def test_the_mapping_widget_is_a_fragment_for_htmx_and_the_errors_download(client, operations, world, rules):
+    batch = batch_id(upload(operations, EXPORT.encode("gbk")))
+    fragment = mapping_form(operations, batch, **GUESSED)
+    assert fragment.status_code == 200 and body(fragment).startswith('<div id="volunteer-batch"')
+    plain = operations.post(f"/earning/import/{batch}/mapping", {"rule": "rule:CLEAN", **{
+        f"map_{k}": v for k, v in GUESSED.items()}}, htmx=False)
+    assert plain.status_code == 303 and VolunteerImport.get_by_id(batch).rule_choice == "rule:CLEAN"
+    errors = operations.get(f"/earning/import/{batch}/errors.csv")
+    text = errors.get_data().decode("utf-8-sig")
+    assert errors.mimetype == "text/csv" and "赵无名" in text and "登记册中没有 赵无名" in text
+    assert "张建华" not in text  # only the rows with errors
