@@ -96,6 +96,8 @@ MESSAGES = {
     "import_no_identifier": _l("%(name)s has neither a phone number nor an ID number, so the resident cannot be "
                                "identified."),
     "import_unknown_person": _l("%(name)s is not in the registry."),
+    "import_person_unverifiable": _l("%(name)s is in the registry without a phone number or ID number, so the row "
+                                     "cannot be matched. Add one under Cards and households first."),
     "import_person_mismatch": _l("%(name)s is in the registry, but with another phone number or ID number."),
     "import_ambiguous_person": _l("%(count)s residents called %(name)s match. Add the whole phone number or the "
                                   "last four characters of the ID number."),

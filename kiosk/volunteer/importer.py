@@ -225,6 +225,9 @@ def parse_duration(text, unit):
     if re.fullmatch(r"\d+(\.\d+)?", text):
         value = float(text)
         return round(value * 60) if unit == "hours" else round(value)
+    clock = re.fullmatch(r"(\d{1,2}):(\d{2})(?::\d{2})?", text)  # 1:30 or an Excel duration cell, 1:30:00
+    if clock:
+        return int(clock.group(1)) * 60 + int(clock.group(2))
     found = DURATION_PARTS.fullmatch(text)
     if not found or not (found.group(1) or found.group(2)):
         raise ValueError(text)
@@ -314,6 +317,14 @@ def _cell(cells, mapping, name):
     return cells[index].strip()
 
 
+def _name(cells, mapping):
+    """The name in a row; a Chinese name loses the spaces typed into it (张 建华 → 张建华)."""
+    name = unicodedata.normalize("NFKC", _cell(cells, mapping, "name"))
+    if any("\u3400" <= ch <= "\u9fff" for ch in name):
+        name = re.sub(r"\s+", "", name)
+    return name
+
+
 def mapping_problems(mapping, rule_choice, width):
     """What the mapping lacks before rows can be checked, as KioskErrors."""
     problems = []
@@ -363,6 +374,8 @@ def _match(name, phone, tail, candidates, whole=""):
     ``whole`` number when the file has it) or the ID tail points to. Raises _RowError."""
     if not candidates:
         raise _RowError("name", KioskError("import_unknown_person", name=name))
+    if not any(resident.phone or resident.id_tail for resident in candidates):
+        raise _RowError("name", KioskError("import_person_unverifiable", name=name))
     matched = []
     for resident in candidates:
         phone_known = bool(phone and resident.phone)
@@ -390,13 +403,13 @@ def check(store, rows, mapping, rule_choice, *, today):
         return preview
     by_code, by_name = _rules(store)
     kind, _, choice = rule_choice.partition(":")
-    people = _residents(store, {_cell(cells, mapping, "name") for _, cells in rows} - {""})
+    people = _residents(store, {_name(cells, mapping) for _, cells in rows} - {""})
     accounts = {}
     seen = {}       # (resident, date, activity) -> row
     taken = {}      # (account, rule code) -> [(date, points)] of earlier rows
     lines = []
     for number, cells in rows:
-        line = Line(row=number, name=_cell(cells, mapping, "name"))
+        line = Line(row=number, name=_name(cells, mapping))
         try:
             _check_row(line, cells, mapping, kind, choice, by_code, by_name, people, accounts, today)
         except _RowError as problem:
@@ -432,7 +445,10 @@ def _check_row(line, cells, mapping, kind, choice, by_code, by_name, people, acc
     if not line.name:
         raise _RowError("name", KioskError("missing_field", field="name"))
     phone = phone_tail(_cell(cells, mapping, "phone"))
-    tail = id_tail(_cell(cells, mapping, "id_number"))
+    id_text = _cell(cells, mapping, "id_number")
+    if registry_importer.EXPONENT.fullmatch(id_text):
+        raise _RowError("id_number", KioskError("import_id_as_number"))
+    tail = id_tail(id_text)
     if not phone and not tail:
         raise _RowError("phone", KioskError("import_no_identifier", name=line.name))
     whole = whole_phone(_cell(cells, mapping, "phone"))

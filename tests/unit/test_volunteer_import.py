@@ -487,3 +487,17 @@ def test_the_same_file_uploaded_twice_is_noticed(world, rules):
     first = upload(world, export_csv())
     second = upload(world, export_csv())
     assert [b.id for b in batches.same_file(second)] == [first.id]
+
+
+def test_residents_without_phone_or_id_and_lost_id_digits_are_explained(world, rules, people):
+    household = Household.create(store=world.store, building="9", room="605")
+    Resident.create(store=world.store, household=household, name="钱多多", initials="QDD")
+    data = "\r\n".join([
+        "姓名,手机号,身份证号,服务日期,服务时长",
+        "钱多多,13700001111,,2026-11-02,1:30",
+        "周小梅,,1.10105194912310E+17,2026-11-02,1:30",
+        "张 建华,13800000001,,2026-11-02,1:30:00",   # a space typed into the name; an Excel duration
+    ]).encode()
+    preview = preview_of(world, data)
+    assert by_row(preview) == {2: "import_person_unverifiable", 3: "import_id_as_number", 4: "ok"}
+    assert (preview.lines[2].name, preview.lines[2].minutes) == ("张建华", 90)
