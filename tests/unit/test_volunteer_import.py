@@ -14,6 +14,7 @@ from kiosk.earning import catalog
 from kiosk.earning import service as earning
 from kiosk.earning.models import ServiceRecord
 from kiosk.errors import KioskError
+from kiosk.ledger import service as ledger
 from kiosk.ledger.models import LedgerEntry
 from kiosk.registry.models import Household, Resident
 from kiosk.registry.service import initials
@@ -321,7 +322,11 @@ def test_a_batch_is_posted_only_when_a_second_person_confirms_it(world, rules, p
         ("approved", world.staff[OPERATIONS].id, world.staff[SERVICE].id)}
     assert balance(world, "张建华") == before["张建华"] + 20 and balance(world, "李秀兰") == before["李秀兰"] + 15
     assert [link.row for link in VolunteerImportRecord.select().order_by(VolunteerImportRecord.row)] == [3, 4, 5]
-    assert all(LedgerEntry.get_by_id(r.ledger_entry_id).staff_id == world.staff[SERVICE].id for r in records)
+    entries = [LedgerEntry.get_by_id(r.ledger_entry_id) for r in records]
+    assert [(e.kind, e.delta, e.reference, e.staff_id) for e in entries] == [
+        ("earn", r.points, f"service:{r.id}", world.staff[SERVICE].id) for r in records]
+    assert entries[0].note == "志愿服务（每30分钟）：社区图书角值班"
+    assert [(r.minutes, r.units, r.rule.code) for r in records] == [(120, 4, "VOL30"), (90, 3, "VOL30"), (90, 3, "VOL30")]
     actions = [e.action for e in AuditEvent.select().where(AuditEvent.action.startswith("volunteer_import"))]
     assert actions == ["volunteer_import_uploaded", "volunteer_import_submitted", "volunteer_import_confirmed"]
     assert json.loads(AuditEvent.get(AuditEvent.action == "volunteer_import_confirmed").detail)["points"] == 50
@@ -442,15 +447,15 @@ def test_a_cap_reached_meanwhile_is_caught_at_confirmation(world, rules, people)
 def test_a_failure_half_way_posts_nothing(world, rules, people, monkeypatch):
     batch = submitted(world, export_csv())
     calls = []
-    real = earning.approve
+    real = ledger.post
 
-    def approve_then_fail(record_id, store, reviewer):
-        calls.append(record_id)
+    def post_then_fail(*args, **kwargs):
+        calls.append(args)
         if len(calls) == 3:
             raise RuntimeError("power cut")
-        return real(record_id, store, reviewer)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(earning, "approve", approve_then_fail)
+    monkeypatch.setattr(ledger, "post", post_then_fail)
     before = (LedgerEntry.select().count(), balance(world, "张建华"))
     with pytest.raises(RuntimeError):
         batches.confirm(batch.id, world.store, world.staff[SERVICE], digest(batch), today=TODAY)
