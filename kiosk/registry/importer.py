@@ -167,8 +167,9 @@ def _csv_records(data):
     text = _decode(data)
     if "\x00" in text:
         raise KioskError("import_bad_file")
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    # Judged on the first lines together: a title row above the header has no separators.
+    head = "\n".join(text.split("\n", 10)[:10])
+    delimiter = "\t" if head.count("\t") > head.count(",") else ","
     try:
         for number, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
             yield number, record

@@ -506,3 +506,9 @@ def test_residents_without_phone_or_id_and_lost_id_digits_are_explained(world, r
     preview = preview_of(world, data)
     assert by_row(preview) == {2: "import_person_unverifiable", 3: "import_id_as_number", 4: "ok"}
     assert (preview.lines[2].name, preview.lines[2].minutes) == ("张建华", 90)
+
+
+def test_a_tab_separated_export_with_a_title_row_is_read():
+    text = "\r\n".join([TITLE, HEADER.replace(",", "\t"), ROWS[0].replace(",", "\t")]) + "\r\n"
+    header, rows = importer.read(text.encode("gbk"), "导出.txt")
+    assert header[1] == "姓名" and rows[0][1][4] == "社区图书角值班"
