@@ -213,3 +213,11 @@ def test_the_mapping_widget_is_a_fragment_for_htmx_and_the_errors_download(clien
     text = errors.get_data().decode("utf-8-sig")
     assert errors.mimetype == "text/csv" and "赵无名" in text and "登记册中没有 赵无名" in text
     assert "张建华" not in text  # only the rows with errors
+
+
+def test_customer_service_cannot_upload_and_the_page_speaks_english_too(client, world, rules):
+    service_staff = signed_in(client, world, SERVICE)
+    assert upload(service_staff, EXPORT.encode()).status_code == 403
+    service_staff.post("/lang/en", {"next": "/earning/import/"}, htmx=False)
+    page = body(service_staff.get("/earning/import/"))
+    assert "Import from the volunteer platform" in page and "No import waits for confirmation." in page
