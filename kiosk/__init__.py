@@ -64,10 +64,11 @@ def create_app(config=None):
     from kiosk.scanning.views import bp as scanning_bp
     from kiosk.staff.views import bp as staff_bp
     from kiosk.stores.views import bp as settings_bp
+    from kiosk.volunteer.views import bp as volunteer_import_bp
 
     for blueprint in (
         staff_bp, cashier_bp, returns_bp, printing_bp, registry_bp, registry_import_bp, passbook_bp, settings_bp,
-        scanning_bp, earning_bp,
+        scanning_bp, earning_bp, volunteer_import_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -93,6 +93,39 @@ MESSAGES = {
     "import_failed": _l("The import failed. Nothing was imported; please try again."),
     "import_id_as_number": _l("Excel stored this ID number as a number and its last digits are lost. "
                               "Format the column as text and type the number again."),
+    # Importing service from the volunteer platform.
+    "import_mixed_encoding": _l("Part of this file is in one encoding and part in another (UTF-8 and GBK), so some "
+                                "Chinese would come out garbled. Open it in Excel or WPS and save it again as "
+                                "CSV (UTF-8) or .xlsx."),
+    "import_map_missing": _l("Choose the column that holds %(field)s."),
+    "import_map_identifier": _l("Choose the column with the phone numbers or the ID numbers: a name alone does "
+                                "not tell residents apart."),
+    "import_no_rule": _l("Choose the rule to score this file with, or the column that names the rule."),
+    "import_no_identifier": _l("%(name)s has neither a phone number nor an ID number, so the resident cannot be "
+                               "identified."),
+    "import_unknown_person": _l("%(name)s is not in the registry."),
+    "import_person_unverifiable": _l("%(name)s is in the registry without a phone number or ID number, so the row "
+                                     "cannot be matched. Add one under Cards and households first."),
+    "import_person_mismatch": _l("%(name)s is in the registry, but with another phone number or ID number."),
+    "import_ambiguous_person": _l("%(count)s residents called %(name)s match. Add the whole phone number or the "
+                                  "last four characters of the ID number."),
+    "import_bad_date": _l("“%(value)s” is not a date."),
+    "import_bad_time": _l("“%(value)s” is not a time."),
+    "import_bad_duration": _l("“%(value)s” is not a duration."),
+    "import_end_before_start": _l("The end time is before the start time."),
+    "import_unknown_rule": _l("No rule in the catalog is called “%(value)s”."),
+    "import_rule_is_deduction": _l("%(name)s is a deduction; the import only adds points for service."),
+    "import_duplicate_row": _l("Same person, activity and date as row %(row)s."),
+    "import_duplicate_record": _l("Already recorded: %(name)s, %(content)s on %(date)s."),
+    "import_nothing_valid": _l("No row can be imported: every row has an error."),
+    "import_batch_unknown": _l("That import does not exist."),
+    "import_batch_draft": _l("This import has not been submitted for confirmation yet."),
+    "import_batch_submitted": _l("This import waits for confirmation and can no longer be changed."),
+    "import_batch_decided": _l("This import has already been confirmed or discarded."),
+    "import_not_uploader": _l("Only the staff member who uploaded this file can change or submit it."),
+    "import_confirmer_is_uploader": _l("You uploaded this file yourself; another staff member must confirm it."),
+    "import_batch_stale": _l("Something changed since this page was shown (a record was added or a limit was "
+                             "reached). Nothing was posted. Please check the rows below again and confirm."),
 }
 
 # Names of form fields, for the messages above.
@@ -113,6 +146,8 @@ FIELDS = {
     "objection_statement": _l("the objection"),
     "decision_reason": _l("the reason for the decision"),
     "correction_reason": _l("the reason for the correction"),
+    "import_name": _l("the names"),
+    "discard_reason": _l("the reason for discarding"),
 }
 
 

@@ -24,11 +24,13 @@ from kiosk.printing.models import PrintJob
 from kiosk.registry.models import Household, Pairing, Resident
 from kiosk.staff.models import Staff
 from kiosk.stores.models import Store
+from kiosk.volunteer.models import VolunteerImport, VolunteerImportRecord
 
 MODELS = [
     Store, Staff, Household, Resident, Account, Card, LedgerEntry, Product, StockMovement,
     Sale, SaleLine, Refund, RefundLine, PrintJob, AuditEvent, Rule, ServiceRecord,
     Objection, Correction, Pairing,
+    VolunteerImport, VolunteerImportRecord,
 ]
 
 

@@ -136,9 +136,10 @@ def units_for(rule, minutes):
     return minutes // 30, minutes
 
 
-def _capped(rule, account_id, service_date, points, *, statuses):
+def _capped(rule, account_id, service_date, points, *, statuses, also=()):
     """``points`` reduced so that the account's points from this rule (any version) stay within
-    the rule's monthly and yearly caps, counting records in ``statuses``."""
+    the rule's monthly and yearly caps, counting records in ``statuses`` and ``also``:
+    (date, points) not stored yet (the earlier rows of an import)."""
     for cap, start, end in (
         (rule.cap_month, service_date.replace(day=1), _month_end(service_date)),
         (rule.cap_year, date(service_date.year, 1, 1), date(service_date.year, 12, 31)),
@@ -150,6 +151,7 @@ def _capped(rule, account_id, service_date, points, *, statuses):
                 .where(ServiceRecord.account == account_id, Rule.store == rule.store_id, Rule.code == rule.code,
                        ServiceRecord.status.in_(statuses), ServiceRecord.service_date.between(start, end))
                 .scalar())
+        used += sum(extra for day, extra in also if start <= day <= end)
         points = min(points, cap - used)
     return points
 
@@ -341,7 +343,8 @@ def approve(record_id, store, reviewer, today=None):
         entry = ledger.post(record.account_id, points, EARN, reference=f"service:{record.id}", staff_id=reviewer.id,
                             note=f"{record.rule.name}：{record.content}"[:200])
         _move(record, PENDING, status=APPROVED, points=points, ledger_entry=entry, **reviewed)
-        bonus = _linked_bonus(record, points, reviewer)
+        bonus = post_linked_bonus(record_id=record.id, resident=record.resident, account_id=record.account_id,
+                                  rule=record.rule, points=points, staff_id=reviewer.id)
         audit.record("service_approved", store=store, staff=reviewer, record=record.id, points=points, linked=bonus)
     return ServiceRecord.get_by_id(record.id)
 
@@ -352,17 +355,19 @@ def linked_member(household_id):
     return pairing.member if pairing else None
 
 
-def _linked_bonus(record, points, reviewer):
-    """Post the paired party member's share of an approved earning; returns it (0 for none)."""
-    share = points * record.rule.linked_share // 100
-    member = linked_member(record.resident.household_id) if share > 0 else None
-    if member is None or not member.active or member.household_id == record.resident.household_id:
+def post_linked_bonus(*, record_id, resident, account_id, rule, points, staff_id):
+    """Post the share of an approved earning that goes to the party member paired with the
+    resident's household (the rule's linked share, rounded down); returns it (0 for none).
+    Runs in the caller's transaction; approval and the volunteer import both call it."""
+    share = points * rule.linked_share // 100
+    member = linked_member(resident.household_id) if share > 0 else None
+    if member is None or not member.active or member.household_id == resident.household_id:
         return 0
     account = account_of(member)
-    if account.id == record.account_id:
+    if account.id == account_id:
         return 0
-    ledger.post(account.id, share, EARN, reference=f"linked:{record.id}", staff_id=reviewer.id,
-                note=f"结对帮扶：{record.resident.household.label} {record.rule.name}"[:200])
+    ledger.post(account.id, share, EARN, reference=f"linked:{record_id}", staff_id=staff_id,
+                note=f"结对帮扶：{resident.household.label} {rule.name}"[:200])
     return share
 
 

@@ -89,6 +89,17 @@ def read_table(data, filename=""):
     return _table(records)
 
 
+def read_records(data, filename=""):
+    """Every row of a CSV or .xlsx file, blank ones included, as (row number, [cell text]):
+    the raw table, for importers that map columns themselves. Raises KioskError as
+    read_table does for the file as a whole."""
+    if not data or not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+        raise KioskError("import_empty")
+    kind = file_kind(data, filename)
+    records = _xlsx_records(data) if kind == "xlsx" else _csv_records(data)
+    return [(number, [_cell_text(value) for value in record]) for number, record in records]
+
+
 def file_kind(data, filename=""):
     """"csv" or "xlsx", judged by the file's first bytes and its name.
 
@@ -115,26 +126,50 @@ def file_kind(data, filename=""):
 
 
 def _decode(data):
+    """The text of a CSV file. Raises KioskError("import_bad_file") or, for a file pieced
+    together from UTF-8 and GBK parts (which would come out half garbled),
+    ("import_mixed_encoding")."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings = ("utf-16",)
-    else:
-        # Chinese text in GBK (a subset of GB18030) is almost never valid UTF-8, so UTF-8 is
-        # tried first and GB18030 second.
-        encodings = ("utf-8-sig", "gb18030")
-    for encoding in encodings:
         try:
-            return data.decode(encoding)
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise KioskError("import_bad_file") from None
+    # Chinese text in GBK (a subset of GB18030) is almost never valid UTF-8, so UTF-8 is
+    # tried first and GB18030 second.
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    if data.startswith(b"\xef\xbb\xbf") or _has_utf8_chinese_line(data):
+        raise KioskError("import_mixed_encoding")
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise KioskError("import_bad_file") from None
+
+
+def _has_utf8_chinese_line(data):
+    """Whether some line is UTF-8 with Chinese in it. A GBK line practically never is: GBK
+    byte pairs read as UTF-8 are invalid or give Latin letters, never CJK characters."""
+    for line in data.split(b"\n"):
+        if line.isascii():
+            continue
+        try:
+            text = line.decode("utf-8")
         except UnicodeDecodeError:
             continue
-    raise KioskError("import_bad_file")
+        if any("\u3400" <= ch <= "\u9fff" for ch in text):
+            return True
+    return False
 
 
 def _csv_records(data):
     text = _decode(data)
     if "\x00" in text:
         raise KioskError("import_bad_file")
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    # Judged on the first lines together: a title row above the header has no separators.
+    head = "\n".join(text.split("\n", 10)[:10])
+    delimiter = "\t" if head.count("\t") > head.count(",") else ","
     try:
         for number, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
             yield number, record

@@ -18,6 +18,7 @@ SCREENS = (
     ("registry.page", (OPERATIONS, MANAGER)),
     ("earning.page", (OPERATIONS, MANAGER)),
     ("earning.review", (SERVICE, MANAGER)),
+    ("volunteer_import.page", (OPERATIONS, SERVICE, MANAGER)),
     ("settings.page", (MANAGER,)),
 )
 

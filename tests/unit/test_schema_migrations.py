@@ -99,3 +99,13 @@ def test_m0008_adds_deductions_linked_bonuses_and_corrections(db, world, monkeyp
                                        content="堵门", service_date=date(2026, 11, 2), staff=world.staff["operations"],
                                        today=date(2026, 11, 23))
     assert service.approve(record.id, world.store, world.staff["service"]).status == "warning"
+
+
+def test_m0006_creates_the_volunteer_import_batches(db, monkeypatch):
+    from kiosk.volunteer.models import VolunteerImport, VolunteerImportRecord
+
+    database.drop_tables([VolunteerImportRecord, VolunteerImport])
+    _migrations_through(monkeypatch, 6)
+    schema.SchemaVersion.delete().where(schema.SchemaVersion.version >= 6).execute()
+    assert schema.upgrade() == ["m0006_volunteer_import"]
+    assert database.table_exists("volunteer_import") and database.table_exists("volunteer_import_record")
