@@ -6,7 +6,9 @@ from kiosk.staff.models import Staff
 
 # Kinds of ledger entry. A correction, refund or void is a new entry of its own kind.
 OPENING, EARN, REDEEM, REFUND, ADJUST = "opening", "earn", "redeem", "refund", "adjust"
-KINDS = (OPENING, EARN, REDEEM, REFUND, ADJUST)
+# Points that were not spent in time (kiosk.expiry); reference "expire:<YYYY-MM-DD>".
+EXPIRE = "expire"
+KINDS = (OPENING, EARN, REDEEM, REFUND, ADJUST, EXPIRE)
 
 
 class AppendOnlyError(RuntimeError):

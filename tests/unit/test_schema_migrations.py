@@ -44,7 +44,7 @@ def test_m0002_adds_the_print_queue_retry_time_and_the_store_printer(db):
     migrate(migrator.drop_index("print_job", "print_job_next_attempt_at"),
             migrator.drop_column("print_job", "next_attempt_at"), migrator.drop_column("store", "printer_url"))
     schema.SchemaVersion.delete().where(schema.SchemaVersion.version >= 2).execute()
-    assert schema.upgrade() == ["m0002_print_queue", "m0003_earning"]
+    assert schema.upgrade()[:2] == ["m0002_print_queue", "m0003_earning"]
     assert "next_attempt_at" in [c.name for c in database.get_columns("print_job")]
     assert Store.select(Store.printer_url).count() == Store.select().count()
     assert PrintJob.select().count() == 0
@@ -56,5 +56,5 @@ def test_m0003_creates_the_rules_catalog_and_service_records(db):
 
     database.drop_tables([ServiceRecord, Rule])
     schema.SchemaVersion.delete().where(schema.SchemaVersion.version >= 3).execute()
-    assert schema.upgrade() == ["m0003_earning"]
+    assert schema.upgrade()[:1] == ["m0003_earning"]
     assert database.table_exists("rule") and database.table_exists("service_record")
