@@ -49,6 +49,8 @@ class Statement:
     opening: int
     entries: tuple[StatementEntry, ...] = ()
     labels: StatementLabels = field(default_factory=StatementLabels)
+    # Shown beside the closing balance, e.g. "≈ ￥120.00".
+    closing_value: str = ""
 
     @property
     def closing(self) -> int:
@@ -77,6 +79,7 @@ class Statement:
             store_name=data["store_name"], holder=data["holder"], household=data["household"],
             period_from=date.fromisoformat(data["period_from"]), period_to=date.fromisoformat(data["period_to"]),
             opening=data["opening"], entries=entries, labels=StatementLabels(**data.get("labels", {})),
+            closing_value=data.get("closing_value", ""),
         )
 
 
@@ -102,8 +105,8 @@ def layout_statement(statement: Statement, profile: PaperProfile) -> list[Item]:
     if not statement.entries:
         items += _left(labels.none, cols)
     items.append(rule)
-    for label, value in ((labels.earned, statement.earned), (labels.spent, statement.spent),
-                         (labels.closing, statement.closing)):
-        items += _left_right(label, f"{value}{labels.unit}", cols)
+    for label, value, extra in ((labels.earned, statement.earned, ""), (labels.spent, statement.spent, ""),
+                                (labels.closing, statement.closing, statement.closing_value)):
+        items += _left_right(label, f"{value}{labels.unit} {extra}".rstrip(), cols)
     items += [Feed(FEED_LINES), Cut()]
     return items
