@@ -35,6 +35,7 @@ LEDGER_KIND_NAMES = {
     "redeem": _l("Redeemed"),
     "refund": _l("Returned"),
     "adjust": _l("Correction"),
+    "expire": _l("Points expired"),
 }
 PRINTER_STATE_NAMES = {
     "online": _l("Printer ready"),

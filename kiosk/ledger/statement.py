@@ -2,6 +2,7 @@
 
 The same Statement prints on the receipt printer (devices renders it as ESC/POS).
 """
+import dataclasses
 import io
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -10,6 +11,7 @@ from PIL import Image, ImageDraw
 
 from devices import Statement, StatementEntry, StatementLabels
 from kiosk.errors import KioskError
+from kiosk.expiry.service import value_text
 from kiosk.ledger import service as ledger
 from kiosk.privacy import mask_name
 
@@ -40,10 +42,11 @@ def statement_for(account, store, day_from, day_to, *, tz_name="Asia/Shanghai", 
         for entry in entries
     )
     household = account.household.label if account.household else ""
-    return Statement(
+    statement = Statement(
         store_name=store.name, holder=mask_name(account.holder_name), household=household,
         period_from=day_from, period_to=day_to, opening=opening, entries=rows, labels=labels or StatementLabels(),
     )
+    return dataclasses.replace(statement, closing_value=value_text(statement.closing, store, printed=True))
 
 
 A4_MM = (210, 297)
@@ -106,6 +109,9 @@ def statement_pdf(statement, *, dpi=150, headings=("Date", "What for", "Points",
                                  (labels.closing, statement.closing)):
                 draw.text((columns[1], y), label, font=body, fill="black", anchor="ls")
                 draw.text((columns[3], y), f"{value}{labels.unit}", font=body, fill="black", anchor="rs")
+                y += px(7)
+            if statement.closing_value:
+                draw.text((columns[3], y), statement.closing_value, font=body, fill="gray", anchor="rs")
                 y += px(7)
         draw.text((width // 2, height - margin), f"{number} / {len(chunks)}", font=cjk_font(px(3.2)), fill="gray", anchor="ms")
         pages.append(page)

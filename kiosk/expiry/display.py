@@ -1,0 +1,50 @@
+"""Expiry notices and point values as screens and receipts show them (Flask side).
+
+Every screen and the receipt ask :func:`kiosk.expiry.service.upcoming`, the same function
+that plays the nightly `kiosk expire` forward, so they all say the same thing.
+"""
+from flask import current_app
+from flask_babel import force_locale, gettext
+
+from kiosk.expiry import service
+
+
+def _tz_name():
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def upcoming(account, store):
+    """[Expiring] of ``account`` within the store's announcement period ([] for no account)."""
+    if account is None or store is None or store.expiry_mode == service.NONE:
+        return []
+    return service.upcoming(account, store, tz_name=_tz_name())
+
+
+def notice(item):
+    """"您有120积分将于2026-12-31到期" for an Expiring, in the current language."""
+    return gettext("You have %(points)s points that expire on %(day)s", points=item.points, day=item.day.isoformat())
+
+
+def receipt_extras(store, account, balance):
+    """The fields a Receipt takes for the value of ``balance`` (the balance it prints) and the
+    account's expiry notices, in the store's language like the rest of the receipt: {} when
+    the store shows neither."""
+    extras = {}
+    if store.point_value_fen is not None:
+        extras["balance_value"] = service.value_text(balance, store, printed=True)
+    soon = upcoming(account, store)
+    if soon:
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+            extras["notes"] = tuple(notice(item) for item in soon)
+    return extras
+
+
+def init_app(app):
+    """Template helpers: point_value(points), expiring_points(account), expiry_notice(item)."""
+    from kiosk.staff.auth import current_store
+
+    app.jinja_env.globals.update(
+        point_value=lambda points: service.value_text(points, current_store()) if current_store() else "",
+        expiring_points=lambda account: upcoming(account, current_store()),
+        expiry_notice=notice,
+    )
