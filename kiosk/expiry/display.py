@@ -13,11 +13,11 @@ def _tz_name():
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
-def upcoming(account, store):
-    """[Expiring] of ``account`` within the store's announcement period ([] for no account)."""
-    if account is None or store is None or store.expiry_mode == service.NONE:
+def upcoming(account_id, store):
+    """[Expiring] of the account within the store's announcement period ([] for no account)."""
+    if account_id is None or store is None or store.expiry_mode == service.NONE:
         return []
-    return service.upcoming(account, store, tz_name=_tz_name())
+    return service.upcoming(account_id, store, tz_name=_tz_name())
 
 
 def notice(item):
@@ -25,14 +25,14 @@ def notice(item):
     return gettext("You have %(points)s points that expire on %(day)s", points=item.points, day=item.day.isoformat())
 
 
-def receipt_extras(store, account, balance):
+def receipt_extras(store, account_id, balance):
     """The fields a Receipt takes for the value of ``balance`` (the balance it prints) and the
     account's expiry notices, in the store's language like the rest of the receipt: {} when
     the store shows neither."""
     extras = {}
     if store.point_value_fen is not None:
         extras["balance_value"] = service.value_text(balance, store, printed=True)
-    soon = upcoming(account, store)
+    soon = upcoming(account_id, store)
     if soon:
         with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
             extras["notes"] = tuple(notice(item) for item in soon)
@@ -45,6 +45,6 @@ def init_app(app):
 
     app.jinja_env.globals.update(
         point_value=lambda points: service.value_text(points, current_store()) if current_store() else "",
-        expiring_points=lambda account: upcoming(account, current_store()),
+        expiring_points=lambda account: upcoming(account.id if account else None, current_store()),
         expiry_notice=notice,
     )

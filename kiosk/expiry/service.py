@@ -269,8 +269,8 @@ def run(store, day, *, tz_name, today=None, dry_run=False, note=""):
 
 # -- announcing -----------------------------------------------------------------------------
 
-def upcoming(account, store, *, tz_name, today=None, days=None):
-    """What expires when: [Expiring(day, points)] of ``account`` from today until the end of
+def upcoming(account_id, store, *, tz_name, today=None, days=None):
+    """What expires when: [Expiring(day, points)] of the account from today until the end of
     the store's announcement period (or ``days`` days), in date order.
 
     It plays the nightly `kiosk expire` forward on today's ledger, so it says exactly what the
@@ -296,7 +296,7 @@ def upcoming(account, store, *, tz_name, today=None, days=None):
     row = (
         LedgerEntry.select(Account.balance, *_sum_columns(first))
         .join(Account)
-        .where(LedgerEntry.account == account.id)
+        .where(LedgerEntry.account == account_id)
         .group_by(Account.balance)
         .tuples()
         .first()
@@ -306,7 +306,7 @@ def upcoming(account, store, *, tz_name, today=None, days=None):
     balance, earned_first, spent, expired = row
     later = list(
         LedgerEntry.select(LedgerEntry.created_at, LedgerEntry.delta)
-        .where(LedgerEntry.account == account.id, LedgerEntry.delta > 0, LedgerEntry.kind.not_in(RETURN_KINDS),
+        .where(LedgerEntry.account == account_id, LedgerEntry.delta > 0, LedgerEntry.kind.not_in(RETURN_KINDS),
                LedgerEntry.created_at >= first, LedgerEntry.created_at < last)
         .order_by(LedgerEntry.created_at)
         .tuples()
@@ -316,10 +316,10 @@ def upcoming(account, store, *, tz_name, today=None, days=None):
     for _, delta in later:
         running += delta
         totals.append(running)
-    done = _done([account.id], runs[0][1].day)
+    done = _done([account_id], runs[0][1].day)
     expiring = {}
     for shown, cut in runs:
-        if cut is runs[0][1] and account.id in done:
+        if cut is runs[0][1] and account_id in done:
             continue  # that run has been made; what is left waits for the next one
         count = bisect_left(moments, end_of_day_utc(cut.last_earned, tz_name))
         earned = (earned_first or 0) + (totals[count - 1] if count else 0)

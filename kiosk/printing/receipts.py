@@ -43,13 +43,13 @@ def print_sale(sale):
     """Queue the receipt of a committed sale and have it sent; returns the job (pending until
     the worker has sent it)."""
     receipt = service.receipt_for_sale(sale, tz_name=current_app.config["BABEL_DEFAULT_TIMEZONE"], labels=labels())
-    receipt = dataclasses.replace(receipt, **receipt_extras(sale.store, sale.account, sale.balance_after))
+    receipt = dataclasses.replace(receipt, **receipt_extras(sale.store, sale.account_id, sale.balance_after))
     return _queue_and_send(receipt, store=sale.store_id, sale=sale)
 
 
 def print_refund(refund):
     receipt = service.receipt_for_refund(refund, tz_name=current_app.config["BABEL_DEFAULT_TIMEZONE"], labels=labels())
-    receipt = dataclasses.replace(receipt, **receipt_extras(refund.store, refund.sale.account, refund.balance_after))
+    receipt = dataclasses.replace(receipt, **receipt_extras(refund.store, refund.sale.account_id, refund.balance_after))
     return _queue_and_send(receipt, store=refund.store_id, sale=refund.sale_id, refund=refund)
 
 

@@ -293,8 +293,8 @@ def test_upcoming_says_what_each_nightly_run_will_take(store, post, monkeypatch)
     post(account, "2026-01-25 10:00", -15, REDEEM, reference="sale:1")  # the January 5th points and 5 more
     today = date(2026, 2, 1)
     expected = [expiry.Expiring(date(2026, 2, 20), 15), expiry.Expiring(date(2026, 2, 28), 40)]
-    assert expiry.upcoming(account, store, tz_name=TZ, today=today) == expected
-    assert expiry.upcoming(account, store, tz_name=TZ, today=today, days=5) == []
+    assert expiry.upcoming(account.id, store, tz_name=TZ, today=today) == expected
+    assert expiry.upcoming(account.id, store, tz_name=TZ, today=today, days=5) == []
     # The command agrees, night after night.
     taken = []
     day = today
@@ -312,18 +312,18 @@ def test_upcoming_counts_points_already_due_on_today(store, post):
     post(account, "2025-06-01 10:00", 100)
     post(account, "2026-01-01 09:00", 7)
     # The reset of 31 December has not been run yet this morning.
-    assert expiry.upcoming(account, store, tz_name=TZ, today=date(2026, 1, 1)) == [
+    assert expiry.upcoming(account.id, store, tz_name=TZ, today=date(2026, 1, 1)) == [
         expiry.Expiring(date(2026, 1, 1), 100)]
     run(store, "2025-12-31", today=date(2026, 1, 1))
-    assert expiry.upcoming(account, store, tz_name=TZ, today=date(2026, 1, 1)) == []
-    assert expiry.upcoming(account, store, tz_name=TZ, today=date(2026, 12, 21)) == [
+    assert expiry.upcoming(account.id, store, tz_name=TZ, today=date(2026, 1, 1)) == []
+    assert expiry.upcoming(account.id, store, tz_name=TZ, today=date(2026, 12, 21)) == [
         expiry.Expiring(date(2026, 12, 31), 7)]
 
 
 def test_upcoming_is_empty_without_expiry(store, post):
     account = new_account(store)
     post(account, "2020-01-01 10:00", 100)
-    assert expiry.upcoming(account, Store.get_by_id(store.id), tz_name=TZ, today=date(2026, 1, 1)) == []
+    assert expiry.upcoming(account.id, Store.get_by_id(store.id), tz_name=TZ, today=date(2026, 1, 1)) == []
 
 
 # -- settings and the point value ----------------------------------------------------------
