@@ -60,5 +60,5 @@ def statement_labels():
             title=gettext("Points statement"), holder=gettext("Card holder"), household=gettext("Household"),
             period=gettext("Period"), opening=gettext("Opening balance"), closing=gettext("Closing balance"),
             earned=gettext("Earned in the period"), spent=gettext("Spent in the period"),
-            none=gettext("No entries in this period."), unit=gettext("pts"),
+            none=gettext("No entries in this period."), unit=gettext("pts"), expired=gettext("Expired in the period"),
         )

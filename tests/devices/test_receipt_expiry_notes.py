@@ -63,11 +63,27 @@ def test_the_statement_shows_the_value_beside_the_closing_balance():
     statement = Statement(
         store_name="阳光积分超市", holder="张*华", household="3栋2单元301", period_from=date(2026, 1, 1),
         period_to=date(2026, 12, 31), opening=100,
-        entries=(StatementEntry(date(2027, 1, 1), "2026-12-31 到期未使用", -70, 30),), closing_value="≈ ￥30.00",
+        entries=(StatementEntry(date(2026, 6, 1), "S0000001", -10, 90), StatementEntry(date(2027, 1, 1), "2026-12-31 到期未使用", -60, 30, True)),
+        closing_value="≈ ￥30.00",
     )
+    # Expired points are not "spent": they have a line of their own.
+    assert (statement.spent, statement.expired, statement.closing) == (10, 60, 30)
     lines = preview_lines(statement, PAPER_80)
     assert next(line for line in lines if line.startswith("期末余额")).endswith("30分 ≈ ￥30.00")
-    assert any(line.startswith("01-01 2026-12-31 到期未使用") and line.endswith("-70     30") for line in lines)
+    assert any(line.startswith("01-01 2026-12-31 到期未使用") and line.endswith("-60     30") for line in lines)
+    assert next(line for line in lines if line.startswith("本期使用")).endswith(" 10分")
+    assert next(line for line in lines if line.startswith("本期到期")).endswith(" 60分")
     assert any(line.endswith("30分 ≈ ￥30.00") for line in preview_lines(statement, PAPER_58))
     assert "≈ ￥30.00".encode("gb18030") in render_escpos(statement)
     assert Statement.from_dict(json.loads(json.dumps(statement.to_dict()))) == statement
+
+
+def test_a_statement_without_expiries_has_no_expiry_line():
+    statement = Statement(store_name="阳光积分超市", holder="张*华", household="", period_from=date(2026, 1, 1),
+                          period_to=date(2026, 1, 31), opening=5, entries=(StatementEntry(date(2026, 1, 2), "S1", -5, 0),))
+    assert not any(line.startswith("本期到期") for line in preview_lines(statement, PAPER_58))
+    old = statement.to_dict()
+    for entry in old["entries"]:
+        del entry["expired"]
+    del old["labels"]["expired"]
+    assert Statement.from_dict(old) == statement  # a statement queued before expiry existed

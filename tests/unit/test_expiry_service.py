@@ -391,3 +391,27 @@ def test_the_opening_balance_counts_as_earned_on_its_day(store, post):
     account = new_account(store)
     post(account, "2026-01-15 10:00", 25, OPENING, reference="import")
     assert run(store, "2026-04-15").points == 25
+
+
+def test_the_statement_counts_expired_points_apart_and_shows_the_value(store, post):
+    from kiosk.ledger.statement import statement_for, statement_pdf
+
+    store = set_policy(store, expiry.MONTHS, months=1, value=100)
+    account = new_account(store)
+    post(account, "2026-01-05 10:00", 50)
+    post(account, "2026-01-20 10:00", -10, REDEEM, reference="sale:1")
+    at_run = run(store, "2026-02-05", note="2026-02-05 到期未使用")
+    assert at_run.points == 40
+    statement = statement_for(Account.get_by_id(account.id), store, date(2026, 1, 1), date(2030, 12, 31), tz_name=TZ)
+    assert (statement.earned, statement.spent, statement.expired, statement.closing) == (50, 10, 40, 0)
+    assert [entry.expired for entry in statement.entries] == [False, False, True]
+    assert statement.entries[-1].what == "2026-02-05 到期未使用"
+    assert statement.closing_value == "≈ ￥0.00"
+    assert statement_pdf(statement).startswith(b"%PDF")
+
+
+def test_describe_names_the_day_of_an_expiry_without_a_note(store, post):
+    account = new_account(store)
+    post(account, "2026-01-05 10:00", 50)
+    entry = post(account, "2026-03-01 10:00", -50, EXPIRE, reference="expire:2026-02-28")
+    assert ledger.describe(entry, store.code) == "2026-02-28"
