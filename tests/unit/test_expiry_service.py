@@ -415,3 +415,17 @@ def test_describe_names_the_day_of_an_expiry_without_a_note(store, post):
     post(account, "2026-01-05 10:00", 50)
     entry = post(account, "2026-03-01 10:00", -50, EXPIRE, reference="expire:2026-02-28")
     assert ledger.describe(entry, store.code) == "2026-02-28"
+
+
+def test_m0007_adds_the_expiry_settings_to_existing_stores(store):
+    from kiosk import schema
+    from kiosk.migrations.m0007_expiry import COLUMNS
+
+    for name in COLUMNS:  # the store table as it was before m0007
+        database.execute_sql(f'ALTER TABLE "store" DROP COLUMN "{name}"')
+    schema.SchemaVersion.delete().where(schema.SchemaVersion.version >= 7).execute()
+    assert "m0007_expiry" in schema.upgrade()
+    migrated = Store.get_by_id(store.id)
+    assert (migrated.expiry_mode, migrated.expiry_month_day, migrated.expiry_months, migrated.expiry_notice_days,
+            migrated.expiry_start, migrated.point_value_fen) == ("none", "12-31", 12, 30, None, None)
+    assert expiry.policy(migrated) is None
