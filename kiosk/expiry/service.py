@@ -199,8 +199,9 @@ def _sum_columns(before):
 
 
 def unspent(earned, spent, expired, balance):
-    """The points out of ``earned`` still on the account: first in, first out."""
-    return max(0, min(balance, (earned or 0) - max(0, spent or 0) - (expired or 0)))
+    """The points out of ``earned`` still on the account: first in, first out. (Sums may come
+    back as Decimal from PostgreSQL; the result is an int.)"""
+    return int(max(0, min(balance, (earned or 0) - max(0, spent or 0) - (expired or 0))))
 
 
 def _done(accounts_query, day):
@@ -303,7 +304,7 @@ def upcoming(account_id, store, *, tz_name, today=None, days=None):
     )
     if row is None:
         return []
-    balance, earned_first, spent, expired = row
+    balance, earned_first, spent, expired = (int(value or 0) for value in row)
     later = list(
         LedgerEntry.select(LedgerEntry.created_at, LedgerEntry.delta)
         .where(LedgerEntry.account == account_id, LedgerEntry.delta > 0, LedgerEntry.kind.not_in(RETURN_KINDS),
@@ -322,11 +323,11 @@ def upcoming(account_id, store, *, tz_name, today=None, days=None):
         if cut is runs[0][1] and account_id in done:
             continue  # that run has been made; what is left waits for the next one
         count = bisect_left(moments, end_of_day_utc(cut.last_earned, tz_name))
-        earned = (earned_first or 0) + (totals[count - 1] if count else 0)
+        earned = earned_first + (totals[count - 1] if count else 0)
         points = unspent(earned, spent, expired, balance)
         if points > 0:
             expiring[shown] = expiring.get(shown, 0) + points
-            expired = (expired or 0) + points
+            expired += points
             balance -= points
     return [Expiring(day, points) for day, points in sorted(expiring.items())]
 

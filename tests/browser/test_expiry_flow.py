@@ -39,7 +39,17 @@ def test_expiry_is_set_on_the_settings_screen_and_announced_at_the_passbook(serv
     points = balance_of(env, number)
     page.get_by_role("button", name="退出").tap()
     expect(page.locator("#passbook-scan")).to_be_focused()
-    scan(page, card_payload("XY", number, keys.load(env["KIOSK_INSTANCE_PATH"])["CARD_SIGNING_KEY"]))
+    payload = card_payload("XY", number, keys.load(env["KIOSK_INSTANCE_PATH"])["CARD_SIGNING_KEY"])
+    scan(page, payload)
     expect(page.get_by_test_id("expiry-notice")).to_have_text(f"您有{points}积分将于{start.isoformat()}到期")
     expect(page.get_by_test_id("point-value")).to_have_text(f"≈ ¥{points:,}.00")
     shot("expiry-passbook")
+
+    # The cashier sees the same notice beside the balance.
+    sign_in(page, url, "张桂兰", "3333")
+    expect(page.locator("#scan")).to_be_focused()
+    scan(page, payload)
+    register = page.locator("#register")
+    expect(register.get_by_test_id("expiry-notice")).to_have_text(f"您有{points}积分将于{start.isoformat()}到期")
+    expect(register.get_by_test_id("point-value")).to_have_text(f"≈ ¥{points:,}.00")
+    shot("expiry-cashier")
