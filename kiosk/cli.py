@@ -167,8 +167,10 @@ def expire(code, day, dry_run):
     failed = False
     for store in list(stores):
         name = f"{store.code} {store.name}"
-        with force_locale(app.config["BABEL_DEFAULT_LOCALE"]):
-            note = gettext("Unused points, expiry day %(day)s", day=day.isoformat())
+        def note(expiry_day):
+            with force_locale(app.config["BABEL_DEFAULT_LOCALE"]):
+                return gettext("Unused points, expiry day %(day)s", day=expiry_day.isoformat())
+
         try:
             result = expiry.run(store, day, tz_name=tz_name, today=today, dry_run=dry_run, note=note)
         except KioskError as exc:

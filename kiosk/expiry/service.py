@@ -221,7 +221,8 @@ def run(store, day, *, tz_name, today=None, dry_run=False, note=""):
 
     All of the store's entries are posted in one transaction; accounts that already have the
     entry for the day are skipped, so a second run (or a re-run after a crash) expires nothing
-    twice. A dry run writes nothing. Raises KioskError("expiry_off") when the store's points
+    twice. ``note`` names the entries: text, or a function of the expiry day giving it (a
+    yearly run for 3 January executes the reset of 31 December). A dry run writes nothing. Raises KioskError("expiry_off") when the store's points
     do not expire and KioskError("expiry_day_not_over", day=…) for a day that has not ended
     yet (``today`` or later; a dry run may look ahead).
     """
@@ -236,6 +237,8 @@ def run(store, day, *, tz_name, today=None, dry_run=False, note=""):
         return result
     before = end_of_day_utc(result.cutoff.last_earned, tz_name)
     reference = REFERENCE_PREFIX + result.cutoff.day.isoformat()
+    if callable(note):
+        note = note(result.cutoff.day)
     with contextlib.nullcontext() if dry_run else database.atomic():
         if not dry_run:
             # Two runs at once (two terminals, a timer and a person) queue here: the second

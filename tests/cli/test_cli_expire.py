@@ -84,5 +84,6 @@ def test_yearly_reset_on_a_past_day(env, tmp_path, old_points):
     result = kiosk(env, "expire", "--date", "2025-01-03")
     assert result.returncode == 0, result.stderr
     assert "points left at the end of 2024-12-31" in result.stdout
-    assert sql(tmp_path, "SELECT DISTINCT reference FROM ledger_entry WHERE kind = 'expire'") == [("expire:2024-12-31",)]
+    assert sql(tmp_path, "SELECT DISTINCT reference, note FROM ledger_entry WHERE kind = 'expire'") == [
+        ("expire:2024-12-31", "2024-12-31 到期未使用")]
     assert sql(tmp_path, "SELECT SUM(balance) FROM account")[0][0] == 0

@@ -165,9 +165,10 @@ def test_a_late_yearly_run_does_not_take_what_was_spent_after_the_reset(store, p
     post(account, "2026-01-02 10:00", 30)
     post(account, "2026-01-02 11:00", -50, REDEEM, reference="sale:1")  # the oldest points first
     # The timer missed two nights; the run on the 4th is for the reset of 31 December.
-    result = run(store, "2026-01-03")
+    result = run(store, "2026-01-03", note=lambda day: f"{day} 到期未使用")
     assert (result.cutoff.day, result.points) == (date(2025, 12, 31), 50)
     assert balance(account) == 30
+    assert LedgerEntry.get(LedgerEntry.kind == EXPIRE).note == "2025-12-31 到期未使用"
 
 
 @pytest.mark.parametrize("earned, months, quiet_day, due_day", [
