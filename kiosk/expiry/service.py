@@ -222,9 +222,11 @@ def run(store, day, *, tz_name, today=None, dry_run=False, note=""):
     All of the store's entries are posted in one transaction; accounts that already have the
     entry for the day are skipped, so a second run (or a re-run after a crash) expires nothing
     twice. ``note`` names the entries: text, or a function of the expiry day giving it (a
-    yearly run for 3 January executes the reset of 31 December). A dry run writes nothing. Raises KioskError("expiry_off") when the store's points
-    do not expire and KioskError("expiry_day_not_over", day=…) for a day that has not ended
-    yet (``today`` or later; a dry run may look ahead).
+    yearly run for 3 January executes the reset of 31 December). A dry run writes nothing.
+
+    Raises KioskError("expiry_off") when the store's points do not expire and
+    KioskError("expiry_day_not_over", day=…) for a day that has not ended yet (``today`` or
+    later; a dry run may look ahead).
     """
     rule = policy(store)
     if rule is None:
