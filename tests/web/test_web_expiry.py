@@ -184,3 +184,22 @@ def test_an_expiry_entry_reads_sensibly_in_the_passbook(resident, world, due_soo
         ledger.post(account.id, -20, "expire", reference=f"expire:{date(2026, 1, 31)}", note="2026-01-31 到期未使用")
     html = body(resident(world.payload("张建华")))
     assert re.search(r"积分到期\s+2026-01-31 到期未使用", html)
+
+
+def test_a_return_receipt_announces_the_points_it_gave_back_with_their_age(manager, world, due_soon, printer, forms):
+    from kiosk.checkout import service as checkout
+    from kiosk.checkout.models import SaleLine
+    from kiosk.staff.models import CASHIER
+
+    salt = world.products["食盐"]
+    sale = checkout.checkout(world.store, world.cards["张建华"].id, [(salt.id, 2)], world.staff[CASHIER].id,
+                             "expiry-return-key-01").sale  # 40 of the 120 old points spent
+    page = manager.get(f"/returns/?receipt={sale.receipt_no}")
+    form = next(f for f in forms(page) if f.action == f"/returns/{sale.id}")
+    data = {k: v for k, v in form.fields.items() if k != "csrf_token"}
+    data[f"qty_{SaleLine.get(SaleLine.sale == sale).id}"] = "1"
+    assert manager.post(form.action, data).status_code == 200
+    receipt, printed = printer.jobs[-1]
+    # The 20 points returned are old points again: 100 of them expire on the day.
+    assert receipt.kind == "refund" and receipt.notes == (f"您有100积分将于{due_soon.isoformat()}到期",)
+    assert receipt.balance_value == "≈ ￥600.00" and "600分 ≈ ￥600.00".encode("gb18030") in printed
