@@ -20,9 +20,26 @@ def upcoming(account_id, store):
     return service.upcoming(account_id, store, tz_name=_tz_name())
 
 
+# Lines of notice at most: with expiry by months, points earned on many days can expire on
+# many days of the announcement period.
+SCREEN_LINES, RECEIPT_LINES = 3, 2
+
+
 def notice(item):
     """"您有120积分将于2026-12-31到期" for an Expiring, in the current language."""
     return gettext("You have %(points)s points that expire on %(day)s", points=item.points, day=item.day.isoformat())
+
+
+def notices(items, limit):
+    """Sentences for [Expiring], at most ``limit``: the earliest ones, then one line for the
+    rest ("另有…积分将于…前陆续到期")."""
+    if len(items) <= limit:
+        return [notice(item) for item in items]
+    rest = items[limit - 1:]
+    return [notice(item) for item in items[:limit - 1]] + [gettext(
+        "And %(points)s more points expire by %(day)s", points=sum(item.points for item in rest),
+        day=rest[-1].day.isoformat(),
+    )]
 
 
 def receipt_extras(store, account_id, balance):
@@ -35,16 +52,15 @@ def receipt_extras(store, account_id, balance):
     soon = upcoming(account_id, store)
     if soon:
         with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-            extras["notes"] = tuple(notice(item) for item in soon)
+            extras["notes"] = tuple(notices(soon, RECEIPT_LINES))
     return extras
 
 
 def init_app(app):
-    """Template helpers: point_value(points), expiring_points(account), expiry_notice(item)."""
+    """Template helpers: point_value(points) and expiry_notices(account)."""
     from kiosk.staff.auth import current_store
 
     app.jinja_env.globals.update(
         point_value=lambda points: service.value_text(points, current_store()) if current_store() else "",
-        expiring_points=lambda account: upcoming(account.id if account else None, current_store()),
-        expiry_notice=notice,
+        expiry_notices=lambda account: notices(upcoming(account.id if account else None, current_store()), SCREEN_LINES),
     )

@@ -203,3 +203,15 @@ def test_a_return_receipt_announces_the_points_it_gave_back_with_their_age(manag
     # The 20 points returned are old points again: 100 of them expire on the day.
     assert receipt.kind == "refund" and receipt.notes == (f"您有100积分将于{due_soon.isoformat()}到期",)
     assert receipt.balance_value == "≈ ￥600.00" and "600分 ≈ ￥600.00".encode("gb18030") in printed
+
+
+def test_many_expiry_days_are_summed_up_in_a_few_lines(app, world, monkeypatch):
+    from kiosk.expiry import display
+
+    items = [expiry.Expiring(date(2026, 12, day), day) for day in (1, 2, 3, 4)]
+    with app.test_request_context():
+        assert display.notices(items[:3], 3) == [
+            "您有1积分将于2026-12-01到期", "您有2积分将于2026-12-02到期", "您有3积分将于2026-12-03到期"]
+        assert display.notices(items, 3) == [
+            "您有1积分将于2026-12-01到期", "您有2积分将于2026-12-02到期", "另有7积分将于2026-12-04前陆续到期"]
+        assert display.notices(items, 2) == ["您有1积分将于2026-12-01到期", "另有9积分将于2026-12-04前陆续到期"]
