@@ -147,12 +147,16 @@ def layout_receipt(receipt: Receipt, profile: PaperProfile) -> list[Item]:
     items.append(rule)
 
     total_label = labels.total_refund if receipt.is_refund else labels.total_sale
-    for label, value in (
-        (total_label, receipt.total),
-        (labels.balance_before, receipt.balance_before),
-        (labels.balance_after, receipt.balance_after),
+    for label, value, extra in (
+        (total_label, receipt.total, ""),
+        (labels.balance_before, receipt.balance_before, ""),
+        (labels.balance_after, receipt.balance_after, receipt.balance_value),
     ):
-        items += _left_right(label, f"{value}{labels.unit}", cols)
+        items += _left_right(label, f"{value}{labels.unit} {extra}".rstrip(), cols)
+    if receipt.notes:
+        items.append(rule)
+        for note in receipt.notes:
+            items += _left(note, cols)
 
     if receipt.reprint:
         items += _centered(f"** {labels.reprint} **", cols, bold=True)

@@ -67,6 +67,10 @@ class Receipt:
     original_receipt_no: str = ""  # for a refund: the sale's receipt number
     reprint: bool = False
     labels: ReceiptLabels = field(default_factory=ReceiptLabels)
+    # Shown beside the balance now, e.g. "≈ ￥120.00" (what the store says a point is worth).
+    balance_value: str = ""
+    # Printed after the totals, one line each, e.g. "您有 120 积分将于 2026-12-31 到期".
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         """Turns a list of lines into a tuple. Raises ValueError for an unknown kind."""
@@ -74,6 +78,8 @@ class Receipt:
             raise ValueError(f"receipt kind must be one of {KINDS}, got {self.kind!r}")
         if not isinstance(self.lines, tuple):
             object.__setattr__(self, "lines", tuple(self.lines))
+        if not isinstance(self.notes, tuple):
+            object.__setattr__(self, "notes", tuple(self.notes))
 
     @property
     def is_refund(self) -> bool:
@@ -86,6 +92,7 @@ class Receipt:
         data["issued_at"] = self.issued_at.isoformat()
         data["lines"] = [dataclasses.asdict(line) for line in self.lines]
         data["labels"] = dataclasses.asdict(self.labels)
+        data["notes"] = list(self.notes)
         return data
 
     @classmethod

@@ -10,7 +10,7 @@ from . import text
 from .layout import AMBIGUOUS, FEED_LINES, Cut, Feed, Item, TextLine, _caption, _centered, _left, _left_right
 from .profiles import PaperProfile
 
-__all__ = ["Statement", "StatementEntry", "StatementLabels", "layout_statement"]
+__all__ = ["Statement", "StatementEntry", "StatementLabels", "layout_statement", "totals"]
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class StatementEntry:
     what: str
     delta: int
     balance: int
+    expired: bool = False  # points that expired unused (counted apart from points spent)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class StatementLabels:
     spent: str = "本期使用"
     none: str = "本期没有积分流水"
     unit: str = "分"
+    expired: str = "本期到期"
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class Statement:
     opening: int
     entries: tuple[StatementEntry, ...] = ()
     labels: StatementLabels = field(default_factory=StatementLabels)
+    # Shown beside the closing balance, e.g. "≈ ￥120.00".
+    closing_value: str = ""
 
     @property
     def closing(self) -> int:
@@ -60,7 +64,12 @@ class Statement:
 
     @property
     def spent(self) -> int:
-        return -sum(entry.delta for entry in self.entries if entry.delta < 0)
+        return -sum(entry.delta for entry in self.entries if entry.delta < 0 and not entry.expired)
+
+    @property
+    def expired(self) -> int:
+        """Points that expired unused in the period."""
+        return -sum(entry.delta for entry in self.entries if entry.expired)
 
     def to_dict(self) -> dict:
         data = dataclasses.asdict(self)
@@ -71,13 +80,25 @@ class Statement:
     @classmethod
     def from_dict(cls, data: dict) -> "Statement":
         entries = tuple(
-            StatementEntry(date.fromisoformat(e["day"]), e["what"], e["delta"], e["balance"]) for e in data["entries"]
+            StatementEntry(date.fromisoformat(e["day"]), e["what"], e["delta"], e["balance"], e.get("expired", False))
+            for e in data["entries"]
         )
         return cls(
             store_name=data["store_name"], holder=data["holder"], household=data["household"],
             period_from=date.fromisoformat(data["period_from"]), period_to=date.fromisoformat(data["period_to"]),
             opening=data["opening"], entries=entries, labels=StatementLabels(**data.get("labels", {})),
+            closing_value=data.get("closing_value", ""),
         )
+
+
+def totals(statement: Statement) -> list[tuple[str, int, str]]:
+    """(label, points, value text) of the statement's closing lines; expired points only when
+    some expired."""
+    labels = statement.labels
+    rows = [(labels.earned, statement.earned, ""), (labels.spent, statement.spent, "")]
+    if statement.expired:
+        rows.append((labels.expired, statement.expired, ""))
+    return rows + [(labels.closing, statement.closing, statement.closing_value)]
 
 
 def layout_statement(statement: Statement, profile: PaperProfile) -> list[Item]:
@@ -102,8 +123,7 @@ def layout_statement(statement: Statement, profile: PaperProfile) -> list[Item]:
     if not statement.entries:
         items += _left(labels.none, cols)
     items.append(rule)
-    for label, value in ((labels.earned, statement.earned), (labels.spent, statement.spent),
-                         (labels.closing, statement.closing)):
-        items += _left_right(label, f"{value}{labels.unit}", cols)
+    for label, value, extra in totals(statement):
+        items += _left_right(label, f"{value}{labels.unit} {extra}".rstrip(), cols)
     items += [Feed(FEED_LINES), Cut()]
     return items

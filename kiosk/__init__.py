@@ -53,11 +53,14 @@ def create_app(config=None):
 
     from kiosk.staff import auth
     auth.init_app(app)
+    from kiosk.expiry import display as expiry_display
+    expiry_display.init_app(app)
 
     from kiosk.cards.views import bp as passbook_bp
     from kiosk.checkout.returns_views import bp as returns_bp
     from kiosk.checkout.views import bp as cashier_bp
     from kiosk.earning.views import bp as earning_bp
+    from kiosk.expiry.views import bp as expiry_bp
     from kiosk.printing.views import bp as printing_bp
     from kiosk.registry.import_views import bp as registry_import_bp
     from kiosk.registry.views import bp as registry_bp
@@ -68,7 +71,7 @@ def create_app(config=None):
 
     for blueprint in (
         staff_bp, cashier_bp, returns_bp, printing_bp, registry_bp, registry_import_bp, passbook_bp, settings_bp,
-        scanning_bp, earning_bp, volunteer_import_bp,
+        scanning_bp, earning_bp, volunteer_import_bp, expiry_bp,
     ):
         app.register_blueprint(blueprint)
 

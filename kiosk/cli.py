@@ -154,6 +154,65 @@ def settle_deductions(day):
         raise click.ClickException(f"not a date: {day!r} (use YYYY-MM-DD)") from None
     for store in Store.select().order_by(Store.id):
         click.echo(f"{store.code}: {settle_due(store, today)} deduction(s) took effect")
+@main.command()
+@click.option("--store", "code", metavar="CODE", help="Only this store (default: every store).")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="The expiry day to execute (default: yesterday, the last "
+              "day that has ended in KIOSK_TIMEZONE).")
+@click.option("--dry-run", is_flag=True, help="Only say what would expire; write nothing.")
+def expire(code, day, dry_run):
+    """Expire the points that are due at the end of a day, as ledger entries (run it nightly)."""
+    from datetime import date, timedelta
+
+    from flask_babel import force_locale, gettext
+
+    from kiosk.errors import KioskError
+    from kiosk.expiry import service as expiry
+    from kiosk.messages import message
+    from kiosk.stores.models import Store
+
+    app = _app()
+    tz_name = app.config["BABEL_DEFAULT_TIMEZONE"]
+    today = expiry.local_today(tz_name)
+    try:
+        day = date.fromisoformat(day) if day else today - timedelta(days=1)
+    except ValueError:
+        raise click.BadParameter(f"{day!r} is not a date like 2026-12-31", param_hint="--date") from None
+    stores = Store.select().order_by(Store.id)
+    if code:
+        stores = stores.where(Store.code == code)
+        if not stores.exists():
+            raise click.ClickException(f"no store with the code {code}")
+    failed = False
+    for store in list(stores):
+        name = f"{store.code} {store.name}"
+        def note(expiry_day):
+            with force_locale(app.config["BABEL_DEFAULT_LOCALE"]):
+                return gettext("Unused points, expiry day %(day)s", day=expiry_day.isoformat())
+
+        try:
+            result = expiry.run(store, day, tz_name=tz_name, today=today, dry_run=dry_run, note=note)
+        except KioskError as exc:
+            if exc.code == "expiry_off":
+                click.echo(f"{name}: points do not expire in this store, nothing to do")
+                continue
+            click.echo(f"{name}: {message(exc)}", err=True)
+            failed = True
+            continue
+        if result.cutoff is None:
+            click.echo(f"{name}: expiry starts on {store.expiry_start}; nothing expires on {day}")
+            continue
+        cut = result.cutoff
+        if store.expiry_mode == expiry.YEARLY:
+            what = f"points left at the end of {cut.day}"
+        else:
+            what = f"points earned up to {cut.last_earned} and not spent ({store.expiry_months} months, due {cut.day})"
+        verb = "would expire" if dry_run else "expired"
+        line = f"{name}: {what}: {result.points} points {verb} on {result.accounts} account(s)"
+        if result.skipped:
+            line += f"; {result.skipped} account(s) already done for {cut.day}"
+        click.echo(line + (" (dry run, nothing written)" if dry_run else ""))
+    if failed:
+        sys.exit(1)
 
 
 @main.group()

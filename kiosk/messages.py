@@ -126,6 +126,14 @@ MESSAGES = {
     "import_confirmer_is_uploader": _l("You uploaded this file yourself; another staff member must confirm it."),
     "import_batch_stale": _l("Something changed since this page was shown (a record was added or a limit was "
                              "reached). Nothing was posted. Please check the rows below again and confirm."),
+    "bad_expiry_mode": _l("Choose whether and how points expire."),
+    "bad_expiry_day": _l("Choose a month and a day that every year has (29 February is not in every year)."),
+    "bad_expiry_months": _l("Points can expire after 1 to %(max)s months."),
+    "bad_notice_days": _l("Announce the expiry 0 to %(max)s days in advance."),
+    "bad_point_value": _l("A point's value is an amount in yuan from 0.01 to 10000 with at most two decimals, "
+                          "for example 1.00; leave it empty to show no value."),
+    "expiry_off": _l("Points do not expire in this store."),
+    "expiry_day_not_over": _l("%(day)s has not ended yet: points expire at the end of that day."),
 }
 
 # Names of form fields, for the messages above.

@@ -46,6 +46,7 @@ LEDGER_KIND_NAMES = {
     "refund": _l("Returned"),
     "adjust": _l("Correction"),
     "deduct": _l("Deducted"),
+    "expire": _l("Points expired"),
 }
 PRINTER_STATE_NAMES = {
     "online": _l("Printer ready"),

@@ -7,7 +7,9 @@ from kiosk.staff.models import Staff
 # Kinds of ledger entry. A correction, refund or void is a new entry of its own kind.
 OPENING, EARN, REDEEM, REFUND, ADJUST = "opening", "earn", "redeem", "refund", "adjust"
 DEDUCT = "deduct"  # a deduction (扣分) that took effect after its objection period
-KINDS = (OPENING, EARN, REDEEM, REFUND, ADJUST, DEDUCT)
+# Points that were not spent in time (kiosk.expiry); reference "expire:<YYYY-MM-DD>".
+EXPIRE = "expire"
+KINDS = (OPENING, EARN, REDEEM, REFUND, ADJUST, DEDUCT, EXPIRE)
 
 
 class AppendOnlyError(RuntimeError):

@@ -76,6 +76,8 @@ def describe(entry, store_code):
     if kind in ("sale", "refund") and number.isdigit():
         prefix = SALE_PREFIX if kind == "sale" else REFUND_PREFIX
         return receipt_number(store_code, prefix, int(number))
+    if kind == "expire" and not entry.note:
+        return number  # the day the points expired at the end of
     return entry.note
 
 

@@ -2,6 +2,7 @@
 
 The same Statement prints on the receipt printer (devices renders it as ESC/POS).
 """
+import dataclasses
 import io
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -9,8 +10,11 @@ from zoneinfo import ZoneInfo
 from PIL import Image, ImageDraw
 
 from devices import Statement, StatementEntry, StatementLabels
+from devices.statement import totals as statement_totals
 from kiosk.errors import KioskError
+from kiosk.expiry.service import value_text
 from kiosk.ledger import service as ledger
+from kiosk.ledger.models import EXPIRE
 from kiosk.privacy import mask_name
 
 MAX_DAYS = 3660
@@ -35,15 +39,16 @@ def statement_for(account, store, day_from, day_to, *, tz_name="Asia/Shanghai", 
     rows = tuple(
         StatementEntry(
             entry.created_at.replace(tzinfo=timezone.utc).astimezone(zone).date(), describe(entry),
-            entry.delta, entry.balance_after,
+            entry.delta, entry.balance_after, entry.kind == EXPIRE,
         )
         for entry in entries
     )
     household = account.household.label if account.household else ""
-    return Statement(
+    statement = Statement(
         store_name=store.name, holder=mask_name(account.holder_name), household=household,
         period_from=day_from, period_to=day_to, opening=opening, entries=rows, labels=labels or StatementLabels(),
     )
+    return dataclasses.replace(statement, closing_value=value_text(statement.closing, store, printed=True))
 
 
 A4_MM = (210, 297)
@@ -102,11 +107,13 @@ def statement_pdf(statement, *, dpi=150, headings=("Date", "What for", "Points",
             y += px(2)
             draw.line((margin, y, width - margin, y), fill="black", width=2)
             y += px(8)
-            for label, value in ((labels.earned, statement.earned), (labels.spent, statement.spent),
-                                 (labels.closing, statement.closing)):
+            for label, value, extra in statement_totals(statement):
                 draw.text((columns[1], y), label, font=body, fill="black", anchor="ls")
                 draw.text((columns[3], y), f"{value}{labels.unit}", font=body, fill="black", anchor="rs")
                 y += px(7)
+                if extra:
+                    draw.text((columns[3], y), extra, font=body, fill="gray", anchor="rs")
+                    y += px(7)
         draw.text((width // 2, height - margin), f"{number} / {len(chunks)}", font=cjk_font(px(3.2)), fill="gray", anchor="ms")
         pages.append(page)
     out = io.BytesIO()

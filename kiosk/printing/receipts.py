@@ -1,8 +1,11 @@
 """Glue between a committed sale and the print queue, in the kiosk's language and time zone."""
+import dataclasses
+
 from flask import current_app
 from flask_babel import force_locale, gettext
 
 from devices import ReceiptLabels, StatementLabels
+from kiosk.expiry.display import receipt_extras
 from kiosk.printing import service
 from kiosk.printing.models import PrintJob
 from kiosk.printing.setup import kick
@@ -40,11 +43,13 @@ def print_sale(sale):
     """Queue the receipt of a committed sale and have it sent; returns the job (pending until
     the worker has sent it)."""
     receipt = service.receipt_for_sale(sale, tz_name=current_app.config["BABEL_DEFAULT_TIMEZONE"], labels=labels())
+    receipt = dataclasses.replace(receipt, **receipt_extras(sale.store, sale.account_id, sale.balance_after))
     return _queue_and_send(receipt, store=sale.store_id, sale=sale)
 
 
 def print_refund(refund):
     receipt = service.receipt_for_refund(refund, tz_name=current_app.config["BABEL_DEFAULT_TIMEZONE"], labels=labels())
+    receipt = dataclasses.replace(receipt, **receipt_extras(refund.store, refund.sale.account_id, refund.balance_after))
     return _queue_and_send(receipt, store=refund.store_id, sale=refund.sale_id, refund=refund)
 
 
@@ -55,5 +60,5 @@ def statement_labels():
             title=gettext("Points statement"), holder=gettext("Card holder"), household=gettext("Household"),
             period=gettext("Period"), opening=gettext("Opening balance"), closing=gettext("Closing balance"),
             earned=gettext("Earned in the period"), spent=gettext("Spent in the period"),
-            none=gettext("No entries in this period."), unit=gettext("pts"),
+            none=gettext("No entries in this period."), unit=gettext("pts"), expired=gettext("Expired in the period"),
         )

@@ -18,3 +18,14 @@ class Store(BaseModel):
     created_at = peewee.DateTimeField(default=utcnow)
     # Days a resident has to object to a deduction before it takes effect (异议期).
     objection_days = peewee.IntegerField(default=7, constraints=[peewee.Check("objection_days BETWEEN 0 AND 90")])
+    # Points expiry (kiosk.expiry): "none", "yearly" (the balance left at the end of
+    # expiry_month_day, "MM-DD", expires) or "months" (points expire expiry_months after the
+    # day they were earned, oldest first). Nothing expires before expiry_start, the day the
+    # setting was saved plus the announcement period, so no resident loses points unannounced.
+    expiry_mode = peewee.CharField(max_length=10, default="none")
+    expiry_month_day = peewee.CharField(max_length=5, default="12-31")
+    expiry_months = peewee.IntegerField(default=12)
+    expiry_notice_days = peewee.IntegerField(default=30)
+    expiry_start = peewee.DateField(null=True)
+    # What one point is worth, in fen (1 yuan = 100 fen), shown beside balances; NULL: not shown.
+    point_value_fen = peewee.IntegerField(null=True)

@@ -1,5 +1,6 @@
 """Account statements: the period's entries, opening and closing balances, on paper and on A4."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -11,7 +12,9 @@ from kiosk.ledger.statement import period_bounds, statement_for, statement_pdf
 from kiosk.staff.models import CASHIER
 from tests.helpers import pdf_page_images
 
-TODAY = date.today()
+# The statements' day is the store's (Asia/Shanghai), not the machine's: from 16:00 UTC on
+# they differ.
+TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 @pytest.fixture
