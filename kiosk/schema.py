@@ -18,7 +18,8 @@ from kiosk.checkout.models import Refund, RefundLine, Sale, SaleLine
 from kiosk.db import BaseModel, database, is_sqlite
 from kiosk.earning.models import Rule, ServiceRecord
 from kiosk.inventory.models import Product, StockMovement
-from kiosk.ledger.models import LedgerEntry
+from kiosk.ledger.models import LedgerChain, LedgerEntry
+from kiosk.notice.models import Notice, NoticeLine
 from kiosk.printing.models import PrintJob
 from kiosk.registry.models import Household, Resident
 from kiosk.staff.models import Staff
@@ -27,6 +28,7 @@ from kiosk.stores.models import Store
 MODELS = [
     Store, Staff, Household, Resident, Account, Card, LedgerEntry, Product, StockMovement,
     Sale, SaleLine, Refund, RefundLine, PrintJob, AuditEvent, Rule, ServiceRecord,
+    LedgerChain, Notice, NoticeLine,
 ]
 
 

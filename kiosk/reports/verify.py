@@ -128,7 +128,14 @@ def _refunds():
         yield f"stock return {reference} has no refund"
 
 
-CHECKS = (_account_balances, _running_balances, _product_quantities, _sales, _refunds)
+def _ledger_chain():
+    from kiosk.ledger.chain import verify_chains
+    from kiosk.notice.service import published_heads
+
+    yield from verify_chains(published_heads())
+
+
+CHECKS = (_account_balances, _running_balances, _product_quantities, _sales, _refunds, _ledger_chain)
 
 
 def verify():

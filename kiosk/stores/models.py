@@ -16,3 +16,7 @@ class Store(BaseModel):
     # The store's receipt printer as a URL (tcp://…, usb://…); empty means the KIOSK_PRINTER setting.
     printer_url = peewee.CharField(max_length=300, default="")
     created_at = peewee.DateTimeField(default=utcnow)
+    # Public notice (公示): the day of the month the monthly notice is cut off (1–28), and how
+    # many star-household (星级文明户) candidates the yearly notice lists.
+    notice_cutoff_day = peewee.IntegerField(default=26)
+    star_candidates = peewee.IntegerField(default=10)
