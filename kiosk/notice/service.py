@@ -111,7 +111,7 @@ def compute(store, day_from, day_to, tz_name, *, flag_deductions=False):
     e = LedgerEntry
     in_period = (e.created_at >= start) & (e.created_at < end)
     earned = fn.SUM(Case(None, [(in_period & e.kind.in_(EARNED_KINDS), e.delta)], 0))
-    spent = fn.SUM(Case(None, [(in_period & e.kind.in_(SPENT_KINDS), -e.delta)], 0))
+    spent = fn.SUM(Case(None, [(in_period & e.kind.in_(SPENT_KINDS), 0 - e.delta)], 0))
     balance = fn.SUM(Case(None, [(e.created_at < end, e.delta)], 0))
     rows = (
         Account.select(Account.id, Account.household, Account.holder_name, earned, spent, balance)
