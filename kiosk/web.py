@@ -23,6 +23,7 @@ SCREEN_NAMES = {
     "printing.page": _l("Receipts"),
     "earning.page": _l("Record service"),
     "earning.review": _l("Review service"),
+    "notice.page": _l("Public notice"),
 }
 CARD_STATUS_NAMES = {
     "active": _l("In use"),

@@ -18,6 +18,7 @@ SCREENS = (
     ("registry.page", (OPERATIONS, MANAGER)),
     ("earning.page", (OPERATIONS, MANAGER)),
     ("earning.review", (SERVICE, MANAGER)),
+    ("notice.page", (SERVICE, MANAGER)),
     ("settings.page", (MANAGER,)),
 )
 
