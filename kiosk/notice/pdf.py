@@ -103,7 +103,7 @@ def notice_pdf(store_name, notice, lines, labels, *, candidates=None, published_
                 values = (row.rank, row.household_number, row.holder, row.earned,
                           labels.deducted if row.deducted else "", row.balance)
             for x, value, anchor in zip(columns, values, anchors):
-                page.text((x, y), value, body, anchor=anchor, fill=(150 if flags and value == labels.deducted else 0))
+                page.text((x, y), value, body, anchor=anchor, bold=flags and value == labels.deducted)
             y += page.px(6.2)
         return y
 

@@ -83,8 +83,8 @@ def labels(notice):
              else gettext("Yearly points public notice, %(period)s", period=notice.period))
     return NoticeLabels(
         title=title, period=gettext("Period"), published=gettext("Published"),
-        columns=(gettext("Rank"), gettext("Household"), gettext("Head of household"), gettext("Points earned"),
-                 gettext("Points spent"), gettext("Balance at cut-off")),
+        columns=(gettext("Rank"), gettext("Household no."), gettext("Head of household"), gettext("Points earned"),
+                 gettext("Points redeemed"), gettext("Balance at cut-off")),
         totals=gettext("Total"), households=gettext("households"), chain=gettext("Ledger chain head"),
         chain_note=gettext("after entry {entry}, {length} entries in all"), empty_chain=gettext("no ledger entries yet"),
         stars_title=gettext("Star household (星级文明户) candidates, %(period)s", period=notice.period),
