@@ -26,6 +26,7 @@ from kiosk.ledger.models import LedgerChain, LedgerEntry
 
 GENESIS = "0" * 64
 VERSION = "kiosk-ledger-v1"
+_JSON = json.JSONEncoder(separators=(",", ":"))  # one encoder: json.dumps with options builds one per call
 FIELDS = ("id", "account_id", "delta", "kind", "reference", "staff_id", "note", "balance_after", "created_at")
 
 
@@ -45,7 +46,7 @@ def entry_hash(previous, id, account_id, delta, kind, reference, staff_id, note,
     """The hash of one entry given the hash of the entry before it in its store's chain."""
     payload = [VERSION, previous, id, account_id, delta, kind, reference or "", staff_id, note or "",
                balance_after, canonical_time(created_at)]
-    return hashlib.sha256(json.dumps(payload, separators=(",", ":")).encode("ascii")).hexdigest()
+    return hashlib.sha256(_JSON.encode(payload).encode("ascii")).hexdigest()
 
 
 def _claim(account_id):
