@@ -27,7 +27,7 @@ from kiosk.cards.models import Account
 from kiosk.db import database
 from kiosk.errors import KioskError
 from kiosk.ledger import chain
-from kiosk.ledger.models import ADJUST, EARN, REDEEM, REFUND, LedgerEntry
+from kiosk.ledger.models import ADJUST, EARN, REDEEM, REFUND, LedgerChain, LedgerEntry
 from kiosk.notice.models import MONTH, YEAR, Notice, NoticeLine
 from kiosk.privacy import mask_name
 from kiosk.registry.models import Household, Resident
@@ -194,6 +194,9 @@ def _publish(store, kind, period, day_from, day_to, *, today, tz_name, staff, st
         with database.atomic():
             if Notice.select().where(Notice.store == store, Notice.kind == kind, Notice.period == period).exists():
                 raise KioskError("notice_already_published", period=period)
+            # Wait for postings in flight in this store (the chain's row lock), so that the head
+            # read below is the last entry before the cut-off for good.
+            LedgerChain.update(length=LedgerChain.length).where(LedgerChain.store == store.id).execute()
             lines, cutoff = compute(store, day_from, day_to, tz_name, flag_deductions=kind == YEAR)
             head, entry_id, length = chain.chain_at(store.id, cutoff)
             if entry_id is not None:
