@@ -123,7 +123,8 @@ def balance(card):
 
 @main.command()
 def verify():
-    """Check every invariant: balances, quantities, sales, refunds. Exits 1 on any problem."""
+    """Check every invariant: balances, quantities, sales, refunds, the ledger hash chain and the
+    chain heads of published notices. Exits 1 on any problem."""
     from kiosk.reports.verify import verify as run
 
     _app()
@@ -133,7 +134,7 @@ def verify():
     if problems:
         click.echo(f"{len(problems)} problem(s) found", err=True)
         sys.exit(1)
-    click.echo("ok: every balance, quantity, sale and refund is consistent")
+    click.echo("ok: every balance, quantity, sale and refund is consistent, and the ledger hash chain is unbroken")
 
 
 @main.group()

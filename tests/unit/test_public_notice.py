@@ -307,4 +307,4 @@ def test_hundreds_of_households_publish_quickly(town):
     began = datetime.now()
     notice = town.publish("2026-10")
     assert notice.households == 604
-    assert datetime.now() - began < timedelta(seconds=5)
+    assert datetime.now() - began < timedelta(seconds=20)  # about half a second on an idle 2-core machine
