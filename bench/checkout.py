@@ -50,6 +50,7 @@ from kiosk import db as kiosk_db  # noqa: E402
 from kiosk import keys, schema  # noqa: E402
 from kiosk.cards.service import card_payload, find_card  # noqa: E402
 from kiosk.checkout import service as checkout_service  # noqa: E402
+from kiosk.ledger import chain  # noqa: E402
 from kiosk.stores.models import Store  # noqa: E402
 
 STORE_CODE = "BX"
@@ -228,9 +229,15 @@ class StoreBuilder:
     def _base(self, conn, pin_hash):
         rng = self.rng
         created = utc_text(self.start)
-        conn.execute("INSERT INTO store (id, name, code, account_mode, card_full_name, printer_url, created_at)"
-                     " VALUES (1, ?, ?, 'household', 0, '', ?)",
-                     ("基准测试信义积分超市", STORE_CODE, created))
+        # Every other store setting takes its model default, so new settings need no change here.
+        from kiosk.stores.models import Store
+
+        values = {"id": 1, "name": "基准测试信义积分超市", "code": STORE_CODE, "created_at": created}
+        for field in Store._meta.sorted_fields:
+            if field.column_name not in values and field.default is not None and not callable(field.default):
+                values[field.column_name] = field.default
+        conn.execute(f"INSERT INTO store ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+                     tuple(values.values()))
         self.store_id = 1
         staff = [(1, "王店长", "manager"), (2, "李运营", "operations"), (3, "张收银", "cashier")]
         conn.executemany(
@@ -303,6 +310,7 @@ class StoreBuilder:
         self.n_products = len(products)
         self.stock = [0] * (self.n_products + 1)
 
+        self.chain_head = chain.GENESIS  # the store's ledger hash chain, as kiosk.ledger.chain links it
         self.next_id = {t: 1 for t in ("ledger_entry", "sale", "sale_line", "stock_movement", "audit_event")}
         self.rows = {t: [] for t in self.next_id}
         for product_id in range(1, self.n_products + 1):
@@ -338,8 +346,9 @@ class StoreBuilder:
 
     def _entry(self, account_id, delta, kind, reference, staff_id, note, when):
         self.balance[account_id] += delta
-        self.rows["ledger_entry"].append(
-            (self._id("ledger_entry"), account_id, delta, kind, reference, staff_id, note, self.balance[account_id], when))
+        row = (self._id("ledger_entry"), account_id, delta, kind, reference, staff_id, note, self.balance[account_id], when)
+        self.chain_head = chain.entry_hash(self.chain_head, *row)
+        self.rows["ledger_entry"].append(row + (self.chain_head,))
 
     def _sale(self, account_id, when):
         rng = self.rng
@@ -418,7 +427,7 @@ class StoreBuilder:
             "sale_line": "INSERT INTO sale_line (id, sale_id, product_id, name, points, quantity, refunded_quantity)"
                          " VALUES (?, ?, ?, ?, ?, ?, 0)",
             "ledger_entry": "INSERT INTO ledger_entry (id, account_id, delta, kind, reference, staff_id, note,"
-                            " balance_after, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            " balance_after, created_at, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             "stock_movement": "INSERT INTO stock_movement (id, product_id, delta, kind, reference, staff_id, note,"
                               " quantity_after, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             "audit_event": "INSERT INTO audit_event (id, store_id, staff_id, action, detail, created_at)"
@@ -434,6 +443,9 @@ class StoreBuilder:
                          [(self.balance[a], a) for a in range(1, self.n_accounts + 1)])
         conn.executemany("UPDATE product SET quantity = ? WHERE id = ?",
                          [(self.stock[p], p) for p in range(1, self.n_products + 1)])
+        entries = self.next_id["ledger_entry"] - 1
+        conn.execute("INSERT OR REPLACE INTO ledger_chain (store_id, head, last_entry_id, length) VALUES (?, ?, ?, ?)",
+                     (self.store_id, self.chain_head, entries or None, entries))
 
 
 # ----------------------------------------------------------------------------- state and plans
@@ -555,9 +567,20 @@ class RawCheckout:
                 (sale_id, self.store_id, plan["key"], account_id, plan["card_id"],
                  staff_id, total, balance_after + total, balance_after, now))
             reference = f"sale:{sale_id}"
+            # The ledger hash chain, as kiosk.ledger.chain.link does it: lock the store's head,
+            # number the entry, hash it over the head, move the head.
+            store_id, previous = conn.execute(
+                "UPDATE ledger_chain SET length = length + 1 WHERE store_id = (SELECT store_id FROM account WHERE id = ?)"
+                " RETURNING store_id, head", (account_id,)).fetchone()
+            entry_id = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM ledger_entry").fetchone()[0]
+            digest = chain.entry_hash(previous, entry_id, account_id, -total, "redeem", reference, staff_id, "",
+                                      balance_after, now)
             conn.execute(
-                "INSERT INTO ledger_entry (account_id, delta, kind, reference, staff_id, note, balance_after, created_at)"
-                " VALUES (?, ?, 'redeem', ?, ?, '', ?, ?)", (account_id, -total, reference, staff_id, balance_after, now))
+                "INSERT INTO ledger_entry (id, account_id, delta, kind, reference, staff_id, note, balance_after,"
+                " created_at, hash) VALUES (?, ?, ?, 'redeem', ?, ?, '', ?, ?, ?)",
+                (entry_id, account_id, -total, reference, staff_id, balance_after, now, digest))
+            conn.execute("UPDATE ledger_chain SET head = ?, last_entry_id = ? WHERE store_id = ?",
+                         (digest, entry_id, store_id))
             for product_id, quantity in plan["items"]:
                 name, points, _ = self.products[product_id]
                 conn.execute("INSERT INTO sale_line (sale_id, product_id, name, points, quantity, refunded_quantity)"

@@ -123,7 +123,8 @@ def balance(card):
 
 @main.command()
 def verify():
-    """Check every invariant: balances, quantities, sales, refunds. Exits 1 on any problem."""
+    """Check every invariant: balances, quantities, sales, refunds, the ledger hash chain and the
+    chain heads of published notices. Exits 1 on any problem."""
     from kiosk.reports.verify import verify as run
 
     _app()
@@ -133,7 +134,7 @@ def verify():
     if problems:
         click.echo(f"{len(problems)} problem(s) found", err=True)
         sys.exit(1)
-    click.echo("ok: every balance, quantity, sale and refund is consistent")
+    click.echo("ok: every balance, quantity, sale and refund is consistent, and the ledger hash chain is unbroken")
 
 
 @main.command("settle-deductions")
@@ -410,3 +411,91 @@ def doctor(test_page):
     else:
         click.echo("RESULT: the receipt printer is NOT usable; see 'what to do' above.")
         sys.exit(1)
+
+
+@main.group()
+def notice():
+    """Public notices (公示): publish the monthly or yearly notice, list them, write a PDF."""
+
+
+def _notice_store():
+    from kiosk.staff.auth import current_store
+
+    app = _app()
+    store = current_store()
+    if store is None:
+        raise click.ClickException("no store yet: run `kiosk demo` or create one")
+    return app, store
+
+
+@notice.command("publish")
+@click.option("--month", metavar="YYYY-MM", help="The monthly notice, e.g. 2026-11 (up to the store's cut-off day).")
+@click.option("--year", metavar="YYYY", help="The yearly notice with its star-household candidates, e.g. 2026.")
+def notice_publish(month, year):
+    """Publish (freeze) a notice; refused before its period is over or when already published."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from kiosk.errors import KioskError
+    from kiosk.messages import message
+    from kiosk.notice import service
+
+    if bool(month) == bool(year):
+        raise click.UsageError("give exactly one of --month YYYY-MM or --year YYYY")
+    app, store = _notice_store()
+    tz_name = app.config["BABEL_DEFAULT_TIMEZONE"]
+    today = datetime.now(ZoneInfo(tz_name)).date()
+    try:
+        if month:
+            published = service.publish_month(store, month, today=today, tz_name=tz_name)
+        else:
+            published = service.publish_year(store, year, today=today, tz_name=tz_name)
+    except KioskError as exc:
+        raise click.ClickException(message(exc)) from None
+    click.echo(f"published notice {published.id}: {published.period} ({published.kind}), "
+               f"{published.day_from} .. {published.day_to}, {published.households} households")
+    click.echo(f"chain head {published.chain_head} (entry {published.chain_entry_id}, {published.chain_length} entries)")
+
+
+@notice.command("list")
+def notice_list():
+    """The published notices, newest first."""
+    from kiosk.notice import service
+
+    _, store = _notice_store()
+    rows = service.notices(store)
+    if not rows:
+        click.echo("no notice published yet")
+    for row in rows:
+        click.echo(f"{row.id:>4}  {row.period:<7}  {row.kind:<5}  {row.day_from} .. {row.day_to}  "
+                   f"{row.households:>5} households  head {row.chain_head[:16]}…")
+
+
+@notice.command("pdf")
+@click.argument("notice_id", type=int)
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="The PDF file to write.")
+def notice_pdf(notice_id, out):
+    """Write a published notice as an A4 PDF."""
+    from flask_babel import format_datetime
+
+    from kiosk.errors import KioskError
+    from kiosk.messages import message
+    from kiosk.notice import service
+    from kiosk.notice.models import YEAR
+    from kiosk.notice.pdf import notice_pdf as render
+    from kiosk.notice.views import labels
+
+    _, store = _notice_store()
+    try:
+        found = service.get_notice(store, notice_id)
+    except KioskError as exc:
+        raise click.ClickException(message(exc)) from None
+    candidates = service.star_candidates(found) if found.kind == YEAR else None
+    try:
+        data = render(store.name, found, service.lines_of(found), labels(found), candidates=candidates,
+                      published_at=format_datetime(found.published_at, "yyyy-MM-dd HH:mm"))
+        with open(out, "wb") as file:
+            file.write(data)
+    except (RuntimeError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote notice {found.period} to {out}")

@@ -53,6 +53,10 @@ def from_environment():
         "RETURN_TO_IDLE_SECONDS": env_int("KIOSK_RETURN_TO_IDLE_SECONDS", 8, 1, 600),
         # The resident's passbook screen goes back to idle after this many seconds.
         "PASSBOOK_SECONDS": env_int("KIOSK_PASSBOOK_SECONDS", 20, 3, 600),
+        # The idle passbook screen shows the newest public notice (公示) after this many seconds
+        # without a scan (0: never), each page of it for NOTICE_PAGE_SECONDS.
+        "NOTICE_ROTATE_SECONDS": env_int("KIOSK_NOTICE_ROTATE_SECONDS", 60, 0, 86400),
+        "NOTICE_PAGE_SECONDS": env_int("KIOSK_NOTICE_PAGE_SECONDS", 8, 2, 600),
         "BABEL_DEFAULT_LOCALE": env_choice("KIOSK_LOCALE", "zh_CN", ("zh_CN", "en")),
         "BABEL_DEFAULT_TIMEZONE": env_str("KIOSK_TIMEZONE", "Asia/Shanghai"),
         # Wrong PINs in a row before a staff member is locked out, and for how long.

@@ -134,6 +134,15 @@ MESSAGES = {
                           "for example 1.00; leave it empty to show no value."),
     "expiry_off": _l("Points do not expire in this store."),
     "expiry_day_not_over": _l("%(day)s has not ended yet: points expire at the end of that day."),
+    "bad_notice_month": _l("Choose a month, for example 2026-11."),
+    "bad_notice_year": _l("Choose a year, for example 2026."),
+    "notice_too_early": _l("The period is not over yet: this notice can be published from %(day)s."),
+    "notice_already_published": _l("The notice for %(period)s has already been published. A published notice never changes."),
+    "ledger_tampered": _l("The points ledger does not match its hash chain from ledger entry %(entry)s on, so no notice "
+                          "can be published. Run kiosk verify and call the store manager."),
+    "unknown_notice": _l("Notice not found."),
+    "bad_cutoff_day": _l("The cut-off day must be a day from 1 to 28."),
+    "bad_star_candidates": _l("The number of star-household candidates must be a whole number from 0 to %(max)s."),
 }
 
 # Names of form fields, for the messages above.

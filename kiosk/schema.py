@@ -19,7 +19,8 @@ from kiosk.checkout.models import Refund, RefundLine, Sale, SaleLine
 from kiosk.db import BaseModel, database, is_sqlite
 from kiosk.earning.models import Correction, Objection, Rule, ServiceRecord
 from kiosk.inventory.models import Product, StockMovement
-from kiosk.ledger.models import LedgerEntry
+from kiosk.ledger.models import LedgerChain, LedgerEntry
+from kiosk.notice.models import Notice, NoticeLine
 from kiosk.printing.models import PrintJob
 from kiosk.registry.models import Household, Pairing, Resident
 from kiosk.staff.models import Staff
@@ -31,6 +32,7 @@ MODELS = [
     Sale, SaleLine, Refund, RefundLine, PrintJob, AuditEvent, Rule, ServiceRecord,
     Objection, Correction, Pairing,
     VolunteerImport, VolunteerImportRecord,
+    LedgerChain, Notice, NoticeLine,
 ]
 
 

@@ -24,6 +24,7 @@ SCREEN_NAMES = {
     "earning.page": _l("Record service"),
     "earning.review": _l("Review service"),
     "volunteer_import.page": _l("Volunteer platform import"),
+    "notice.page": _l("Public notice"),
 }
 CARD_STATUS_NAMES = {
     "active": _l("In use"),

@@ -61,3 +61,44 @@ def scan(page, text):
     """Type like a USB scanner: fast keys ending in Enter, into whatever has focus."""
     page.keyboard.type(text, delay=5)
     page.keyboard.press("Enter")
+
+
+def pdf_text(data):
+    """The text a PDF viewer would extract from a PDF of this kiosk: each page's strings shown
+    with Tj, mapped to Unicode through the font's ToUnicode CMap. Pages are separated by \\f."""
+    import zlib
+
+    streams = []
+    for match in re.finditer(rb"<<(.*?)>>\s*stream\n(.*?)\nendstream", data, re.S):
+        raw = match.group(2)
+        streams.append(zlib.decompress(raw) if b"/FlateDecode" in match.group(1) else raw)
+    mapping = {}
+    for text in streams:
+        if b"beginbfchar" in text:
+            for code, uni in re.findall(rb"<([0-9A-F]{4})> <([0-9A-F]+)>", text.split(b"endcodespacerange", 1)[1]):
+                mapping[code.decode()] = bytes.fromhex(uni.decode()).decode("utf-16-be")
+    pages = []
+    for text in streams:
+        if b" Tj" in text and b"BT" in text:
+            shown = re.findall(rb"<([0-9A-F]*)> Tj", text)
+            pages.append("\n".join("".join(mapping[s[i:i + 4].decode()] for i in range(0, len(s), 4)) for s in shown))
+    return "\f".join(pages)
+
+
+def rechain(path):
+    """Re-hash every ledger entry of the SQLite database at ``path`` in chain order, after a
+    test changed entries with SQL on purpose (backdating them, say), so the books verify."""
+    import sqlite3
+
+    from kiosk.ledger.chain import FIELDS, GENESIS, entry_hash
+
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute(f'SELECT a.store_id, {", ".join("e." + f for f in FIELDS)} FROM ledger_entry e '
+                            'JOIN account a ON a.id = e.account_id ORDER BY e.id').fetchall()
+        heads = {}
+        for store_id, *fields in rows:
+            digest = entry_hash(heads.get(store_id, (GENESIS,))[0], *fields)
+            heads[store_id] = (digest, fields[0])
+            conn.execute("UPDATE ledger_entry SET hash = ? WHERE id = ?", (digest, fields[0]))
+        for store_id, (digest, last_id) in heads.items():
+            conn.execute("UPDATE ledger_chain SET head = ?, last_entry_id = ? WHERE store_id = ?", (digest, last_id, store_id))

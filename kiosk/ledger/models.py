@@ -3,6 +3,7 @@ import peewee
 from kiosk.cards.models import Account
 from kiosk.db import BaseModel, utcnow
 from kiosk.staff.models import Staff
+from kiosk.stores.models import Store
 
 # Kinds of ledger entry. A correction, refund or void is a new entry of its own kind.
 OPENING, EARN, REDEEM, REFUND, ADJUST = "opening", "earn", "redeem", "refund", "adjust"
@@ -48,6 +49,24 @@ class LedgerEntry(AppendOnlyModel):
     note = peewee.CharField(max_length=200, default="")
     balance_after = peewee.BigIntegerField()
     created_at = peewee.DateTimeField(default=utcnow)
+    # SHA-256 (hex) over this entry's fields and the previous entry's hash in its store's
+    # chain (kiosk.ledger.chain); "" only for rows written around the ledger service.
+    hash = peewee.CharField(max_length=64, default="")
 
     class Meta:
         indexes = ((("account", "id"), False),)
+
+
+class LedgerChain(BaseModel):
+    """The head of one store's hash chain of ledger entries (see kiosk.ledger.chain).
+
+    One row per store. Appending an entry updates this row first, so writers of one store
+    queue on it (on PostgreSQL as on SQLite) and each entry's hash covers the one before it.
+    """
+
+    store = peewee.ForeignKeyField(Store, primary_key=True, on_delete="RESTRICT")
+    head = peewee.CharField(max_length=64)
+    # The id of the store's newest entry (a plain number, not a foreign key: verify must be
+    # able to say that it has gone missing) and how many entries the chain holds.
+    last_entry_id = peewee.BigIntegerField(null=True)
+    length = peewee.BigIntegerField(default=0)

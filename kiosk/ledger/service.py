@@ -2,6 +2,7 @@
 from kiosk.cards.models import Account
 from kiosk.db import database, insert_rows, utcnow
 from kiosk.errors import KioskError
+from kiosk.ledger import chain
 from kiosk.ledger.models import KINDS, LedgerEntry
 
 
@@ -38,13 +39,17 @@ def move_balance(account_id, delta, *, allow_negative=False):
 
 
 def record(account_id, delta, kind, balance_after, *, reference="", staff_id=None, note=""):
-    """Append the ledger entry for a balance :func:`move_balance` just moved; returns it."""
-    fields = {
+    """Append the ledger entry for a balance :func:`move_balance` just moved; returns it.
+
+    The entry is linked into its store's hash chain (kiosk.ledger.chain) before it is written:
+    its time is taken once the chain is locked, so a store's entries are in time order too.
+    """
+    fields = chain.link({
         "account_id": account_id, "delta": delta, "kind": kind, "reference": reference,
-        "staff_id": staff_id, "note": note, "balance_after": balance_after, "created_at": utcnow(),
-    }
-    (entry_id,) = insert_rows(LedgerEntry, [fields], returning="id")
-    return LedgerEntry(id=entry_id, **fields)
+        "staff_id": staff_id, "note": note, "balance_after": balance_after, "created_at": None,
+    }, now=utcnow)
+    insert_rows(LedgerEntry, [fields])
+    return LedgerEntry(**fields)
 
 
 def post(account_id, delta, kind, *, reference="", staff_id=None, note="", allow_negative=False):

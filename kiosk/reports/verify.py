@@ -168,7 +168,15 @@ def _service_records():
         yield f"ledger entries {reference} have no service record"
 
 
-CHECKS = (_account_balances, _running_balances, _product_quantities, _sales, _refunds, _service_records)
+def _ledger_chain():
+    from kiosk.ledger.chain import verify_chains
+    from kiosk.notice.service import published_heads
+
+    yield from verify_chains(published_heads())
+
+
+CHECKS = (_account_balances, _running_balances, _product_quantities, _sales, _refunds, _service_records,
+          _ledger_chain)
 
 
 def verify():

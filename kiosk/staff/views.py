@@ -19,6 +19,7 @@ SCREENS = (
     ("earning.page", (OPERATIONS, MANAGER)),
     ("earning.review", (SERVICE, MANAGER)),
     ("volunteer_import.page", (OPERATIONS, SERVICE, MANAGER)),
+    ("notice.page", (SERVICE, MANAGER)),
     ("settings.page", (MANAGER,)),
 )
 

@@ -29,3 +29,7 @@ class Store(BaseModel):
     expiry_start = peewee.DateField(null=True)
     # What one point is worth, in fen (1 yuan = 100 fen), shown beside balances; NULL: not shown.
     point_value_fen = peewee.IntegerField(null=True)
+    # Public notice (公示): the day of the month the monthly notice is cut off (1–28), and how
+    # many star-household (星级文明户) candidates the yearly notice lists.
+    notice_cutoff_day = peewee.IntegerField(default=26)
+    star_candidates = peewee.IntegerField(default=10)

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.helpers import rechain
+
 
 @pytest.fixture
 def env(tmp_path):
@@ -31,6 +33,7 @@ def sql(tmp_path, statement, *params):
 def old_points(env, tmp_path):
     """The demo store expires points after 12 months, and every demo entry is two years old."""
     sql(tmp_path, "UPDATE ledger_entry SET created_at = '2024-06-01 02:00:00'")
+    rechain(tmp_path / "store.db")  # backdated on purpose: the hash chain is made to match again
     sql(tmp_path, "UPDATE store SET expiry_mode = 'months', expiry_months = 12")
     return sql(tmp_path, "SELECT SUM(balance), COUNT(*) FROM account WHERE balance > 0")[0]
 

@@ -32,6 +32,17 @@ def test_sqlite_runs_in_wal_mode_with_full_synchronous_writes(db):
     assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
+def undo_m0004():
+    """Take a database back to before m0004 (the ledger chain and public notices)."""
+    from kiosk.ledger.models import LedgerChain
+    from kiosk.notice.models import Notice, NoticeLine
+
+    database.drop_tables([NoticeLine, Notice, LedgerChain])
+    # ALTER TABLE … DROP COLUMN (SQLite >= 3.35) keeps the rows that other tables refer to.
+    for table, column in (("ledger_entry", "hash"), ("store", "notice_cutoff_day"), ("store", "star_candidates")):
+        database.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+
+
 def _migrations_through(monkeypatch, number):
     """Make the migrations after ``number`` invisible, to test one against the schema it found."""
     steps = [step for step in schema.available_migrations() if step[0] <= number]
@@ -51,6 +62,7 @@ def test_m0002_adds_the_print_queue_retry_time_and_the_store_printer(db, monkeyp
     _migrations_through(monkeypatch, 2)
     migrate(migrator.drop_index("print_job", "print_job_next_attempt_at"),
             migrator.drop_column("print_job", "next_attempt_at"), migrator.drop_column("store", "printer_url"))
+    undo_m0004()
     schema.SchemaVersion.delete().where(schema.SchemaVersion.version >= 2).execute()
     assert schema.upgrade() == ["m0002_print_queue"]
     assert "next_attempt_at" in [c.name for c in database.get_columns("print_job")]
@@ -75,22 +87,24 @@ def test_m0003_creates_the_rules_catalog_and_service_records(db, monkeypatch):
 
 
 def test_m0008_adds_deductions_linked_bonuses_and_corrections(db, world, monkeypatch):
-    """A database from before deductions (m0003's tables, no objection period on the store)
+    """A database from before deductions (no new columns, tables or objection period)
     gets the new columns and tables, and the earning service works on it."""
     from datetime import date
 
-    from playhouse.migrate import SqliteMigrator, migrate
-
     from kiosk.earning import catalog, service
+    from kiosk.earning.models import Correction, Objection
     from kiosk.registry.models import Pairing
     from kiosk.stores.models import Store
 
-    database.drop_tables([Pairing])
-    migrate(SqliteMigrator(database.obj).drop_column("store", "objection_days"))
-    _before_m0003(monkeypatch)
-    schema.upgrade()
-    monkeypatch.undo()
-    assert schema.upgrade() == [name for number, name, _ in schema.available_migrations() if number > 3]
+    database.drop_tables([Correction, Objection, Pairing])
+    database.execute_sql('DROP INDEX "service_record_effective_on"')
+    for table, column in (("rule", "from_occurrence"), ("rule", "occurrence_period"), ("rule", "linked_share"),
+                          ("service_record", "start_time"), ("service_record", "end_time"),
+                          ("service_record", "effective_on"), ("store", "objection_days")):
+        database.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+    _migrations_through(monkeypatch, 8)
+    schema.SchemaVersion.delete().where(schema.SchemaVersion.version >= 8).execute()
+    assert schema.upgrade() == ["m0008_deductions"]
     assert Store.get_by_id(world.store.id).objection_days == 7
     catalog.install(world.store)
     rule = next(r for r in service.current_rules(world.store) if r.code == "PARKING")
@@ -109,3 +123,25 @@ def test_m0006_creates_the_volunteer_import_batches(db, monkeypatch):
     schema.SchemaVersion.delete().where(schema.SchemaVersion.version >= 6).execute()
     assert schema.upgrade() == ["m0006_volunteer_import"]
     assert database.table_exists("volunteer_import") and database.table_exists("volunteer_import_record")
+
+
+def test_m0004_chains_the_existing_ledger_in_order_and_verifies_clean(world, monkeypatch):
+    """A database written before the hash chain gets every entry's hash, store by store, and
+    the chain heads; the books then verify clean, and new entries extend the same chain."""
+    from kiosk.ledger import chain
+    from kiosk.ledger import service as ledger
+    from kiosk.ledger.models import ADJUST, LedgerEntry
+    from kiosk.reports.verify import verify
+
+    with database.atomic():
+        ledger.post(world.accounts["李秀兰"].id, 5, ADJUST, note="更正")
+    hashes = dict(LedgerEntry.select(LedgerEntry.id, LedgerEntry.hash).tuples())
+    undo_m0004()
+    _migrations_through(monkeypatch, 4)
+    schema.SchemaVersion.delete().where(schema.SchemaVersion.version >= 4).execute()
+    assert schema.upgrade() == ["m0004_notice"]
+    assert dict(LedgerEntry.select(LedgerEntry.id, LedgerEntry.hash).tuples()) == hashes
+    assert chain.head(world.store.id)[1:] == (max(hashes), len(hashes))
+    with database.atomic():
+        ledger.post(world.accounts["李秀兰"].id, 5, ADJUST, note="更正")
+    assert verify() == []

@@ -1,0 +1,206 @@
+"""The hash chain of ledger entries: tamper evidence for the points ledger (账本哈希链).
+
+Each store's entries form one chain, in id order. An entry's ``hash`` is the SHA-256 (hex) of
+
+    json.dumps(["kiosk-ledger-v1", previous hash, id, account_id, delta, kind, reference,
+                staff_id, note, balance_after, created_at], separators=(",", ":"))
+
+(Python's json, ASCII output; ``staff_id`` may be null; ``created_at`` as naive UTC
+"YYYY-MM-DD HH:MM:SS.ffffff"), where the previous hash is the hash of the store's entry before
+it, or 64 zeros for its first. Editing any field of an entry, deleting one or slipping one in
+changes the hashes from there on; the store's head (``ledger_chain``) and every public notice
+(公示) record the head at a moment, so `kiosk verify` can tell that the ledger is still the one
+that was published. The serialization depends on no database engine.
+
+Someone able to write to the database could recompute every hash after an edit; the heads
+printed on published notices are what such a rewrite cannot change.
+"""
+import hashlib
+import json
+from datetime import datetime
+
+import peewee
+
+from kiosk.db import database, is_sqlite, q
+from kiosk.ledger.models import LedgerChain, LedgerEntry
+
+GENESIS = "0" * 64
+VERSION = "kiosk-ledger-v1"
+_JSON = json.JSONEncoder(separators=(",", ":"))  # one encoder: json.dumps with options builds one per call
+FIELDS = ("id", "account_id", "delta", "kind", "reference", "staff_id", "note", "balance_after", "created_at")
+
+
+def canonical_time(value):
+    """A timestamp as the chain hashes it: naive UTC, always with microseconds.
+
+    Accepts a datetime or the text SQLite keeps ("2026-11-26 09:30:00" or with ".123456").
+    """
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    text = str(value).replace("T", " ")
+    head, dot, fraction = text.partition(".")
+    return f"{head[:19]}.{(fraction if dot else '')[:6]:0<6}"
+
+
+def entry_hash(previous, id, account_id, delta, kind, reference, staff_id, note, balance_after, created_at):
+    """The hash of one entry given the hash of the entry before it in its store's chain."""
+    payload = [VERSION, previous, id, account_id, delta, kind, reference or "", staff_id, note or "",
+               balance_after, canonical_time(created_at)]
+    return hashlib.sha256(_JSON.encode(payload).encode("ascii")).hexdigest()
+
+
+def _claim(account_id):
+    """Lock the chain of the account's store; returns (store_id, head).
+
+    A guarded UPDATE … RETURNING: writers of one store queue here until the first commits
+    (a row lock on PostgreSQL; SQLite's write lock already serializes them).
+    """
+    p = database.param
+    sql = (f'UPDATE {q("ledger_chain")} SET "length" = "length" + 1 '
+           f'WHERE "store_id" = (SELECT "store_id" FROM {q("account")} WHERE "id" = {p}) RETURNING "store_id", "head"')
+    row = database.execute_sql(sql, [account_id]).fetchone()
+    if row is None:
+        # The store's first entry: start its chain (another writer may be doing the same).
+        store_id = database.execute_sql(f'SELECT "store_id" FROM {q("account")} WHERE "id" = {p}', [account_id]).fetchone()
+        if store_id is None:
+            from kiosk.errors import KioskError
+            raise KioskError("unknown_account")
+        LedgerChain.insert(store=store_id[0], head=GENESIS, length=0).on_conflict_ignore().execute()
+        row = database.execute_sql(sql, [account_id]).fetchone()
+    return row[0], row[1]
+
+
+def _next_entry_id():
+    """The id the next ledger entry gets, taken while the store's chain is locked, so that a
+    store's entries are numbered in chain order."""
+    if is_sqlite():
+        # SQLite transactions here are BEGIN IMMEDIATE: nobody else writes until we commit.
+        return database.execute_sql(f'SELECT COALESCE(MAX("id"), 0) + 1 FROM {q("ledger_entry")}').fetchone()[0]
+    return database.execute_sql("SELECT nextval(pg_get_serial_sequence('ledger_entry', 'id'))").fetchone()[0]
+
+
+def link(fields, now):
+    """Give a new entry (a dict of its columns, without id) its id, ``created_at`` (``now()``)
+    and hash, and move the store's head to it; the caller inserts the row in the same
+    transaction. Returns ``fields``."""
+    store_id, previous = _claim(fields["account_id"])
+    fields["id"] = _next_entry_id()
+    fields["created_at"] = now()
+    fields["hash"] = entry_hash(previous, *(fields[name] for name in FIELDS))
+    p = database.param
+    database.execute_sql(
+        f'UPDATE {q("ledger_chain")} SET "head" = {p}, "last_entry_id" = {p} WHERE "store_id" = {p}',
+        [fields["hash"], fields["id"], store_id],
+    )
+    return fields
+
+
+def head(store_id):
+    """(head hash, last entry id, length) of a store's chain; (GENESIS, None, 0) before its first entry."""
+    row = LedgerChain.get_or_none(LedgerChain.store == store_id)
+    return (row.head, row.last_entry_id, row.length) if row else (GENESIS, None, 0)
+
+
+def walk(store_id=None, after_id=0, upto_id=None, batch=5000):
+    """Yield (store_id, entry id, stored hash, recomputed hash, created_at text) for every
+    entry in id order, recomputing each hash from the stored hash of the entry before it in its
+    store's chain; ``after_id``/``upto_id`` limit the ids. Reads in batches (engine-neutral)."""
+    columns = ", ".join(f'e.{q(name)}' for name in FIELDS)
+    p = database.param
+    where = [f'e."id" > {p}']
+    params = []
+    if store_id is not None:
+        where.append(f'a."store_id" = {p}')
+        params.append(store_id)
+    if upto_id is not None:
+        where.append(f'e."id" <= {p}')
+        params.append(upto_id)
+    sql = (f'SELECT a."store_id", {columns}, e."hash" FROM {q("ledger_entry")} e '
+           f'JOIN {q("account")} a ON a."id" = e."account_id" WHERE {" AND ".join(where)} '
+           f'ORDER BY e."id" LIMIT {batch}')
+    last = after_id
+    while True:
+        rows = database.execute_sql(sql, [last, *params]).fetchall()
+        for row in rows:
+            yield row
+        if len(rows) < batch:
+            return
+        last = rows[-1][1]
+
+
+def verify_chains(checkpoints=()):
+    """Recompute every store's chain; yields one sentence per problem.
+
+    Names each entry whose stored hash does not match its fields and the entry before it (an
+    edit, or the entry after a deletion, or an entry slipped in), then compares each store's
+    end with its recorded head. ``checkpoints`` are heads published on notices, as
+    (store_id, label, head, entry id, cut-off as naive UTC): the chain recomputed from its
+    start must still reach each head at that entry, and no entry written after it may be dated
+    before the cut-off.
+    """
+    marks = {}
+    for store_id, label, head_hash, entry_id, cutoff in checkpoints:
+        marks.setdefault((store_id, entry_id), []).append((label, head_hash, canonical_time(cutoff)))
+    pending = {}  # store_id -> [(label, cutoff)] of notices whose head has been passed
+    for (store_id, entry_id), notices in list(marks.items()):
+        if entry_id is None:  # published before the store's first entry
+            for label, head_hash, cutoff in marks.pop((store_id, entry_id)):
+                if head_hash != GENESIS:
+                    yield f"notice {label}: its chain head {head_hash[:16]}… is not that of an empty ledger"
+                pending.setdefault(store_id, []).append((label, cutoff))
+    last = {}  # store_id -> (stored hash, id, count, recomputed hash)
+    broken = {}
+    for store_id, entry_id, *values, stored in walk():
+        previous, _, count, recomputed = last.get(store_id, (GENESIS, None, 0, GENESIS))
+        if entry_hash(previous, entry_id, *values) != stored:
+            broken[store_id] = broken.get(store_id, 0) + 1
+            if broken[store_id] <= 10:
+                yield (f"ledger entry {entry_id}: its hash does not match its contents and the entry before it "
+                       "(it was edited, or an entry before it was deleted, or it was added around the ledger service)")
+        recomputed = entry_hash(recomputed, entry_id, *values)
+        created = canonical_time(values[-1])
+        for label, cutoff in pending.get(store_id, ()):
+            if created < cutoff:
+                yield f"ledger entry {entry_id} is dated before the cut-off of the notice {label} but was written after it"
+        for label, head_hash, cutoff in marks.pop((store_id, entry_id), ()):
+            if recomputed != head_hash:
+                yield f"notice {label}: the ledger no longer leads to the chain head it published ({head_hash[:16]}…)"
+            pending.setdefault(store_id, []).append((label, cutoff))
+        last[store_id] = (stored, entry_id, count + 1, recomputed)
+    for store_id, count in broken.items():
+        if count > 10:
+            yield f"store {store_id}: {count - 10} more ledger entries break the hash chain"
+    for (store_id, entry_id), notices in marks.items():
+        for label, _, _ in notices:
+            yield f"notice {label}: ledger entry {entry_id}, the chain head it published, is missing"
+    heads = {row.store_id: row for row in LedgerChain.select()}
+    for store_id in set(heads) | set(last):
+        row = heads.get(store_id)
+        end_hash, end_id, count, _ = last.get(store_id, (GENESIS, None, 0, GENESIS))
+        if row is None:
+            yield f"store {store_id}: {count} ledger entries but no chain head"
+        elif (row.head, row.last_entry_id, row.length) != (end_hash, end_id, count):
+            yield (f"store {store_id}: the chain head names entry {row.last_entry_id} as number {row.length}, "
+                   f"but the ledger ends at entry {end_id} as number {count} "
+                   "(entries were deleted or added around the ledger service)")
+
+
+def chain_at(store_id, before):
+    """(head hash, entry id, length) of a store's chain over its entries created before
+    ``before`` (naive UTC): the head a notice with that cut-off prints."""
+    last_id = (
+        LedgerEntry.select(peewee.fn.MAX(LedgerEntry.id))
+        .join_from(LedgerEntry, LedgerEntry.account.rel_model)
+        .where(LedgerEntry.account.rel_model.store == store_id, LedgerEntry.created_at < before)
+        .scalar()
+    )
+    if last_id is None:
+        return GENESIS, None, 0
+    entry = LedgerEntry.get_by_id(last_id)
+    length = (
+        LedgerEntry.select()
+        .join_from(LedgerEntry, LedgerEntry.account.rel_model)
+        .where(LedgerEntry.account.rel_model.store == store_id, LedgerEntry.id <= last_id)
+        .count()
+    )
+    return entry.hash, last_id, length
