@@ -85,6 +85,23 @@ MESSAGES = {
     "import_failed": _l("The import failed. Nothing was imported; please try again."),
     "import_id_as_number": _l("Excel stored this ID number as a number and its last digits are lost. "
                               "Format the column as text and type the number again."),
+    # Redemption windows and per-product limits (kiosk.redemption).
+    "redemption_closed": _l("Redemption is closed now; it opens again on %(month)s/%(day)s. Balances can still be looked up."),
+    "redemption_closed_no_date": _l("Redemption is closed now. Balances can still be looked up."),
+    "limit_reached_month": _l("%(name)s is limited to %(limit)s %(unit)s a month for this account; "
+                              "%(left)s %(unit)s left this month."),
+    "limit_reached_quarter": _l("%(name)s is limited to %(limit)s %(unit)s a quarter for this account; "
+                                "%(left)s %(unit)s left this quarter."),
+    "limit_reached_year": _l("%(name)s is limited to %(limit)s %(unit)s a year for this account; "
+                             "%(left)s %(unit)s left this year."),
+    "bad_limit": _l("The limit must be a whole number from 1 to %(max)s."),
+    "bad_limit_period": _l("Choose the period of the limit: a month, a quarter or a year."),
+    "bad_window_mode": _l("Choose when redemption is open."),
+    "window_no_days": _l("Choose at least one day of the month."),
+    "bad_window_day": _l("Days of the month are whole numbers from 1 to 31."),
+    "bad_last_days": _l("The number of last days of the month must be a whole number from 1 to %(max)s."),
+    "window_no_weeks": _l("Choose at least one week of the quarter."),
+    "bad_window_week": _l("Weeks of the quarter are 1 to 13, or the last week."),
 }
 
 # Names of form fields, for the messages above.

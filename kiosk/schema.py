@@ -20,6 +20,7 @@ from kiosk.earning.models import Rule, ServiceRecord
 from kiosk.inventory.models import Product, StockMovement
 from kiosk.ledger.models import LedgerEntry
 from kiosk.printing.models import PrintJob
+from kiosk.redemption.models import ProductLimit
 from kiosk.registry.models import Household, Resident
 from kiosk.staff.models import Staff
 from kiosk.stores.models import Store
@@ -27,6 +28,7 @@ from kiosk.stores.models import Store
 MODELS = [
     Store, Staff, Household, Resident, Account, Card, LedgerEntry, Product, StockMovement,
     Sale, SaleLine, Refund, RefundLine, PrintJob, AuditEvent, Rule, ServiceRecord,
+    ProductLimit,
 ]
 
 

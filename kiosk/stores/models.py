@@ -16,3 +16,7 @@ class Store(BaseModel):
     # The store's receipt printer as a URL (tcp://…, usb://…); empty means the KIOSK_PRINTER setting.
     printer_url = peewee.CharField(max_length=300, default="")
     created_at = peewee.DateTimeField(default=utcnow)
+    # When redemption is open (kiosk.redemption.windows): "always", "month_days" (days in
+    # redemption_days, e.g. "26-31"), "month_last" (the last N days) or "quarter_weeks" ("1,13,last").
+    redemption_window = peewee.CharField(max_length=20, default="always")
+    redemption_days = peewee.CharField(max_length=100, default="")

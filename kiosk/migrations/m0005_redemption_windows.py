@@ -1,0 +1,21 @@
+"""Redemption windows (store.redemption_window, store.redemption_days) and per-product
+limits per account and period (product_limit)."""
+import peewee
+from playhouse.migrate import migrate
+
+
+def apply(migrator):
+    from kiosk.redemption.models import ProductLimit
+
+    columns = {c.name for c in migrator.database.get_columns("store")}
+    added = [
+        migrator.add_column("store", name, field)
+        for name, field in (
+            ("redemption_window", peewee.CharField(max_length=20, default="always")),
+            ("redemption_days", peewee.CharField(max_length=100, default="")),
+        )
+        if name not in columns
+    ]
+    if added:
+        migrate(*added)
+    migrator.database.create_tables([ProductLimit])
