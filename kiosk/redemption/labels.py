@@ -32,11 +32,6 @@ OVER = {
     windows.QUARTER: _l("Over the quarterly limit"),
     windows.YEAR: _l("Over the yearly limit"),
 }
-PERIOD_NAMES = {
-    windows.MONTH: _l("a month"),
-    windows.QUARTER: _l("a quarter"),
-    windows.YEAR: _l("a year"),
-}
 
 
 def short_date(day):
