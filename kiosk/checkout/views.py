@@ -110,7 +110,7 @@ def _room(data, product, total):
     if limit is not None and card is not None:
         allowance = redemption.allowances(card.account_id, redemption.limit_rows([limit]), tz_name=tz_name())[product.id]
         if total > allowance.left:
-            raise allowance.error()
+            raise allowance.error(in_cart=register.quantity_of(data, product.id))
 
 
 def _refuse(error, whole=False):

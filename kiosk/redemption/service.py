@@ -142,10 +142,11 @@ class Allowance:
     def left(self):
         return max(0, self.limit - self.used)
 
-    def error(self):
-        """The refusal for wanting more than is left."""
-        return KioskError(f"limit_reached_{self.period}", name=self.name, limit=self.limit, left=self.left,
-                          unit=self.unit)
+    def error(self, in_cart=0):
+        """The refusal for wanting more than is left; it says how many more may be added to
+        the ``in_cart`` quantity already in the cart."""
+        return KioskError(f"limit_reached_{self.period}", name=self.name, limit=self.limit,
+                          left=max(0, self.left - in_cart), unit=self.unit)
 
 
 def members_of(account_id):
