@@ -11,8 +11,9 @@ def apply(migrator):
     added = [
         migrator.add_column("store", name, field)
         for name, field in (
-            ("redemption_window", peewee.CharField(max_length=20, default="always")),
-            ("redemption_days", peewee.CharField(max_length=100, default="")),
+            ("redemption_window", peewee.CharField(max_length=20, default="always",
+                                                   constraints=[peewee.SQL("DEFAULT 'always'")])),
+            ("redemption_days", peewee.CharField(max_length=100, default="", constraints=[peewee.SQL("DEFAULT ''")])),
         )
         if name not in columns
     ]

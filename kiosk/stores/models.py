@@ -18,5 +18,6 @@ class Store(BaseModel):
     created_at = peewee.DateTimeField(default=utcnow)
     # When redemption is open (kiosk.redemption.windows): "always", "month_days" (days in
     # redemption_days, e.g. "26-31"), "month_last" (the last N days) or "quarter_weeks" ("1,13,last").
-    redemption_window = peewee.CharField(max_length=20, default="always")
-    redemption_days = peewee.CharField(max_length=100, default="")
+    # The defaults are in the schema too, so a row written by plain SQL (bench/) is always open.
+    redemption_window = peewee.CharField(max_length=20, default="always", constraints=[peewee.SQL("DEFAULT 'always'")])
+    redemption_days = peewee.CharField(max_length=100, default="", constraints=[peewee.SQL("DEFAULT ''")])

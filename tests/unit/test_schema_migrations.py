@@ -78,3 +78,16 @@ def test_m0005_adds_redemption_windows_and_product_limits(db):
     assert (store.redemption_window, store.redemption_days) == ("always", "")
     assert database.table_exists("product_limit") and ProductLimit.select().count() == 0
     assert schema.upgrade() == []
+    # A store written by plain SQL that knows nothing of windows (bench/, older tools) is always open.
+    database.execute_sql("INSERT INTO store (name, code, account_mode, card_full_name, printer_url, created_at)"
+                         " VALUES ('直写', 'ZX', 'household', 0, '', '2026-01-01 00:00:00')")
+    assert Store.get(Store.code == "ZX").redemption_window == "always"
+
+
+def test_a_new_database_gives_stores_written_by_plain_sql_an_open_window(db):
+    from kiosk.stores.models import Store
+
+    database.execute_sql("INSERT INTO store (name, code, account_mode, card_full_name, printer_url, created_at)"
+                         " VALUES ('直写', 'ZX', 'household', 0, '', '2026-01-01 00:00:00')")
+    store = Store.get(Store.code == "ZX")
+    assert (store.redemption_window, store.redemption_days) == ("always", "")
