@@ -1,5 +1,6 @@
-"""Redemption windows (store.redemption_window, store.redemption_days) and per-product
-limits per account and period (product_limit)."""
+"""Redemption windows (store.redemption_window, store.redemption_days), per-product limits
+per account and period (product_limit), and the index limits count with (an account's
+sales in a period)."""
 import peewee
 from playhouse.migrate import migrate
 
@@ -17,6 +18,8 @@ def apply(migrator):
         )
         if name not in columns
     ]
+    if "sale_account_id_created_at" not in {i.name for i in migrator.database.get_indexes("sale")}:
+        added.append(migrator.add_index("sale", ("account_id", "created_at"), False))
     if added:
         migrate(*added)
     migrator.database.create_tables([ProductLimit])

@@ -163,18 +163,29 @@ def members_of(account_id):
     return max(1, int(row[0]))
 
 
+def used_sql(count):
+    """The statement :func:`used` runs for ``count`` products: (account, start, end, *products).
+
+    From the account's sales in the period (index sale(account_id, created_at)) to their lines:
+    CROSS JOIN makes SQLite take the tables in this order (PostgreSQL plans it as a plain join).
+    Starting from the product's lines instead would read every sale of the product in the
+    store's history, which grows without end.
+    """
+    p = database.param
+    return (
+        f'SELECT "sale_line"."product_id", SUM("sale_line"."quantity" - "sale_line"."refunded_quantity") '
+        f'FROM "sale" CROSS JOIN "sale_line" '
+        f'WHERE "sale"."account_id" = {p} AND "sale"."created_at" >= {p} AND "sale"."created_at" < {p} '
+        f'AND "sale_line"."sale_id" = "sale"."id" '
+        f'AND "sale_line"."product_id" IN ({", ".join([p] * count)}) '
+        f'GROUP BY "sale_line"."product_id"'
+    )
+
+
 def used(account_id, product_ids, period, now, tz_name):
     """{product_id: quantity redeemed in the period holding ``now``, less what was returned}."""
     start, end = windows.utc_bounds(period, now, tz_name)
-    p = database.param
-    rows = database.execute_sql(
-        f'SELECT "sale_line"."product_id", SUM("sale_line"."quantity" - "sale_line"."refunded_quantity") '
-        f'FROM "sale_line" JOIN "sale" ON "sale"."id" = "sale_line"."sale_id" '
-        f'WHERE "sale"."account_id" = {p} AND "sale"."created_at" >= {p} AND "sale"."created_at" < {p} '
-        f'AND "sale_line"."product_id" IN ({", ".join([p] * len(product_ids))}) '
-        f'GROUP BY "sale_line"."product_id"',
-        [account_id, start, end, *product_ids],
-    ).fetchall()
+    rows = database.execute_sql(used_sql(len(product_ids)), [account_id, start, end, *product_ids]).fetchall()
     return {product_id: int(quantity or 0) for product_id, quantity in rows}
 
 

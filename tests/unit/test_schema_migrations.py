@@ -71,9 +71,11 @@ def test_m0005_adds_redemption_windows_and_product_limits(db):
     Store.create(name="老店", code="LD")
     database.drop_tables([ProductLimit])
     migrator = SqliteMigrator(database.obj)
-    migrate(migrator.drop_column("store", "redemption_window"), migrator.drop_column("store", "redemption_days"))
+    migrate(migrator.drop_column("store", "redemption_window"), migrator.drop_column("store", "redemption_days"),
+            migrator.drop_index("sale", "sale_account_id_created_at"))
     schema.SchemaVersion.delete().where(schema.SchemaVersion.version >= 5).execute()
     assert schema.upgrade() == ["m0005_redemption_windows"]
+    assert "sale_account_id_created_at" in [i.name for i in database.get_indexes("sale")]
     store = Store.get(Store.code == "LD")
     assert (store.redemption_window, store.redemption_days) == ("always", "")
     assert database.table_exists("product_limit") and ProductLimit.select().count() == 0
