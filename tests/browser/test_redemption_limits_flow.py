@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import ARTIFACTS
 from tests.helpers import balance_of, scan, sign_in
 
 OIL = "金龙鱼食用油 5L"
@@ -126,6 +127,10 @@ def test_when_redemption_is_closed_the_cashier_sees_when_it_opens(server, page, 
         section.get_by_role("button", name="保存兑换时间").tap()
         expect(page.get_by_text("兑换时间已保存。")).to_be_visible()
         expect(page.locator("#redemption-window").get_by_test_id("window-status")).to_contain_text(f"每月 {other} 日")
+        expect(page.locator("#redemption-window").get_by_test_id("window-status")).to_contain_text("接下来的兑换时间")
+        size = page.viewport_size
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.locator("#redemption-window").screenshot(path=str(ARTIFACTS / f"settings-window-saved-{size['width']}x{size['height']}.png"))
 
         signed_in(page, url, "张桂兰", "3333")
         notice = page.get_by_test_id("window-closed")
