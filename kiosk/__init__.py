@@ -63,6 +63,7 @@ def create_app(config=None):
     from kiosk.expiry.views import bp as expiry_bp
     from kiosk.notice.views import bp as notice_bp
     from kiosk.printing.views import bp as printing_bp
+    from kiosk.redemption.views import bp as redemption_bp
     from kiosk.registry.import_views import bp as registry_import_bp
     from kiosk.registry.views import bp as registry_bp
     from kiosk.scanning.views import bp as scanning_bp
@@ -72,7 +73,7 @@ def create_app(config=None):
 
     for blueprint in (
         staff_bp, cashier_bp, returns_bp, printing_bp, registry_bp, registry_import_bp, passbook_bp, settings_bp,
-        scanning_bp, earning_bp, volunteer_import_bp, expiry_bp, notice_bp,
+        scanning_bp, earning_bp, volunteer_import_bp, expiry_bp, notice_bp, redemption_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -143,6 +143,23 @@ MESSAGES = {
     "unknown_notice": _l("Notice not found."),
     "bad_cutoff_day": _l("The cut-off day must be a day from 1 to 28."),
     "bad_star_candidates": _l("The number of star-household candidates must be a whole number from 0 to %(max)s."),
+    # Redemption windows and per-product limits (kiosk.redemption).
+    "redemption_closed": _l("Redemption is closed now; it opens again on %(month)s/%(day)s. Balances can still be looked up."),
+    "redemption_closed_no_date": _l("Redemption is closed now. Balances can still be looked up."),
+    "limit_reached_month": _l("%(name)s is limited to %(limit)s %(unit)s a month for this account; "
+                              "%(left)s %(unit)s left this month."),
+    "limit_reached_quarter": _l("%(name)s is limited to %(limit)s %(unit)s a quarter for this account; "
+                                "%(left)s %(unit)s left this quarter."),
+    "limit_reached_year": _l("%(name)s is limited to %(limit)s %(unit)s a year for this account; "
+                             "%(left)s %(unit)s left this year."),
+    "bad_limit": _l("The limit must be a whole number from 1 to %(max)s."),
+    "bad_limit_period": _l("Choose the period of the limit: a month, a quarter or a year."),
+    "bad_window_mode": _l("Choose when redemption is open."),
+    "window_no_days": _l("Choose at least one day of the month."),
+    "bad_window_day": _l("Days of the month are whole numbers from 1 to 31."),
+    "bad_last_days": _l("The number of last days of the month must be a whole number from 1 to %(max)s."),
+    "window_no_weeks": _l("Choose at least one week of the quarter."),
+    "bad_window_week": _l("Weeks of the quarter are 1 to 13, or the last week."),
 }
 
 # Names of form fields, for the messages above.

@@ -22,6 +22,7 @@ from kiosk.inventory.models import Product, StockMovement
 from kiosk.ledger.models import LedgerChain, LedgerEntry
 from kiosk.notice.models import Notice, NoticeLine
 from kiosk.printing.models import PrintJob
+from kiosk.redemption.models import ProductLimit
 from kiosk.registry.models import Household, Pairing, Resident
 from kiosk.staff.models import Staff
 from kiosk.stores.models import Store
@@ -33,6 +34,7 @@ MODELS = [
     Objection, Correction, Pairing,
     VolunteerImport, VolunteerImportRecord,
     LedgerChain, Notice, NoticeLine,
+    ProductLimit,
 ]
 
 

@@ -86,3 +86,17 @@
     restart();
   }
 })();
+
+// A choice with its own fields (the redemption times): touching a field selects its choice.
+(function () {
+  "use strict";
+  document.addEventListener("input", select, true);
+  document.addEventListener("click", select, true);
+  function select(event) {
+    var option = event.target.closest && event.target.closest("[data-mode-option]");
+    if (!option || event.target.matches("input[type=radio][name=mode]")) return;
+    if (!event.target.closest("input, button")) return;
+    var radio = option.querySelector("input[type=radio][name=mode]");
+    if (radio) radio.checked = true;
+  }
+})();

@@ -30,6 +30,10 @@ class Sale(BaseModel):
     picked_up_by = peewee.CharField(max_length=50, default="")
     created_at = peewee.DateTimeField(default=utcnow, index=True)
 
+    class Meta:
+        # An account's sales in a period: what a purchase limit counts (kiosk.redemption).
+        indexes = ((("account", "created_at"), False),)
+
     @property
     def receipt_no(self):
         return receipt_number(self.store.code, SALE_PREFIX, self.id)

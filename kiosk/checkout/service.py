@@ -19,6 +19,8 @@ from kiosk.inventory import service as inventory
 from kiosk.inventory.models import RETURN, SALE, Product
 from kiosk.ledger import service as ledger
 from kiosk.ledger.models import REDEEM, REFUND
+from kiosk.redemption import service as redemption
+from kiosk.redemption.windows import ALWAYS, DEFAULT_TIMEZONE
 from kiosk.staff.models import MANAGER, Staff
 
 MAX_QUANTITY = 999
@@ -38,6 +40,7 @@ def parse_quantity(value):
 class PricedLine:
     product: Product
     quantity: int
+    allowance: object = None  # redemption.Allowance of a limited product, for the account
 
     @property
     def total(self):
@@ -47,6 +50,10 @@ class PricedLine:
     def short(self):
         return self.quantity > self.product.quantity
 
+    @property
+    def over_limit(self):
+        return self.allowance is not None and self.quantity > self.allowance.left
+
 
 @dataclass
 class PricedCart:
@@ -55,6 +62,8 @@ class PricedCart:
     lines: list
     balance: int
     problems: list = field(default_factory=list)  # KioskError instances
+    window: object = None  # redemption.WindowState
+    allowances: dict = field(default_factory=dict)  # {product_id: redemption.Allowance}, with an account
 
     @property
     def total(self):
@@ -73,12 +82,18 @@ class PricedCart:
         return not self.problems
 
 
-def price_cart(store, account, items):
+def price_cart(store, account, items, *, limits=None, now=None, tz_name=DEFAULT_TIMEZONE):
     """Price ``items`` ([(product_id, quantity)]) for ``account``; never raises for a bad cart.
 
-    Products no longer on sale are dropped and reported as problems.
+    Products no longer on sale are dropped and reported as problems. ``limits``
+    ({product_id: ProductLimit}, default: those of the cart's products) are the limits whose
+    allowances for the account the cart carries (the cashier screen passes all the store's).
     """
     items = dict(items)
+    window = redemption.window_state(store, now, tz_name)
+    if limits is None:
+        limits = redemption.store_limits(store, items)
+    allowances = redemption.allowances(account.id, redemption.limit_rows(limits.values()), now, tz_name) if account else {}
     products = {
         p.id: p for p in Product.select().where(Product.store == store, Product.id.in_(list(items) or [0]))
     }
@@ -88,8 +103,10 @@ def price_cart(store, account, items):
         if product is None or not product.active:
             problems.append(KioskError("product_unavailable", name=product.name if product else ""))
             continue
-        lines.append(PricedLine(product, quantity))
-    cart = PricedCart(lines, account.balance if account else 0, problems)
+        lines.append(PricedLine(product, quantity, allowances.get(product_id)))
+    cart = PricedCart(lines, account.balance if account else 0, problems, window, allowances)
+    if not window.open:
+        problems.insert(0, redemption.closed_error(window))
     if account is None:
         problems.append(KioskError("no_card"))
     if not lines:
@@ -97,6 +114,8 @@ def price_cart(store, account, items):
     for line in lines:
         if line.short:
             problems.append(KioskError("out_of_stock", name=line.product.name, available=line.product.quantity))
+        if line.over_limit:
+            problems.append(line.allowance.error())
     if account is not None and cart.total > cart.balance:
         problems.append(KioskError("insufficient_points", balance=cart.balance, needed=cart.total))
     return cart
@@ -127,15 +146,18 @@ class CheckoutResult:
     created: bool  # False when the key named a sale made before (double tap, retry)
 
 
-def checkout(store, card_id, items, staff_id, key, *, expected_total=None, picked_up_by=""):
+def checkout(store, card_id, items, staff_id, key, *, expected_total=None, picked_up_by="", now=None,
+             tz_name=DEFAULT_TIMEZONE):
     """Redeem ``items`` ([(product_id, quantity)]) with the card's account, as one transaction.
 
     The same ``key`` always yields the same sale. ``expected_total`` is the total the cashier
     saw: if prices changed since, the checkout is refused rather than charging another sum.
-    ``picked_up_by`` names a relative who picks up for the holder (代领).
+    ``picked_up_by`` names a relative who picks up for the holder (代领). The store's
+    redemption window and product limits are checked at ``now`` (naive UTC, the sale's time;
+    default the current time) in the time zone ``tz_name``.
     Raises KioskError: "stale_page", "bad_quantity", "empty_cart", "too_many_lines",
     "card_lost", "card_revoked", "unknown_card", "product_unavailable", "price_changed",
-    "insufficient_points", "out_of_stock".
+    "insufficient_points", "out_of_stock", "redemption_closed", "limit_reached_<period>".
     """
     _check_key(key)
     merged = _merge(items)
@@ -145,6 +167,10 @@ def checkout(store, card_id, items, staff_id, key, *, expected_total=None, picke
             existing = database.execute_sql(f'SELECT "id" FROM "sale" WHERE "idempotency_key" = {p}', [key]).fetchone()
             if existing is not None:
                 return CheckoutResult(Sale.get_by_id(existing[0]), False)
+            # After the key: a sale made just before closing time is still found by its retry.
+            now = now or utcnow()
+            if store.redemption_window != ALWAYS:
+                redemption.check_open(store, now, tz_name)
             row = database.execute_sql(
                 f'SELECT "account_id", "status", "number" FROM "card" WHERE "id" = {p} AND "store_id" = {p}',
                 [card_id, store.id],
@@ -153,12 +179,17 @@ def checkout(store, card_id, items, staff_id, key, *, expected_total=None, picke
                 raise KioskError("unknown_card", number="")
             card = Card(id=card_id, account_id=row[0], status=row[1], number=row[2])
             check_active(card)
+            # The product's limit comes along in the same statement: no extra query for a cart
+            # without limited goods.
             rows = database.execute_sql(
-                f'SELECT "id", "name", "points", "active" FROM "product" '
-                f'WHERE "store_id" = {p} AND "id" IN ({", ".join([p] * len(merged))})',
+                f'SELECT "product"."id", "product"."name", "product"."points", "product"."active", "product"."unit", '
+                f'"product_limit"."quantity", "product_limit"."period", "product_limit"."per_member" FROM "product" '
+                f'LEFT JOIN "product_limit" ON "product_limit"."product_id" = "product"."id" '
+                f'WHERE "product"."store_id" = {p} AND "product"."id" IN ({", ".join([p] * len(merged))})',
                 [store.id, *merged],
             ).fetchall()
             products = {r[0]: Product(id=r[0], name=r[1], points=r[2], active=bool(r[3])) for r in rows}
+            limited = [(r[0], r[1], r[4], r[5], r[6], bool(r[7])) for r in rows if r[5] is not None]
             for product_id in merged:
                 product = products.get(product_id)
                 if product is None or not product.active:
@@ -168,11 +199,14 @@ def checkout(store, card_id, items, staff_id, key, *, expected_total=None, picke
                 raise KioskError("price_changed")
             # The debit first (guarded), so the sale is written once with its balances.
             balance_after = ledger.move_balance(card.account_id, -total)
+            if limited:
+                # Counted only now that the account is locked by the debit (see enforce).
+                redemption.enforce(card.account_id, merged, limited, now, tz_name)
             fields = {
                 "store_id": store.id, "idempotency_key": key, "account_id": card.account_id, "card_id": card.id,
                 "staff_id": staff_id, "total": total, "balance_before": balance_after + total,
                 "balance_after": balance_after, "picked_up_by": (picked_up_by or "").strip()[:50],
-                "created_at": utcnow(),
+                "created_at": now,
             }
             (sale_id,) = insert_rows(Sale, [fields], returning="id")
             sale = Sale(id=sale_id, **fields)

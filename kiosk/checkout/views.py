@@ -18,6 +18,9 @@ from kiosk.printing.problems import printer_problem
 from kiosk.printing.receipts import print_sale
 from kiosk.printing.setup import kick
 from kiosk.privacy import mask_name
+from kiosk.redemption import labels as redemption_labels
+from kiosk.redemption import service as redemption
+from kiosk.redemption.views import tz_name
 from kiosk.registry.models import Resident
 from kiosk.staff.auth import current_staff, current_store, requires_role
 from kiosk.staff.models import CASHIER, MANAGER
@@ -51,7 +54,14 @@ def _show(level=None, text=None, status=200, whole=False):
     store = current_store()
     data = register.state()
     card = _card(data)
-    cart = checkout.price_cart(store, card.account if card else None, register.items(data))
+    # Every limited product on sale: its tile and cart line say what the account has left.
+    limits = {pid: limit for pid, limit in redemption.store_limits(store).items() if limit.product.active}
+    cart = checkout.price_cart(store, card.account if card else None, register.items(data), limits=limits,
+                               tz_name=tz_name())
+    limit_notes = {
+        pid: redemption_labels.limit_note(limit, cart.allowances.get(pid), register.quantity_of(data, pid))
+        for pid, limit in limits.items()
+    }
     done = None
     if data.get("done"):
         sale = Sale.get_or_none(Sale.id == data["done"])
@@ -69,11 +79,39 @@ def _show(level=None, text=None, status=200, whole=False):
         "key": data["key"], "version": register.version(data),
         "done": done, "level": level, "text": text,
         "return_seconds": current_app.config["RETURN_TO_IDLE_SECONDS"],
+        "window": _window_notice(cart.window), "limit_notes": limit_notes,
+        # The goods' limit notes ride along out of band when only the register is swapped.
+        "oob": not whole and is_htmx(),
     }
     if whole or not is_htmx():
         context["categories"] = _categories(store)
     partial = "cashier/_workspace.html" if whole else "cashier/_register.html"
     return render("cashier/page.html", partial, **context), status
+
+
+def _window_notice(state):
+    """What the register says about the redemption window: closed (and when it opens), open
+    until a date, or nothing when redemption is always open."""
+    if not state.open:
+        return {"closed": True, "schedule": redemption_labels.describe_window(state.window),
+                "next": redemption_labels.short_date(state.next_opening) if state.next_opening else ""}
+    if state.open_until is not None:
+        return {"closed": False, "until": redemption_labels.short_date(state.open_until)}
+    return None
+
+
+def _room(data, product, total):
+    """Refuse taking the cart's quantity of ``product`` up to ``total``: the store is not
+    redeeming now, or the account has less than that left of a limited product.
+    Raises KioskError("redemption_closed", "limit_reached_<period>")."""
+    store = current_store()
+    redemption.check_open(store, tz_name=tz_name())
+    limit = redemption.store_limits(store, [product.id]).get(product.id)
+    card = _card(data)
+    if limit is not None and card is not None:
+        allowance = redemption.allowances(card.account_id, redemption.limit_rows([limit]), tz_name=tz_name())[product.id]
+        if total > allowance.left:
+            raise allowance.error(in_cart=register.quantity_of(data, product.id))
 
 
 def _refuse(error, whole=False):
@@ -121,6 +159,10 @@ def _add(data, product, quantity):
         return _refuse(KioskError("bad_quantity", max=checkout.MAX_QUANTITY))
     if total > product.quantity:
         return _refuse(KioskError("out_of_stock", name=product.name, available=product.quantity))
+    try:
+        _room(data, product, total)
+    except KioskError as exc:
+        return _refuse(exc)
     register.set_quantity(data, product.id, total)
     return _show()
 
@@ -163,6 +205,12 @@ def set_quantity():
         return _refuse(KioskError("product_unavailable", name=product.name))
     if quantity > product.quantity:
         return _refuse(KioskError("out_of_stock", name=product.name, available=product.quantity))
+    if quantity > register.quantity_of(data, product.id):
+        # Fewer is always allowed; more must fit the window and the limit.
+        try:
+            _room(data, product, quantity)
+        except KioskError as exc:
+            return _refuse(exc)
     register.set_quantity(data, product.id, quantity)
     return _show()
 
@@ -227,7 +275,7 @@ def submit():
     pickup = Resident.get_or_none(Resident.id == data.get("pickup")) if data.get("pickup") else None
     try:
         result = checkout.checkout(store, data["card_id"], register.items(data), staff.id, key, expected_total=total,
-                                   picked_up_by=pickup.name if pickup else "")
+                                   picked_up_by=pickup.name if pickup else "", tz_name=tz_name())
     except KioskError as exc:
         return _refuse(exc, whole=True)
     if result.created:

@@ -33,3 +33,8 @@ class Store(BaseModel):
     # many star-household (星级文明户) candidates the yearly notice lists.
     notice_cutoff_day = peewee.IntegerField(default=26)
     star_candidates = peewee.IntegerField(default=10)
+    # When redemption is open (kiosk.redemption.windows): "always", "month_days" (days in
+    # redemption_days, e.g. "26-31"), "month_last" (the last N days) or "quarter_weeks" ("1,13,last").
+    # The defaults are in the schema too, so a row written by plain SQL (bench/) is always open.
+    redemption_window = peewee.CharField(max_length=20, default="always", constraints=[peewee.SQL("DEFAULT 'always'")])
+    redemption_days = peewee.CharField(max_length=100, default="", constraints=[peewee.SQL("DEFAULT ''")])

@@ -145,3 +145,25 @@ def test_m0004_chains_the_existing_ledger_in_order_and_verifies_clean(world, mon
     with database.atomic():
         ledger.post(world.accounts["李秀兰"].id, 5, ADJUST, note="更正")
     assert verify() == []
+
+
+def test_m0005_adds_redemption_windows_and_product_limits(db, monkeypatch):
+    """A store made before redemption windows is always open and has no limits."""
+    from playhouse.migrate import SqliteMigrator, migrate
+
+    from kiosk.redemption.models import ProductLimit
+    from kiosk.stores.models import Store
+
+    Store.create(name="老店", code="LD")
+    database.drop_tables([ProductLimit])
+    migrator = SqliteMigrator(database.obj)
+    migrate(migrator.drop_column("store", "redemption_window"), migrator.drop_column("store", "redemption_days"),
+            migrator.drop_index("sale", "sale_account_id_created_at"))
+    _migrations_through(monkeypatch, 5)
+    schema.SchemaVersion.delete().where(schema.SchemaVersion.version >= 5).execute()
+    assert schema.upgrade() == ["m0005_redemption_windows"]
+    assert "sale_account_id_created_at" in [i.name for i in database.get_indexes("sale")]
+    store = Store.get(Store.code == "LD")
+    assert (store.redemption_window, store.redemption_days) == ("always", "")
+    assert database.table_exists("product_limit") and ProductLimit.select().count() == 0
+    assert schema.upgrade() == []
