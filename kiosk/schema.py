@@ -18,7 +18,7 @@ from kiosk.cards.models import Account, Card
 from kiosk.checkout.models import Refund, RefundLine, Sale, SaleLine
 from kiosk.db import BaseModel, database, is_sqlite
 from kiosk.earning.models import Correction, Objection, Rule, ServiceRecord
-from kiosk.inventory.models import Product, StockMovement
+from kiosk.inventory.models import PriceChange, Product, StockMovement
 from kiosk.ledger.models import LedgerEntry
 from kiosk.printing.models import PrintJob
 from kiosk.registry.models import Household, Pairing, Resident
@@ -29,6 +29,7 @@ MODELS = [
     Store, Staff, Household, Resident, Account, Card, LedgerEntry, Product, StockMovement,
     Sale, SaleLine, Refund, RefundLine, PrintJob, AuditEvent, Rule, ServiceRecord,
     Objection, Correction, Pairing,
+    PriceChange,
 ]
 
 

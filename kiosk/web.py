@@ -23,6 +23,7 @@ SCREEN_NAMES = {
     "printing.page": _l("Receipts"),
     "earning.page": _l("Record service"),
     "earning.review": _l("Review service"),
+    "products.page": _l("Goods"),
 }
 CARD_STATUS_NAMES = {
     "active": _l("In use"),

@@ -90,6 +90,7 @@ def test_m0008_adds_deductions_linked_bonuses_and_corrections(db, world, monkeyp
     _before_m0003(monkeypatch)
     schema.upgrade()
     monkeypatch.undo()
+    _migrations_through(monkeypatch, 8)
     assert schema.upgrade() == [name for number, name, _ in schema.available_migrations() if number > 3]
     assert Store.get_by_id(world.store.id).objection_days == 7
     catalog.install(world.store)
@@ -99,3 +100,26 @@ def test_m0008_adds_deductions_linked_bonuses_and_corrections(db, world, monkeyp
                                        content="堵门", service_date=date(2026, 11, 2), staff=world.staff["operations"],
                                        today=date(2026, 11, 23))
     assert service.approve(record.id, world.store, world.staff["service"]).status == "warning"
+
+
+def test_m0009_adds_product_photos_low_stock_and_the_price_history(db, world, monkeypatch):
+    """A store with goods, sales history and stock from before m0009 gets the photo and
+    low-stock columns (empty, 0) and the price_change table; its goods are untouched."""
+    from playhouse.migrate import SqliteMigrator, migrate
+
+    from kiosk.inventory import products
+    from kiosk.inventory.models import PriceChange, Product
+
+    before = {p.id: (p.name, p.points, p.quantity, p.barcode) for p in Product.select()}
+    _migrations_through(monkeypatch, 9)
+    database.drop_tables([PriceChange])
+    migrate(SqliteMigrator(database.obj).drop_column("product", "photo"),
+            SqliteMigrator(database.obj).drop_column("product", "low_stock"))
+    schema.SchemaVersion.delete().where(schema.SchemaVersion.version >= 9).execute()
+    assert schema.upgrade() == ["m0009_products"]
+    assert {p.id: (p.name, p.points, p.quantity, p.barcode) for p in Product.select()} == before
+    assert {(p.photo, p.low_stock) for p in Product.select()} == {("", 0)}
+    oil = world.products["食用油"]
+    form = products.parse({"name": "食用油", "category": "粮油", "points": "120", "barcode": oil.barcode, "active": "1"})
+    products.save(world.store, form, staff=world.staff["manager"], product_id=oil.id, photo_dir="/nonexistent")
+    assert [(c.old_points, c.new_points) for c in PriceChange.select()] == [(100, 120)]
