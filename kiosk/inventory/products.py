@@ -4,6 +4,7 @@ price history. Plain functions that own their transactions; no Flask here.
 A form arrives as strings; :func:`parse` turns it into clean values or raises KioskError with
 the first problem, so a refused form changes nothing.
 """
+import hashlib
 import io
 import os
 import re
@@ -168,13 +169,21 @@ def _check_barcode_free(store, barcode, product_id=None):
 FIELDS = ("name", "category", "unit", "points", "barcode", "kind", "active", "low_stock", "sort_order")
 
 
-def save(store, form, *, staff, product_id=None, photo=None, photo_dir, remove_photo=False):
+def version(product):
+    """A short fingerprint of what an edit form shows; a form saved with an older one was
+    filled in before someone else changed the product."""
+    shown = repr([getattr(product, field) for field in FIELDS] + [product.photo])
+    return hashlib.sha256(shown.encode()).hexdigest()[:16]
+
+
+def save(store, form, *, staff, product_id=None, photo=None, photo_dir, remove_photo=False, seen=None):
     """Create (``product_id`` None) or update a product from a parsed ``form``; returns it.
 
     ``photo`` is the uploaded bytes (checked with :func:`prepare_photo` before anything is
     written). A new price is recorded as a PriceChange; every save is an audit event.
-    Raises KioskError("unknown_product"), ("duplicate_barcode"), ("photo_not_image"),
-    ("photo_too_big").
+    ``seen`` is the :func:`version` the edit form was filled in from: when the product changed
+    since, nothing is saved. Raises KioskError("unknown_product"), ("stale_page"),
+    ("duplicate_barcode"), ("photo_not_image"), ("photo_too_big").
     """
     jpeg = prepare_photo(photo) if photo else None
     new_photo = None
@@ -186,6 +195,8 @@ def save(store, form, *, staff, product_id=None, photo=None, photo_dir, remove_p
                 product = Product.get_or_none(Product.id == product_id, Product.store == store)
                 if product is None:
                     raise KioskError("unknown_product")
+                if seen is not None and seen != version(product):
+                    raise KioskError("stale_page")
                 before = {field: getattr(product, field) for field in FIELDS}
             _check_barcode_free(store, form.barcode, product_id)
             for field in FIELDS:

@@ -55,6 +55,8 @@ def _form(product=None, values=None, error=None, status=200):
             values["barcode"] = product.barcode or ""
             values["active"] = "1" if product.active else ""
     history = list(products.price_history(product)) if product is not None else []
+    if product is not None:
+        values = dict(values, version=values.get("version") or products.version(product))
     return render("products/form.html", "products/form.html", product=product, values=values, error=error,
                   history=history, categories=products.categories(current_store()),
                   max_points=products.MAX_POINTS, max_mb=products.MAX_PHOTO_BYTES // (1024 * 1024)), status
@@ -110,9 +112,13 @@ def _save(product):
         photo = _upload()
         form = products.parse(values)
         saved = products.save(current_store(), form, staff=current_staff(), product_id=product.id if product else None,
-                              photo=photo, photo_dir=photo_dir(), remove_photo=values.get("remove_photo") == "1")
+                              photo=photo, photo_dir=photo_dir(), remove_photo=values.get("remove_photo") == "1",
+                              seen=values.get("version", "") if product else None)
     except KioskError as exc:
         status = 413 if exc.code == "photo_too_big" else 422
+        if exc.code == "stale_page":
+            # Someone else saved this product meanwhile: show it as it is now.
+            return _form(Product.get_by_id(product.id), error=message(exc), status=409)
         return _form(product, values=values, error=message(exc), status=status)
     flash(gettext("Saved: %(name)s", name=saved.name), "success")
     return redirect(url_for("products.edit", product_id=saved.id), 303)

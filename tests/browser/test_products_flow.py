@@ -1,7 +1,6 @@
 """Operations staff add a product on the touch screen: the barcode is scanned (the scan fills
 the barcode field wherever the focus is, and submits nothing), a photo is uploaded; the cashier
 then sees the product with its photo on the goods grid."""
-import io
 
 import pytest
 from PIL import Image, ImageDraw

@@ -32,7 +32,13 @@ def photo_files(app):
 
 
 def post_form(session, url, values, photo=None, filename="oil.png"):
+    """Post the product form as the page does: an edit carries the version of the product the
+    form was filled in from (as shown now, unless the test sends another)."""
     data = dict(values, csrf_token=session.token())
+    product_id = url.rsplit("/", 1)[1]
+    if product_id.isdigit() and "version" not in data:
+        product = Product.get_or_none(Product.id == int(product_id))
+        data["version"] = products.version(product) if product else ""
     if photo is not None:
         data["photo"] = (io.BytesIO(photo), filename)
     return session.client.post(url, data=data, content_type="multipart/form-data")
@@ -235,3 +241,42 @@ def test_the_cashier_finds_goods_by_a_store_code_with_letters(client, manager, w
     cashier.post("/cashier/scan", {"code": world.payload("张建华")})
     cashier.post("/cashier/scan", {"code": "XY-0001"})
     assert dict(cashier.register()["items"]) == {str(oil.id): 1} or cashier.register()["items"] == [[oil.id, 1]]
+
+
+def test_a_cart_on_screen_when_the_manager_changes_a_price_is_not_charged_the_new_price(
+        cashier, world, checkout_form, books):
+    """The cashier's screen shows 食用油 at 100; the manager sets 150 on another screen; the
+    cashier taps 确认兑换: refused with a message, nothing charged, and the screen shows the new price."""
+    oil = world.products["食用油"]
+    cashier.post("/cashier/scan", {"code": world.payload("张建华")})
+    form = checkout_form(cashier.post("/cashier/cart/add", {"product_id": str(oil.id)}))
+    assert form.fields["total"] == "100"
+    products.save(world.store, products.parse(dict(NEW, name="食用油", barcode=oil.barcode, points="150")),
+                  staff=world.staff[MANAGER], product_id=oil.id, photo_dir="/nonexistent")
+    before = books()
+    response = cashier.post("/cashier/checkout", {k: v for k, v in form.fields.items() if k != "csrf_token"})
+    assert response.status_code == 422
+    html = body(response)
+    assert "商品积分已变动，请核对购物车。" in html and checkout_form(html).fields["total"] == "150"
+    assert books() == before
+
+
+def test_an_edit_form_filled_in_before_someone_else_saved_is_refused(client, manager, world):
+    """Two staff open 食用油; one sets the price to 120; the other, still looking at 100, renames
+    it: refused, the new price stays, and the form now shows the product as it is."""
+    oil = world.products["食用油"]
+    page = body(manager.get(f"/products/{oil.id}"))
+    seen = page.split('name="version" value="')[1].split('"')[0]
+    operations = signed_in(client, world, OPERATIONS)
+    assert post_form(operations, f"/products/{oil.id}", dict(NEW, name="食用油", barcode=oil.barcode, points="120")).status_code == 303
+    manager = signed_in(client, world, MANAGER)
+    before = goods()
+    response = post_form(manager, f"/products/{oil.id}", dict(NEW, name="金龙鱼食用油", barcode=oil.barcode, points="100",
+                                                            version=seen))
+    assert response.status_code == 409
+    html = body(response)
+    assert "页面已过期，请核对后重试。" in html and 'name="points" value="120"' in html
+    assert goods() == before and PriceChange.select().count() == 1
+    # Without a version (not sent by the page) nothing is saved either.
+    response = post_form(manager, f"/products/{oil.id}", dict(NEW, name="金龙鱼食用油", barcode=oil.barcode, version=""))
+    assert response.status_code == 409 and goods() == before
