@@ -57,6 +57,6 @@ def layout_labels(document: ShelfLabels, profile: PaperProfile) -> list[Item]:
         price = f"{label.points}{document.captions.points}" + (f"/{label.unit}" if label.unit else "")
         items += _centered(price, cols, bold=True, big=True)
         if label.barcode:
-            items.append(Barcode(label.barcode))
+            items += [Feed(1), Barcode(label.barcode)]
         items += [Feed(2), Cut()]
     return items

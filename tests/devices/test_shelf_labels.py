@@ -17,6 +17,7 @@ def test_one_label_is_exactly_these_bytes():
         b"\x1ba\x01", CHINESE("信义超市"), b"\n",      # centered store name
         b"\x1d!\x11\x1c!\x0c", CHINESE("食用油"), b"\n",  # double size (GS ! and FS !)
         b"\x1bE\x01", CHINESE("100分/瓶"), b"\n",       # bold, still double size
+        b"\x1bd\x01",                                # a line of space above the bars
         b"\x1d!\x00\x1c!\x00\x1bE\x00",              # back to normal for the barcode
         b"\x1dhP",                                   # GS h 80: bars 80 dots (10 mm) tall
         b"\x1dw\x03",                                # GS w 3: module width 3 dots
