@@ -214,7 +214,8 @@ def save(store, form, *, staff, product_id=None, photo=None, photo_dir, remove_p
     except peewee.IntegrityError:
         # Another kiosk gave the barcode to a product between the check and the save.
         _remove_photo(photo_dir, new_photo)
-        raise KioskError("duplicate_barcode", name=form.barcode) from None
+        other = Product.get_or_none(Product.store == store, Product.barcode == form.barcode)
+        raise KioskError("duplicate_barcode", name=other.name if other else form.barcode) from None
     except BaseException:
         _remove_photo(photo_dir, new_photo)
         raise

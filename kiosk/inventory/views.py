@@ -19,7 +19,7 @@ from kiosk.printing import service as printing
 from kiosk.printing.setup import kick
 from kiosk.staff.auth import current_staff, current_store, requires_role
 from kiosk.staff.models import MANAGER, OPERATIONS
-from kiosk.web import form_int, render
+from kiosk.web import form_int, is_htmx, render
 
 bp = Blueprint("products", __name__, url_prefix="/products")
 product_staff = requires_role(MANAGER, OPERATIONS)
@@ -44,7 +44,16 @@ def _list_context():
 @bp.get("/")
 @product_staff
 def page():
-    return render("products/page.html", "products/_list.html", **_list_context())
+    context = _list_context()
+    if not is_htmx() and context["q"] and len(context["items"]) == 1 and context["items"][0].barcode == context["q"].strip().upper():
+        # A package scanned into the search: straight to its product, to check or change it.
+        return redirect(url_for("products.edit", product_id=context["items"][0].id))
+    try:
+        looks_like_code = any(ch.isdigit() for ch in context["q"])
+        context["new_barcode"] = products.parse_barcode(context["q"]) if looks_like_code and not context["items"] else None
+    except KioskError:
+        context["new_barcode"] = None
+    return render("products/page.html", "products/_list.html", **context)
 
 
 def _form(product=None, values=None, error=None, status=200):
@@ -72,7 +81,14 @@ def _product(product_id):
 @bp.get("/new")
 @product_staff
 def new():
-    return _form()
+    """The empty form; ``?barcode=`` (an unknown code scanned into the search) fills the barcode."""
+    try:
+        barcode = products.parse_barcode(request.args.get("barcode", "")[:40])
+    except KioskError:
+        barcode = None
+    if barcode is None:
+        return _form()
+    return _form(values={"unit": "件", "kind": GOODS, "active": "1", "low_stock": "0", "sort_order": "0", "barcode": barcode})
 
 
 @bp.get("/<int:product_id>")

@@ -116,7 +116,7 @@ def test_the_unique_index_is_the_last_word_on_a_duplicate_barcode(world, photos,
     with pytest.raises(KioskError) as caught:
         products.save(world.store, form(barcode=world.products["食用油"].barcode), staff=world.staff[MANAGER],
                       product_id=rice.id, photo=picture(), photo_dir=str(photos))
-    assert caught.value.code == "duplicate_barcode"
+    assert (caught.value.code, caught.value.params["name"]) == ("duplicate_barcode", "食用油")
     assert Product.get_by_id(rice.id).barcode == rice.barcode and Product.get_by_id(rice.id).points == 50
     assert not stored(photos) and not PriceChange.select().count()
 

@@ -71,7 +71,7 @@ def test_the_list_searches_by_name_or_barcode_and_filters_by_category(manager, w
     fragment = body(manager.get("/products/?q=油", htmx=True))
     assert "<html" not in fragment and 'id="product-list"' in fragment
     assert 'data-product="食用油"' in fragment and 'data-product="酱油"' in fragment and 'data-product="大米"' not in fragment
-    scanned = body(manager.get("/products/?q=" + world.products["大米"].barcode))
+    scanned = body(manager.get("/products/?q=" + world.products["大米"].barcode, htmx=True))
     assert 'data-product="大米"' in scanned and 'data-product="食用油"' not in scanned
     seasoning = body(manager.get("/products/?category=调味"))
     assert 'data-product="食盐"' in seasoning and 'data-product="食用油"' not in seasoning
@@ -280,3 +280,15 @@ def test_an_edit_form_filled_in_before_someone_else_saved_is_refused(client, man
     # Without a version (not sent by the page) nothing is saved either.
     response = post_form(manager, f"/products/{oil.id}", dict(NEW, name="金龙鱼食用油", barcode=oil.barcode, version=""))
     assert response.status_code == 409 and goods() == before
+
+
+def test_a_scanned_package_opens_its_product_or_offers_to_add_it(manager, world):
+    rice = world.products["大米"]
+    response = manager.get("/products/?q=" + rice.barcode)  # the scanner submits the search
+    assert response.status_code == 302 and response.headers["Location"] == f"/products/{rice.id}"
+    unknown = body(manager.get("/products/?q=6920000000013"))
+    assert "没有找到商品" in unknown and 'href="/products/new?barcode=6920000000013"' in unknown
+    form = body(manager.get("/products/new?barcode=6920000000013"))
+    assert 'name="barcode" value="6920000000013"' in form
+    assert 'name="barcode" value=""' in body(manager.get("/products/new?barcode=%1B%5B31m"))
+    assert "/products/new?barcode" not in body(manager.get("/products/?q=没有这个"))
