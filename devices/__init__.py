@@ -2,6 +2,7 @@
 
 from .discover import Found, check_printer, check_scanner, find_printers, find_scanners
 from .escpos_render import ENCODINGS, check_encoding, preview_lines, render_escpos, render_items
+from .labels import ShelfLabel, ShelfLabelCaptions, ShelfLabels
 from .paper import render_document_png, render_png
 from .printers import PrinterError, ReceiptPrinter, VirtualPrinter, printer_from_url
 from .profiles import PAPER_58, PAPER_80, PaperProfile
@@ -17,6 +18,9 @@ __all__ = [
     "Statement",
     "StatementEntry",
     "StatementLabels",
+    "ShelfLabel",
+    "ShelfLabels",
+    "ShelfLabelCaptions",
     "PaperProfile",
     "PAPER_58",
     "PAPER_80",

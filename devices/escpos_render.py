@@ -16,10 +16,11 @@ from collections.abc import Iterable
 
 from PIL import Image
 
-from . import raster
+from . import barcodes, raster
 from ._escpos import Dummy
 from .fonts import FontNotFoundError
-from .layout import Cut, Feed, Item, QrCode, TextLine, layout_receipt, preview_text
+from .labels import ShelfLabels, layout_labels
+from .layout import Barcode, Cut, Feed, Item, QrCode, TextLine, layout_receipt, preview_text
 from .profiles import PAPER_80, PaperProfile
 from .receipt import Receipt
 from .statement import Statement, layout_statement
@@ -159,6 +160,35 @@ class _Renderer:
         # GS ! and ESC E (which do not apply to raster images) stay as they are.
         self.raw(raster.gs_v0(image))
 
+    def barcode(self, item: Barcode) -> None:
+        """The printer's own barcode (GS k, function B) with the digits under it; as a raster
+        image when the bars would not fit the paper at the printer's narrowest module (2 dots)."""
+        try:
+            kind = barcodes.symbology(item.data)
+        except ValueError:
+            self.text(TextLine(item.data, "center"))
+            return
+        if kind == barcodes.EAN13:
+            payload, count = item.data, 95
+        elif item.data.isdigit() and len(item.data) % 2 == 0:
+            # Code set C: two digits a symbol, sent as one byte each.
+            payload = "{C" + "".join(chr(int(item.data[i:i + 2])) for i in range(0, len(item.data), 2))
+            count = 11 * (len(item.data) // 2 + 2) + 13
+        else:
+            payload = "{B" + item.data.replace("{", "{{")
+            count = 11 * (len(item.data) + 2) + 13
+        width = min(3, self.profile.dots // (count + 2 * barcodes.QUIET_MODULES))
+        self.mode("center")
+        if width >= 2:
+            # _hw_barcode, not barcode(): the latter prints to stdout which renderer it chose.
+            self.printer._hw_barcode(payload, kind, height=item.height, width=width, pos="BELOW", font="A",
+                                     align_ct=False, function_type="B", check=True)
+            return
+        bars = barcodes.modules(item.data)
+        module = max(1, self.profile.dots // (len(bars) + 2 * barcodes.QUIET_MODULES))
+        self.raw(raster.gs_v0(barcodes.barcode_image(item.data, module=module, height=item.height)))
+        self.text(TextLine(item.data, "center"))
+
     def item(self, item: Item) -> None:
         if isinstance(item, TextLine):
             self.text(item)
@@ -169,6 +199,8 @@ class _Renderer:
                 # escpos 3.1 refuses center=True with native=True, so align ourselves.
                 self.mode("center")
                 self.printer.qr(item.data, native=True, size=item.size)
+        elif isinstance(item, Barcode):
+            self.barcode(item)
         elif isinstance(item, Feed):
             self.printer.print_and_feed(item.lines)
         elif isinstance(item, Cut):
@@ -204,9 +236,11 @@ def render_items(
 
 
 def _layout(document, profile: PaperProfile) -> list[Item]:
-    """Layout items of a Receipt or a Statement."""
+    """Layout items of a Receipt, a Statement or ShelfLabels."""
     if isinstance(document, Statement):
         return layout_statement(document, profile)
+    if isinstance(document, ShelfLabels):
+        return layout_labels(document, profile)
     return layout_receipt(document, profile)
 
 

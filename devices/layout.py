@@ -10,7 +10,7 @@ from .profiles import PaperProfile
 from .receipt import Receipt, ReceiptLine
 
 __all__ = [
-    "TextLine", "QrCode", "Feed", "Cut", "Item", "item_widths", "layout_receipt", "preview_text",
+    "TextLine", "QrCode", "Barcode", "Feed", "Cut", "Item", "item_widths", "layout_receipt", "preview_text",
 ]
 
 QTY_WIDTH = 6
@@ -59,6 +59,15 @@ class QrCode:
 
 
 @dataclass(frozen=True)
+class Barcode:
+    """A centered linear barcode (EAN-13 or Code 128, see devices.barcodes) with its digits
+    printed under the bars; `height` in dots."""
+
+    data: str
+    height: int = 80
+
+
+@dataclass(frozen=True)
 class Feed:
     """Blank paper before the cut."""
 
@@ -70,7 +79,7 @@ class Cut:
     """Cut the paper."""
 
 
-Item = Union[TextLine, QrCode, Feed, Cut]
+Item = Union[TextLine, QrCode, Barcode, Feed, Cut]
 
 
 def item_widths(cols: int) -> tuple[int, int, int]:
@@ -176,4 +185,6 @@ def preview_text(item: Item, cols: int) -> str | None:
         return item.text
     if isinstance(item, QrCode):
         return _center(f"[QR: {item.data}]", cols).rstrip()
+    if isinstance(item, Barcode):
+        return _center(f"[|||| {item.data} ||||]", cols).rstrip()
     return None

@@ -2,7 +2,7 @@
 
 `render_png` interprets the subset of ESC/POS the renderer emits (ESC @, ESC a,
 ESC E, ESC !, GS !, FS !, FS &, FS ., LF, ESC d, GS ( k QR codes, GS v 0 raster
-images, GS V cuts) the way a 203 dpi Chinese receipt printer does: 12×24-dot
+images, GS k barcodes, GS V cuts) the way a 203 dpi Chinese receipt printer does: 12×24-dot
 ASCII and 24×24-dot double-byte characters, enlarged by dot doubling, lines of
 30 dots. Other commands are skipped by their documented length, and any byte
 string, even garbage, gives a picture rather than an exception.
@@ -112,6 +112,7 @@ class _Paper:
         self.chinese = True
         self.spacing = LINE_SPACING
         self.qr_module, self.qr_ec, self.qr_data = 3, "L", b""
+        self.bar_width, self.bar_height, self.hri = 3, 162, 0  # GS w, GS h, GS H
 
     # -- paper -------------------------------------------------------------
 
@@ -234,6 +235,47 @@ class _Paper:
         module = max(1, min(self.qr_module, self.dots // side))
         self.place(image.resize((side * module, side * module), Image.Resampling.NEAREST), self.align)
 
+    def print_barcode(self, kind: int, payload: bytes) -> None:
+        """GS k function B: EAN-13 (m = 67) and Code 128 (m = 73, with {A/{B/{C code sets) are
+        drawn; other symbologies print nothing here."""
+        from .barcodes import barcode_image
+
+        if kind == 67:
+            code = payload[:13].decode("ascii", errors="replace")
+            if len(code) == 12:
+                from .barcodes import is_ean13
+                code = next(code + d for d in "0123456789" if is_ean13(code + d))
+        elif kind == 73 and payload[:1] == b"{":
+            code, i, charset = "", 0, "B"
+            while i < len(payload):
+                if payload[i : i + 1] == b"{" and payload[i + 1 : i + 2] in (b"A", b"B", b"C"):
+                    charset, i = payload[i + 1 : i + 2].decode(), i + 2
+                    continue
+                if payload[i : i + 2] == b"{{":
+                    code, i = code + "{", i + 2
+                    continue
+                code += f"{payload[i]:02d}" if charset == "C" else chr(payload[i])
+                i += 1
+        else:
+            return
+        self.flush()
+        try:
+            image = barcode_image(code, module=self.bar_width, height=self.bar_height)
+        except ValueError:
+            return
+        if self.hri & 1:
+            self.place(self._hri_line(code), self.align)
+        self.place(image, self.align)
+        if self.hri & 2:
+            self.place(self._hri_line(code), self.align)
+
+    def _hri_line(self, code: str) -> Image.Image:
+        """The digits a printer prints with a barcode, in font A."""
+        strip = Image.new("1", (len(code) * FONT_A_WIDTH, FONT_HEIGHT), 1)
+        for k, ch in enumerate(code):
+            strip.paste(_glyph(ch, 1, False), (k * FONT_A_WIDTH, 0))
+        return strip
+
     def cut(self) -> None:
         self.flush()
         self.feed(TEAR_HEIGHT)
@@ -352,7 +394,15 @@ class _Paper:
             if n <= 6:
                 end = data.find(b"\x00", i + 3)
                 return len(data) if end < 0 else end + 1
-            return i + 4 + (data[i + 3] if i + 3 < len(data) else 0)
+            end = i + 4 + (data[i + 3] if i + 3 < len(data) else 0)
+            self.print_barcode(n, data[i + 4 : end])
+            return end
+        elif op == b"w":
+            self.bar_width = n if 1 <= n <= 6 else self.bar_width
+        elif op == b"h":
+            self.bar_height = max(n, 1)
+        elif op == b"H":
+            self.hri = n & 3
         elif op == b"8" and data[i + 2 : i + 3] == b"L":  # GS 8 L p1 p2 p3 p4 …
             return self._skip_counted(data, i + 3, 4)
         elif op == b"*":  # downloaded bit image: x y d…

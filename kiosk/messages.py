@@ -91,6 +91,16 @@ MESSAGES = {
     "import_expired": _l("This import was already done or has expired. Please upload the file again."),
     "import_stale": _l("The registry changed after the preview was shown. Please check the preview again."),
     "import_failed": _l("The import failed. Nothing was imported; please try again."),
+    "bad_points": _l("The points price must be a whole number from %(low)s to %(high)s."),
+    "bad_number": _l("%(field)s must be a whole number from %(low)s to %(high)s."),
+    "bad_barcode": _l("That is not a barcode: use 4 to 32 letters, digits or signs, no spaces or control characters."),
+    "barcode_is_card": _l("That is a points card, not a product barcode."),
+    "duplicate_barcode": _l("This barcode already belongs to %(name)s."),
+    "bad_kind": _l("Choose goods or service voucher."),
+    "photo_not_image": _l("The photo must be a JPEG, PNG or WebP picture."),
+    "photo_too_big": _l("The photo is too big: at most %(max)s MB."),
+    "no_labels": _l("Tick at least one product for the labels."),
+    "bad_copies": _l("Copies must be a whole number, at most %(max)s labels at once."),
     "import_id_as_number": _l("Excel stored this ID number as a number and its last digits are lost. "
                               "Format the column as text and type the number again."),
     # Importing service from the volunteer platform.
@@ -182,6 +192,11 @@ FIELDS = {
     "correction_reason": _l("the reason for the correction"),
     "import_name": _l("the names"),
     "discard_reason": _l("the reason for discarding"),
+    "category": _l("the category"),
+    "product_name": _l("the product name"),
+    "product_unit": _l("the unit of sale"),
+    "low_stock": _l("The low-stock level"),
+    "sort_order": _l("The sort order"),
 }
 
 

@@ -18,7 +18,7 @@ from kiosk.cards.models import Account, Card
 from kiosk.checkout.models import Refund, RefundLine, Sale, SaleLine
 from kiosk.db import BaseModel, database, is_sqlite
 from kiosk.earning.models import Correction, Objection, Rule, ServiceRecord
-from kiosk.inventory.models import Product, StockMovement
+from kiosk.inventory.models import PriceChange, Product, StockMovement
 from kiosk.ledger.models import LedgerChain, LedgerEntry
 from kiosk.notice.models import Notice, NoticeLine
 from kiosk.printing.models import PrintJob
@@ -35,6 +35,7 @@ MODELS = [
     VolunteerImport, VolunteerImportRecord,
     LedgerChain, Notice, NoticeLine,
     ProductLimit,
+    PriceChange,
 ]
 
 

@@ -25,6 +25,7 @@ SCREEN_NAMES = {
     "earning.review": _l("Review service"),
     "volunteer_import.page": _l("Volunteer platform import"),
     "notice.page": _l("Public notice"),
+    "products.page": _l("Goods"),
 }
 CARD_STATUS_NAMES = {
     "active": _l("In use"),

@@ -8,6 +8,9 @@
 // (slower than a scanner) are let through a few tens of milliseconds later, so nothing of a scan
 // ever lands in a field and nothing a person types is lost. A Chinese input method swallows the
 // keys before the page sees them: the kiosk's input method must stay on English.
+//
+// A form that asks for a code (a product's barcode) marks its field with data-scan-fill: a scan,
+// wherever focus is, fills that field and submits nothing, and Enter in it never sends the form.
 (function () {
   "use strict";
 
@@ -24,6 +27,14 @@
   var suffix = body.getAttribute("data-scanner-suffix") || "";
 
   function scanInput() { return document.querySelector("[data-scan-input]"); }
+  function fillField() { return document.querySelector("[data-scan-fill]"); }
+
+  function fill(field, code) {
+    field.value = code.trim();
+    field.focus({ preventScroll: true });
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+    field.dispatchEvent(new Event("change", { bubbles: true }));
+  }
 
   // The characters the scanner is set up to add around each code (KIOSK_SCANNER_PREFIX and
   // KIOSK_SCANNER_SUFFIX) are not part of the code.
@@ -40,6 +51,12 @@
   var pending = Promise.resolve();
   function kioskScan(code) {
     code = strip(String(code == null ? "" : code));
+    var field = fillField();
+    if (field && code.trim()) {
+      fill(field, code);
+      document.dispatchEvent(new CustomEvent("kiosk:scan", { detail: { code: code } }));
+      return true;
+    }
     var input = scanInput();
     if (!code.trim() || !input || !input.form) return false;
     var form = input.form;
@@ -70,6 +87,10 @@
     kioskScan(code);
   }
   document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target && event.target.matches && event.target.matches("[data-scan-fill]")) {
+      event.preventDefault();  // a slow scanner's or a person's Enter: the code is in, nothing is sent
+      return;
+    }
     var input = scanInput();
     if (!input || event.target !== input || event.key !== "Enter" || event.defaultPrevented) return;
     event.preventDefault();
@@ -136,6 +157,7 @@
   // onScan.js swallows the Enter that ends a burst. When the burst was a person after all, Enter
   // does what it would have done: send the scan field, submit the form, press the button.
   function replayEnter(target) {
+    if (target && target.matches && target.matches("[data-scan-fill]")) return;
     if (target === scanInput()) {
       sendTyped(target);
     } else if (isTextField(target) && target.form && target.tagName !== "TEXTAREA") {

@@ -12,6 +12,7 @@ from kiosk.checkout.models import Sale
 from kiosk.earning import service as earning
 from kiosk.errors import KioskError
 from kiosk.inventory.models import Product
+from kiosk.inventory.products import BARCODE as PRODUCT_CODE
 from kiosk.messages import message
 from kiosk.printing import service as printing
 from kiosk.printing.problems import printer_problem
@@ -133,7 +134,9 @@ def scan():
     if data.get("done"):
         data = register.reset()
     code = normalize_scan(request.form.get("code", ""))[:200]
-    product = Product.get_or_none(Product.store == store, Product.barcode == code) if BARCODE.fullmatch(code) else None
+    # Any code a product may carry (kiosk.inventory.products.BARCODE: EAN digits or a store's
+    # own Code 128 code); only digits count as "a barcode" for the refusal below.
+    product = Product.get_or_none(Product.store == store, Product.barcode == code) if PRODUCT_CODE.fullmatch(code) else None
     if product is None and (is_card_payload(code) or CARD_NUMBER.fullmatch(code)):
         if data["items"]:
             return _refuse(KioskError("card_in_progress"))

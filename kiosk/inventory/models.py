@@ -28,6 +28,10 @@ class Product(BaseModel):
     active = peewee.BooleanField(default=True)
     quantity = peewee.BigIntegerField(default=0, constraints=[peewee.Check("quantity >= 0")])
     sort_order = peewee.IntegerField(default=0)
+    # The photo's file name under the instance folder's product-photos/ ("" for none), and the
+    # quantity at or below which the product counts as running low (0: never).
+    photo = peewee.CharField(max_length=80, default="")
+    low_stock = peewee.IntegerField(default=0, constraints=[peewee.Check("low_stock >= 0")])
 
     class Meta:
         indexes = ((("store", "barcode"), True),)
@@ -51,4 +55,17 @@ class StockMovement(AppendOnlyModel):
     staff = peewee.ForeignKeyField(Staff, null=True, on_delete="RESTRICT")
     note = peewee.CharField(max_length=200, default="")
     quantity_after = peewee.BigIntegerField()
+    created_at = peewee.DateTimeField(default=utcnow)
+
+
+class PriceChange(AppendOnlyModel):
+    """A product's points price changed from ``old_points`` to ``new_points``, by whom and when.
+
+    Past sales keep the price they were sold at (SaleLine.points); this is the shelf's history.
+    """
+
+    product = peewee.ForeignKeyField(Product, backref="price_changes", on_delete="RESTRICT")
+    old_points = peewee.IntegerField()
+    new_points = peewee.IntegerField()
+    staff = peewee.ForeignKeyField(Staff, null=True, on_delete="RESTRICT")
     created_at = peewee.DateTimeField(default=utcnow)

@@ -19,7 +19,8 @@ class PrintJob(BaseModel):
     store = peewee.ForeignKeyField(Store, on_delete="RESTRICT")
     sale = peewee.ForeignKeyField(Sale, null=True, backref="print_jobs", on_delete="RESTRICT")
     refund = peewee.ForeignKeyField(Refund, null=True, backref="print_jobs", on_delete="RESTRICT")
-    # "receipt": devices.Receipt.to_dict() as JSON; "statement": devices.Statement.to_dict().
+    # "receipt": devices.Receipt.to_dict() as JSON; "statement": devices.Statement.to_dict();
+    # "labels": devices.ShelfLabels.to_dict() (shelf labels).
     kind = peewee.CharField(max_length=10, default="receipt")
     receipt = peewee.TextField()
     reprint = peewee.BooleanField(default=False)

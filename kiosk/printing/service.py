@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import peewee
 
-from devices import PrinterError, Receipt, ReceiptLabels, ReceiptLine, Statement
+from devices import PrinterError, Receipt, ReceiptLabels, ReceiptLine, ShelfLabels, Statement
 from kiosk import audit
 from kiosk.db import database, utcnow
 from kiosk.errors import KioskError
@@ -64,22 +64,25 @@ LEASE_SECONDS = 120  # a claimed job is not taken by another sender for this lon
 NOT_READY = {"offline", "cover_open", "paper_out", "error"}
 
 
+_KINDS = {Statement: "statement", ShelfLabels: "labels"}
+_DOCUMENTS = {"statement": Statement, "labels": ShelfLabels}
+
+
 def enqueue(receipt, *, store, sale=None, refund=None, staff=None, reprint=False):
-    """A pending job for ``receipt`` (or a Statement), due now; call only after the sale or
+    """A pending job for ``receipt`` (or a Statement or ShelfLabels), due now; call only after the sale or
     refund has committed. Raises RuntimeError inside a transaction."""
     if database.in_transaction():
         raise RuntimeError("a receipt is queued only after its sale has committed")
     return PrintJob.create(
         store=store, sale=sale, refund=refund, staff=staff, reprint=reprint,
-        kind="statement" if isinstance(receipt, Statement) else "receipt",
+        kind=_KINDS.get(type(receipt), "receipt"),
         receipt=json.dumps(receipt.to_dict(), ensure_ascii=False), next_attempt_at=utcnow(),
     )
 
 
 def job_document(job):
-    """The Receipt or Statement a job prints."""
-    document = Statement if job.kind == "statement" else Receipt
-    return document.from_dict(json.loads(job.receipt))
+    """The Receipt, Statement or ShelfLabels a job prints."""
+    return _DOCUMENTS.get(job.kind, Receipt).from_dict(json.loads(job.receipt))
 
 
 def _claim(job, now):

@@ -167,3 +167,24 @@ def test_m0005_adds_redemption_windows_and_product_limits(db, monkeypatch):
     assert (store.redemption_window, store.redemption_days) == ("always", "")
     assert database.table_exists("product_limit") and ProductLimit.select().count() == 0
     assert schema.upgrade() == []
+def test_m0009_adds_product_photos_low_stock_and_the_price_history(db, world, monkeypatch):
+    """A store with goods, sales history and stock from before m0009 gets the photo and
+    low-stock columns (empty, 0) and the price_change table; its goods are untouched."""
+    from playhouse.migrate import SqliteMigrator, migrate
+
+    from kiosk.inventory import products
+    from kiosk.inventory.models import PriceChange, Product
+
+    before = {p.id: (p.name, p.points, p.quantity, p.barcode) for p in Product.select()}
+    _migrations_through(monkeypatch, 9)
+    database.drop_tables([PriceChange])
+    migrate(SqliteMigrator(database.obj).drop_column("product", "photo"),
+            SqliteMigrator(database.obj).drop_column("product", "low_stock"))
+    schema.SchemaVersion.delete().where(schema.SchemaVersion.version >= 9).execute()
+    assert schema.upgrade() == ["m0009_products"]
+    assert {p.id: (p.name, p.points, p.quantity, p.barcode) for p in Product.select()} == before
+    assert {(p.photo, p.low_stock) for p in Product.select()} == {("", 0)}
+    oil = world.products["食用油"]
+    form = products.parse({"name": "食用油", "category": "粮油", "points": "120", "barcode": oil.barcode, "active": "1"})
+    products.save(world.store, form, staff=world.staff["manager"], product_id=oil.id, photo_dir="/nonexistent")
+    assert [(c.old_points, c.new_points) for c in PriceChange.select()] == [(100, 120)]
