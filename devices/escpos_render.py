@@ -18,6 +18,7 @@ from PIL import Image
 
 from . import raster
 from ._escpos import Dummy
+from .acknowledgement import Acknowledgement, layout_acknowledgement
 from .fonts import FontNotFoundError
 from .layout import Cut, Feed, Item, QrCode, TextLine, layout_receipt, preview_text
 from .profiles import PAPER_80, PaperProfile
@@ -207,6 +208,8 @@ def _layout(document, profile: PaperProfile) -> list[Item]:
     """Layout items of a Receipt or a Statement."""
     if isinstance(document, Statement):
         return layout_statement(document, profile)
+    if isinstance(document, Acknowledgement):
+        return layout_acknowledgement(document, profile)
     return layout_receipt(document, profile)
 
 

@@ -18,6 +18,7 @@ from kiosk.cards.models import Account, Card
 from kiosk.checkout.models import Refund, RefundLine, Sale, SaleLine
 from kiosk.db import BaseModel, database, is_sqlite
 from kiosk.earning.models import Correction, Objection, Rule, ServiceRecord
+from kiosk.goods.models import StockReceipt, StockReceiptLine, WriteOff, WriteOffLine
 from kiosk.inventory.models import Product, StockMovement
 from kiosk.ledger.models import LedgerEntry
 from kiosk.printing.models import PrintJob
@@ -29,6 +30,7 @@ MODELS = [
     Store, Staff, Household, Resident, Account, Card, LedgerEntry, Product, StockMovement,
     Sale, SaleLine, Refund, RefundLine, PrintJob, AuditEvent, Rule, ServiceRecord,
     Objection, Correction, Pairing,
+    StockReceipt, StockReceiptLine, WriteOff, WriteOffLine,
 ]
 
 

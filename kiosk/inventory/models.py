@@ -28,6 +28,8 @@ class Product(BaseModel):
     active = peewee.BooleanField(default=True)
     quantity = peewee.BigIntegerField(default=0, constraints=[peewee.Check("quantity >= 0")])
     sort_order = peewee.IntegerField(default=0)
+    # Listed as low on the staff home screen (and the restock list) at or below this quantity.
+    low_stock = peewee.IntegerField(default=0)
 
     class Meta:
         indexes = ((("store", "barcode"), True),)

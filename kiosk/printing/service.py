@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import peewee
 
-from devices import PrinterError, Receipt, ReceiptLabels, ReceiptLine, Statement
+from devices import Acknowledgement, PrinterError, Receipt, ReceiptLabels, ReceiptLine, Statement
 from kiosk import audit
 from kiosk.db import database, utcnow
 from kiosk.errors import KioskError
@@ -71,14 +71,18 @@ def enqueue(receipt, *, store, sale=None, refund=None, staff=None, reprint=False
         raise RuntimeError("a receipt is queued only after its sale has committed")
     return PrintJob.create(
         store=store, sale=sale, refund=refund, staff=staff, reprint=reprint,
-        kind="statement" if isinstance(receipt, Statement) else "receipt",
+        kind=_KINDS.get(type(receipt), "receipt"),
         receipt=json.dumps(receipt.to_dict(), ensure_ascii=False), next_attempt_at=utcnow(),
     )
 
 
+# What a job prints, by its kind: a receipt, a statement, a donation acknowledgement (thanks).
+_KINDS = {Receipt: "receipt", Statement: "statement", Acknowledgement: "thanks"}
+
+
 def job_document(job):
-    """The Receipt or Statement a job prints."""
-    document = Statement if job.kind == "statement" else Receipt
+    """The Receipt, Statement or Acknowledgement a job prints."""
+    document = next((cls for cls, kind in _KINDS.items() if kind == job.kind), Receipt)
     return document.from_dict(json.loads(job.receipt))
 
 
