@@ -58,6 +58,7 @@ def create_app(config=None):
     from kiosk.checkout.returns_views import bp as returns_bp
     from kiosk.checkout.views import bp as cashier_bp
     from kiosk.earning.views import bp as earning_bp
+    from kiosk.goods.views import bp as goods_bp
     from kiosk.printing.views import bp as printing_bp
     from kiosk.registry.import_views import bp as registry_import_bp
     from kiosk.registry.views import bp as registry_bp
@@ -67,7 +68,7 @@ def create_app(config=None):
 
     for blueprint in (
         staff_bp, cashier_bp, returns_bp, printing_bp, registry_bp, registry_import_bp, passbook_bp, settings_bp,
-        scanning_bp, earning_bp,
+        scanning_bp, earning_bp, goods_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -23,6 +23,8 @@ SCREEN_NAMES = {
     "printing.page": _l("Receipts"),
     "earning.page": _l("Record service"),
     "earning.review": _l("Review service"),
+    "goods.goods_in": _l("Goods in"),
+    "goods.goods_out": _l("Goods out / write-off"),
 }
 CARD_STATUS_NAMES = {
     "active": _l("In use"),

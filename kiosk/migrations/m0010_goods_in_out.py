@@ -1,6 +1,7 @@
 """Goods in and out: the goods-in documents with their batch lines, the goods-out documents,
 the store's write-off approval threshold and expiry warning, and a product's low-stock line
-(described as they are at this migration)."""
+(described as they are at this migration). Columns and tables already there are left alone, so
+the migration also applies to a database a later copy of the models created."""
 import peewee
 from playhouse.migrate import migrate
 
@@ -13,18 +14,22 @@ def apply(migrator):
     from kiosk.stores.models import Store
 
     database = migrator.database
-    changes = [
-        migrator.add_column("store", "writeoff_approval_units", peewee.IntegerField(
+    wanted = [
+        ("store", "writeoff_approval_units", peewee.IntegerField(
             default=10, constraints=[peewee.Check("writeoff_approval_units BETWEEN 0 AND 99999")])),
-        migrator.add_column("store", "writeoff_approval_points", peewee.IntegerField(
+        ("store", "writeoff_approval_points", peewee.IntegerField(
             default=500, constraints=[peewee.Check("writeoff_approval_points BETWEEN 0 AND 9999999")])),
-        migrator.add_column("store", "expiry_warning_days", peewee.IntegerField(
+        ("store", "expiry_warning_days", peewee.IntegerField(
             default=30, constraints=[peewee.Check("expiry_warning_days BETWEEN 1 AND 365")])),
+        # The product screen's migration (m0009) may have added this one already.
+        ("product", "low_stock", peewee.IntegerField(default=0)),
     ]
-    # The product screen's migration may have added the same column already.
-    if "low_stock" not in [column.name for column in database.get_columns("product")]:
-        changes.append(migrator.add_column("product", "low_stock", peewee.IntegerField(default=0)))
-    migrate(*changes)
+    changes = [
+        migrator.add_column(table, name, field) for table, name, field in wanted
+        if name not in [column.name for column in database.get_columns(table)]
+    ]
+    if changes:
+        migrate(*changes)
 
     class Base(peewee.Model):
         class Meta:

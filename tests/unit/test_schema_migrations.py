@@ -99,3 +99,35 @@ def test_m0008_adds_deductions_linked_bonuses_and_corrections(db, world, monkeyp
                                        content="堵门", service_date=date(2026, 11, 2), staff=world.staff["operations"],
                                        today=date(2026, 11, 23))
     assert service.approve(record.id, world.store, world.staff["service"]).status == "warning"
+
+
+def test_m0010_adds_goods_in_and_out_to_a_database_with_data(db, world, monkeypatch):
+    """A store from before goods in/out (no documents, no threshold, no low-stock line) gets
+    them with their defaults, keeps its stock, and can take goods in and out at once."""
+    from datetime import date
+
+    from playhouse.migrate import SqliteMigrator, migrate
+
+    from kiosk.goods import service
+    from kiosk.goods.models import StockReceipt, StockReceiptLine, WriteOff, WriteOffLine
+    from kiosk.inventory.models import Product
+    from kiosk.stores.models import Store
+
+    database.drop_tables([WriteOffLine, WriteOff, StockReceiptLine, StockReceipt])
+    migrator = SqliteMigrator(database.obj)
+    migrate(*(migrator.drop_column("store", name)
+              for name in ("writeoff_approval_units", "writeoff_approval_points", "expiry_warning_days")),
+            migrator.drop_column("product", "low_stock"))
+    _migrations_through(monkeypatch, 10)
+    schema.SchemaVersion.delete().where(schema.SchemaVersion.version == 10).execute()
+    assert schema.upgrade() == ["m0010_goods_in_out"]
+    store = Store.get_by_id(world.store.id)
+    assert (store.writeoff_approval_units, store.writeoff_approval_points, store.expiry_warning_days) == (10, 500, 30)
+    rice = Product.get_by_id(world.products["大米"].id)
+    assert (rice.quantity, rice.low_stock) == (20, 0)
+    lines = [{"product_id": rice.id, "quantity": "5", "expiry": "2027-01-01"}]
+    service.receive(store, kind="purchase", lines=lines, staff=world.staff["operations"], key="m" * 20,
+                    today=date(2026, 11, 23))
+    service.write_off(store, reason="damaged", note="", lines=[{"product_id": rice.id, "quantity": 2}],
+                      staff=world.staff["cashier"], key="w" * 20)
+    assert Product.get_by_id(rice.id).quantity == 23
