@@ -66,8 +66,12 @@ def letter_pdf(doc, *, title, greeting, closing, headings, dpi=150):
             draw.text((columns[0], y), doc.labels.value, font=body, fill="black", anchor="ls")
             draw.text((columns[1], y), f"{doc.total_points}{doc.labels.unit}", font=body, fill="black", anchor="rs")
             y = max(y + px(24), height - margin - px(40))
-            draw.text((margin, y), closing, font=body, fill="black", anchor="ls")
-            y += px(16)
+            # 此致 on its own line, two characters in; 敬礼！ on the next, at the margin.
+            for index, part in enumerate(closing.split("\n")):
+                draw.text((margin, y), ("\u3000\u3000" if index == 0 and len(closing.split("\n")) > 1 else "") + part,
+                          font=body, fill="black", anchor="ls")
+                y += px(9)
+            y += px(7)
             right = width - margin
             draw.text((right, y), doc.store_name, font=cjk_font(px(5.5), bold=True), fill="black", anchor="rs")
             y += px(9)

@@ -18,7 +18,8 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import peewee
 
@@ -234,11 +235,12 @@ def recent_receipts(store, limit=20):
     return StockReceipt.select().where(StockReceipt.store == store).order_by(StockReceipt.id.desc()).limit(limit)
 
 
-def donations(store, day_from, day_to):
-    """Donations received from ``day_from`` to ``day_to`` (UTC dates, inclusive), newest first:
-    the list of donors the community thanks in public."""
-    start = datetime.combine(day_from, time.min)
-    end = datetime.combine(day_to, time.min) + timedelta(days=1)
+def donations(store, day_from, day_to, tz_name="Asia/Shanghai"):
+    """Donations received from ``day_from`` to ``day_to`` (the store's local dates, inclusive),
+    newest first: the list of donors the community thanks in public."""
+    zone = ZoneInfo(tz_name)
+    start = datetime.combine(day_from, time.min, zone).astimezone(timezone.utc).replace(tzinfo=None)
+    end = datetime.combine(day_to + timedelta(days=1), time.min, zone).astimezone(timezone.utc).replace(tzinfo=None)
     return list(
         StockReceipt.select()
         .where(StockReceipt.store == store, StockReceipt.kind == DONATION,
@@ -409,9 +411,19 @@ def near_expiry(store, today, days=None):
                Product.id.in_(StockReceiptLine.select(StockReceiptLine.product)
                               .where(StockReceiptLine.expiry.is_null(False), StockReceiptLine.expiry <= limit)))
     )
-    rows = [batch for batches in batches_on_hand(list(candidates)).values() for batch in batches
-            if batch.expiry <= limit]
-    return sorted(rows, key=lambda b: (b.expiry, b.product.sort_order, b.product.id))
+    merged = {}
+    for batches in batches_on_hand(list(candidates)).values():
+        for batch in batches:
+            if batch.expiry > limit:
+                continue
+            # The same batch received on two documents is one batch on the shelf.
+            same = merged.get((batch.product.id, batch.batch_no, batch.expiry))
+            if same is None:
+                merged[(batch.product.id, batch.batch_no, batch.expiry)] = batch
+            else:
+                same.received += batch.received
+                same.on_hand += batch.on_hand
+    return sorted(merged.values(), key=lambda b: (b.expiry, b.product.sort_order, b.product.id))
 
 
 def low_stock(store):

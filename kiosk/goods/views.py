@@ -396,7 +396,7 @@ def donors():
         flash(message(KioskError("bad_period")), "error")
         first = today.replace(day=1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    rows = service.donations(current_store(), first, last)
+    rows = service.donations(current_store(), first, last, current_app.config["BABEL_DEFAULT_TIMEZONE"])
     previous = (first - timedelta(days=1)).strftime("%Y-%m")
     following = (last + timedelta(days=1)).strftime("%Y-%m")
     return render("goods/donors.html", "goods/donors.html", rows=rows, first=first, last=last,

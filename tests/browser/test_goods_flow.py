@@ -1,7 +1,8 @@
 """Goods in and out in Chromium: scan a donation in, print the donor's acknowledgement, then a
 cashier writes off more than the threshold and the store manager approves with their PIN."""
 import sqlite3
-from datetime import date, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
@@ -54,7 +55,7 @@ def test_a_donation_is_scanned_in_thanked_and_a_big_write_off_approved_by_pin(se
     page.get_by_label("联系方式（电话）").fill("13800001111")
     line.locator(".qty-input").fill("24")
     line.get_by_label("批号").fill("B2611")
-    line.get_by_label("到期日").fill((date.today() + timedelta(days=10)).isoformat())
+    line.get_by_label("到期日").fill((datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=10)).isoformat())
     page.locator("[data-line='香满园面粉 2.5kg']").get_by_role("button", name="加一").tap()
     assert page.evaluate(SMALL_TARGETS) == []
     shot("goods-in-donation")

@@ -3,7 +3,8 @@ batches first-expiry-first-out; the near-expiry, low-stock and restock lists."""
 import csv
 import io
 import threading
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -296,6 +297,14 @@ def test_the_restock_csv_opens_in_excel_with_chinese(world):
 def test_donations_list_the_donors_of_a_period(world):
     receive(world, [line(world, "大米", 1)], kind="donation", donor_name="刘阿姨", key="d" * 20)
     receive(world, [line(world, "大米", 1)], key="p" * 20)
-    today = date.today()
-    assert [r.donor_name for r in service.donations(world.store, today - timedelta(days=1), today)] == ["刘阿姨"]
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the store's date, not the machine's
+    assert [r.donor_name for r in service.donations(world.store, today, today)] == ["刘阿姨"]
+    assert service.donations(world.store, today - timedelta(days=3), today - timedelta(days=1)) == []
     assert service.donations(world.store, today + timedelta(days=1), today + timedelta(days=2)) == []
+
+
+def test_the_same_batch_on_two_documents_is_one_row(world):
+    receive(world, [line(world, "食盐", 2, "S1", "2026-12-20")], key="1" * 20)
+    receive(world, [line(world, "食盐", 3, "S1", "2026-12-20")], key="2" * 20)
+    (row,) = service.near_expiry(world.store, TODAY)
+    assert (row.batch_no, row.received, row.on_hand) == ("S1", 5, 5)

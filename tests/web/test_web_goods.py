@@ -2,7 +2,8 @@
 acknowledgement, a manager's PIN above the write-off threshold; the home screen's lists."""
 import csv
 import io
-from datetime import date, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,6 +15,11 @@ from kiosk.staff.models import SERVICE
 from kiosk.stores.models import Store
 from tests.conftest import signed_in
 from tests.helpers import body, pdf_page_images, stock
+
+
+def local_today():
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
 
 OIL, RICE, SALT = "6901234000017", "6901234000024", "6901234000031"
 
@@ -38,7 +44,7 @@ def test_operations_scan_goods_in_as_a_donation_and_print_the_thanks(operations,
     fields = doc_form(operations, forms, "in")
     assert (fields["product_0"], fields["qty_0"], fields["product_1"]) == (
         str(world.products["食用油"].id), "2", str(world.products["大米"].id))
-    expiry = (date.today() + timedelta(days=200)).isoformat()
+    expiry = (local_today() + timedelta(days=200)).isoformat()
     fields.update(kind="donation", donor_name="幸福里超市", donor_contact="13800001111", thank_publicly="1",
                   qty_0="24", batch_0="B2611", expiry_0=expiry, qty_1="10")
     posted = operations.post("/stock/in/post", fields)
@@ -183,7 +189,7 @@ def test_home_lists_goods_expiring_soon_and_running_low(operations, world, forms
     Product.update(low_stock=10).where(Product.id == world.products["食用油"].id).execute()
     scan(operations, "in", RICE)
     fields = doc_form(operations, forms, "in")
-    soon = (date.today() + timedelta(days=5)).isoformat()
+    soon = (local_today() + timedelta(days=5)).isoformat()  # the store's date, not the machine's
     operations.post("/stock/in/post", dict(fields, kind="purchase", qty_0="3", batch_0="R-5", expiry_0=soon))
     home = body(operations.get("/home"))
     assert 'data-batch="大米"' in home and "R-5" in home and "5 天后" in home
