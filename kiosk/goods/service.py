@@ -501,3 +501,37 @@ def set_stock_settings(store, *, units, points, expiry_days, staff=None):
                      writeoff_approval_points=points, expiry_warning_days=expiry_days)
     return Store.get_by_id(store.id)
 
+
+
+# ---------------------------------------------------------------------------------------------
+# kiosk verify
+
+
+def check_documents():
+    """Every goods-in and goods-out document moved exactly its lines' stock, and no goods-in or
+    goods-out movement names a document that does not exist (a check of `kiosk verify`)."""
+    for model, line_model, kind, prefix, sign, name in (
+        (StockReceipt, StockReceiptLine, STOCK_IN, "stock_in:", 1, "goods-in document"),
+        (WriteOff, WriteOffLine, WRITE_OFF, "write_off:", -1, "goods-out document"),
+    ):
+        moved = {}
+        query = (
+            StockMovement.select(StockMovement.reference, StockMovement.product, peewee.fn.SUM(StockMovement.delta))
+            .where(StockMovement.kind == kind, StockMovement.reference.startswith(prefix))
+            .group_by(StockMovement.reference, StockMovement.product)
+        )
+        for reference, product_id, delta in query.tuples():
+            moved.setdefault(reference, {})[product_id] = delta
+        document = line_model.receipt if line_model is StockReceiptLine else line_model.write_off
+        lines = {}
+        for document_id, product_id, quantity in (
+            line_model.select(document, line_model.product, peewee.fn.SUM(line_model.quantity))
+            .group_by(document, line_model.product).tuples()
+        ):
+            lines.setdefault(f"{prefix}{document_id}", {})[product_id] = sign * quantity
+        for document_id in model.select(model.id).tuples():
+            reference = f"{prefix}{document_id[0]}"
+            if moved.pop(reference, None) != lines.get(reference):
+                yield f"{name} {document_id[0]}: its stock movements do not match its lines"
+        for reference in moved:
+            yield f"stock movement {reference} has no {name}"

@@ -143,6 +143,7 @@ def scan(which):
     try:
         product = service.find_product(current_store(), request.form.get("code", ""))
         _check_room(data, product.id)
+        _check_shelf(kind, data, product)
     except KioskError as exc:
         drafts.save(kind, data)
         return _lines_back(kind, "error", message(exc), 422)
@@ -154,6 +155,16 @@ def scan(which):
 def _check_room(data, product_id):
     if len(data["lines"]) >= service.MAX_LINES and product_id not in [line["product_id"] for line in data["lines"]]:
         raise KioskError("too_many_document_lines", max=service.MAX_LINES)
+
+
+def _check_shelf(kind, data, product):
+    """Goods out cannot list more than the shelf holds (posting checks again, guarded)."""
+    if kind != GOODS_OUT:
+        return
+    listed = sum(int(line["quantity"]) for line in data["lines"] if line["product_id"] == product.id
+                 and str(line["quantity"]).isascii() and str(line["quantity"]).isdigit() and len(str(line["quantity"])) <= 5)
+    if listed + 1 > product.quantity:
+        raise KioskError("out_of_stock", name=product.name, available=product.quantity)
 
 
 @bp.post("/<any(in, out):which>/add")
@@ -172,6 +183,7 @@ def add(which):
         if new_batch and len(data["lines"]) >= service.MAX_LINES:
             raise KioskError("too_many_document_lines", max=service.MAX_LINES)
         _check_room(data, product.id)
+        _check_shelf(kind, data, product)
     except KioskError as exc:
         drafts.save(kind, data)
         return _lines_back(kind, "error", message(exc), 422)

@@ -168,7 +168,14 @@ def _service_records():
         yield f"ledger entries {reference} have no service record"
 
 
-CHECKS = (_account_balances, _running_balances, _product_quantities, _sales, _refunds, _service_records)
+def _goods_documents():
+    from kiosk.goods.service import check_documents
+
+    return check_documents()
+
+
+CHECKS = (_account_balances, _running_balances, _product_quantities, _sales, _refunds, _service_records,
+          _goods_documents)
 
 
 def verify():

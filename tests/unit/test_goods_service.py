@@ -308,3 +308,15 @@ def test_the_same_batch_on_two_documents_is_one_row(world):
     receive(world, [line(world, "食盐", 3, "S1", "2026-12-20")], key="2" * 20)
     (row,) = service.near_expiry(world.store, TODAY)
     assert (row.batch_no, row.received, row.on_hand) == ("S1", 5, 5)
+
+
+def test_verify_matches_every_document_with_its_movements(world):
+    receive(world, [line(world, "大米", 4), line(world, "大米", 2, "B", "2027-01-01")])
+    write_off(world, [{"product_id": world.products["食盐"].id, "quantity": 3}], key="w" * 20)
+    assert problems() == []
+    with database.atomic():  # a goods-in movement without its document, and one document short
+        inventory.move(world.products["大米"].id, 1, STOCK_IN, reference="stock_in:999")
+        inventory.move(world.products["食盐"].id, -1, WRITE_OFF, reference=f"write_off:{WriteOff.get().id}")
+    found = problems()
+    assert "stock movement stock_in:999 has no goods-in document" in found
+    assert f"goods-out document {WriteOff.get().id}: its stock movements do not match its lines" in found

@@ -223,3 +223,12 @@ def test_the_donors_list_names_only_those_who_agreed(operations, world, forms):
     page = body(operations.get("/stock/donors"))
     assert "刘阿姨" in page and "不留名的张先生" not in page and "爱心人士" in page
     assert operations.get("/stock/donors?month=garbage").status_code == 200
+
+
+def test_goods_out_cannot_list_more_than_the_shelf_holds(cashier, world):
+    empty = cashier.post("/stock/out/add", {"product_id": str(world.products["洗洁精"].id)})
+    assert empty.status_code == 422 and "库存不足" in body(empty) and 'data-line="洗洁精"' not in body(empty)
+    assert scan(cashier, "out", "6901234000048").status_code == 200  # 酱油: 1 on the shelf
+    again = scan(cashier, "out", "6901234000048")
+    assert again.status_code == 422 and "海天" not in body(again) and "酱油 仅剩 1" in body(again)
+    assert 'name="qty_0" value="1"' in body(again)
