@@ -29,7 +29,7 @@ class Product(BaseModel):
     quantity = peewee.BigIntegerField(default=0, constraints=[peewee.Check("quantity >= 0")])
     sort_order = peewee.IntegerField(default=0)
     # Listed as low on the staff home screen (and the restock list) at or below this quantity.
-    low_stock = peewee.IntegerField(default=0)
+    low_stock = peewee.IntegerField(default=0, constraints=[peewee.Check("low_stock >= 0")])
 
     class Meta:
         indexes = ((("store", "barcode"), True),)

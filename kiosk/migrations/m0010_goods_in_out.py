@@ -22,7 +22,7 @@ def apply(migrator):
         ("store", "expiry_warning_days", peewee.IntegerField(
             default=30, constraints=[peewee.Check("expiry_warning_days BETWEEN 1 AND 365")])),
         # The product screen's migration (m0009) may have added this one already.
-        ("product", "low_stock", peewee.IntegerField(default=0)),
+        ("product", "low_stock", peewee.IntegerField(default=0, constraints=[peewee.Check("low_stock >= 0")])),
     ]
     changes = [
         migrator.add_column(table, name, field) for table, name, field in wanted
