@@ -11,7 +11,7 @@ from kiosk.goods.models import StockReceipt, StockReceiptLine, WriteOff
 from kiosk.inventory.models import Product
 from kiosk.printing.models import PrintJob
 from kiosk.reports.verify import verify
-from kiosk.staff.models import SERVICE
+from kiosk.staff.models import MANAGER, SERVICE
 from kiosk.stores.models import Store
 from tests.conftest import signed_in
 from tests.helpers import body, pdf_page_images, stock
@@ -232,3 +232,19 @@ def test_goods_out_cannot_list_more_than_the_shelf_holds(cashier, world):
     again = scan(cashier, "out", "6901234000048")
     assert again.status_code == 422 and "海天" not in body(again) and "酱油 仅剩 1" in body(again)
     assert 'name="qty_0" value="1"' in body(again)
+
+
+def test_the_acknowledgement_is_on_the_receipts_screen_and_reprints(client, world, forms, printer):
+    manager = signed_in(client, world, MANAGER)
+    scan(manager, "in", RICE)
+    fields = doc_form(manager, forms, "in")
+    manager.post("/stock/in/post", dict(fields, kind="donation", donor_name="刘阿姨", qty_0="5"))
+    receipt = StockReceipt.get()
+    manager.post(f"/stock/in/{receipt.id}/thanks", {})
+    job = PrintJob.get(PrintJob.kind == "thanks")
+    screen = body(manager.get("/receipts/"))
+    assert "捐赠人：刘阿姨" in screen and f'data-job="{job.id}"' in screen
+    assert manager.post(f"/receipts/{job.id}/reprint", {}, htmx=False).status_code == 302
+    again = PrintJob.select().where(PrintJob.kind == "thanks").order_by(PrintJob.id.desc()).first()
+    assert again.id != job.id and again.reprint and again.status == "printed"
+    assert "捐赠人：刘阿姨".encode("gb18030") in printer.jobs[-1][1]
