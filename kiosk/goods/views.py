@@ -68,6 +68,11 @@ def _lines(kind, data):
     if missing:  # a product of another store, or gone: the draft forgets it
         data["lines"] = [line for line in data["lines"] if line["product_id"] in products]
         drafts.save(kind, data)
+    if kind == GOODS_OUT and shown:
+        # The batches still on the shelf, first to expire first: what to write off when expired.
+        batches = service.batches_on_hand(list(products.values()))
+        for line in shown:
+            line["batches"] = batches.get(line["product_id"], [])[:3]
     return shown
 
 
@@ -85,7 +90,7 @@ def _context(kind, data, *, level=None, text=None, values=None, ask_pin=False):
     context = {
         "kind": kind, "lines": _lines(kind, data), "key": data["key"], "version": drafts.version(data),
         "level": level, "text": text, "values": values if values is not None else {},
-        "today": local_today().isoformat(), "me": current_staff(), "store": store,
+        "today": local_today().isoformat(), "today_date": local_today(), "me": current_staff(), "store": store,
         "max_quantity": service.MAX_LINE_QUANTITY,
     }
     if kind == GOODS_OUT:

@@ -248,3 +248,12 @@ def test_the_acknowledgement_is_on_the_receipts_screen_and_reprints(client, worl
     again = PrintJob.select().where(PrintJob.kind == "thanks").order_by(PrintJob.id.desc()).first()
     assert again.id != job.id and again.reprint and again.status == "printed"
     assert "捐赠人：刘阿姨".encode("gb18030") in printer.jobs[-1][1]
+
+
+def test_goods_out_shows_the_batches_on_the_shelf_first_to_expire_first(operations, world, forms):
+    scan(operations, "in", SALT)
+    fields = doc_form(operations, forms, "in")
+    soon = (local_today() + timedelta(days=3)).isoformat()
+    operations.post("/stock/in/post", dict(fields, kind="purchase", qty_0="4", batch_0="S-OLD", expiry_0=soon))
+    response = scan(operations, "out", SALT)
+    assert f"批次 S-OLD，到期 {soon}：在库 4" in body(response)
