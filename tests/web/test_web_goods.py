@@ -260,3 +260,12 @@ def test_goods_out_shows_the_batches_on_the_shelf_first_to_expire_first(operatio
     operations.post("/stock/in/post", dict(fields, kind="purchase", qty_0="4", batch_0="S-OLD", expiry_0=soon))
     response = scan(operations, "out", SALT)
     assert f"批次 S-OLD，到期 {soon}：在库 4" in body(response)
+
+
+def test_the_screens_speak_english_when_asked(operations, world):
+    operations.post("/lang/en", {"next": "/stock/in/"}, htmx=False)
+    assert "Scan a product barcode" in body(operations.get("/stock/in/"))
+    assert "Why the goods go out" in body(operations.get("/stock/out/"))
+    assert "Expiring soon" in body(operations.get("/home"))
+    refused = scan(operations, "out", "6901234999999")
+    assert "No product of this store has that barcode." in body(refused)
