@@ -1,5 +1,6 @@
 """Receipt printing for the points-supermarket kiosk (no dependency on `kiosk`)."""
 
+from .acknowledgement import Acknowledgement, AcknowledgementLabels, AcknowledgementLine
 from .discover import Found, check_printer, check_scanner, find_printers, find_scanners
 from .escpos_render import ENCODINGS, check_encoding, preview_lines, render_escpos, render_items
 from .labels import ShelfLabel, ShelfLabelCaptions, ShelfLabels
@@ -12,6 +13,9 @@ from .status import PrinterStatus
 from .text import display_width
 
 __all__ = [
+    "Acknowledgement",
+    "AcknowledgementLabels",
+    "AcknowledgementLine",
     "Receipt",
     "ReceiptLine",
     "ReceiptLabels",

@@ -18,6 +18,7 @@ from PIL import Image
 
 from . import barcodes, raster
 from ._escpos import Dummy
+from .acknowledgement import Acknowledgement, layout_acknowledgement
 from .fonts import FontNotFoundError
 from .labels import ShelfLabels, layout_labels
 from .layout import Barcode, Cut, Feed, Item, QrCode, TextLine, layout_receipt, preview_text
@@ -241,6 +242,8 @@ def _layout(document, profile: PaperProfile) -> list[Item]:
         return layout_statement(document, profile)
     if isinstance(document, ShelfLabels):
         return layout_labels(document, profile)
+    if isinstance(document, Acknowledgement):
+        return layout_acknowledgement(document, profile)
     return layout_receipt(document, profile)
 
 

@@ -61,6 +61,7 @@ def create_app(config=None):
     from kiosk.checkout.views import bp as cashier_bp
     from kiosk.earning.views import bp as earning_bp
     from kiosk.expiry.views import bp as expiry_bp
+    from kiosk.goods.views import bp as goods_bp
     from kiosk.inventory.views import bp as products_bp
     from kiosk.notice.views import bp as notice_bp
     from kiosk.printing.views import bp as printing_bp
@@ -74,7 +75,7 @@ def create_app(config=None):
 
     for blueprint in (
         staff_bp, cashier_bp, returns_bp, printing_bp, registry_bp, registry_import_bp, passbook_bp, settings_bp,
-        scanning_bp, earning_bp, volunteer_import_bp, expiry_bp, notice_bp, redemption_bp, products_bp,
+        scanning_bp, earning_bp, volunteer_import_bp, expiry_bp, notice_bp, redemption_bp, products_bp, goods_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -170,6 +170,19 @@ MESSAGES = {
     "bad_last_days": _l("The number of last days of the month must be a whole number from 1 to %(max)s."),
     "window_no_weeks": _l("Choose at least one week of the quarter."),
     "bad_window_week": _l("Weeks of the quarter are 1 to 13, or the last week."),
+    "bad_stock_quantity": _l("Line %(line)s: the quantity must be a whole number from 1 to %(max)s."),
+    "bad_expiry": _l("Line %(line)s: that is not an expiry date. Choose it on the calendar."),
+    "expiry_in_past": _l("Line %(line)s: the expiry date %(day)s has passed. Expired goods are not taken in."),
+    "batch_too_long": _l("Line %(line)s: the batch number is too long: at most %(max)s characters."),
+    "empty_document": _l("The list is empty: scan or choose at least one product."),
+    "too_many_document_lines": _l("At most %(max)s different goods in one document."),
+    "bad_receipt_kind": _l("Choose whether the goods were bought or donated."),
+    "unknown_document": _l("That document does not exist."),
+    "stock_too_large": _l("%(name)s would have more than %(max)s in stock. Please check the quantity."),
+    "bad_write_off_reason": _l("Choose why the goods go out: damaged, expired, internal use or other."),
+    "needs_manager_approval": _l("%(units)s units worth %(points)s points: a store manager must approve with their PIN."),
+    "bad_stock_settings": _l("Check the stock settings: the approval threshold is a whole number from 0, "
+                             "the expiry warning 1 to 365 days."),
 }
 
 # Names of form fields, for the messages above.
@@ -197,6 +210,10 @@ FIELDS = {
     "product_unit": _l("the unit of sale"),
     "low_stock": _l("The low-stock level"),
     "sort_order": _l("The sort order"),
+    "donor_name": _l("the donor's name"),
+    "donor_contact": _l("the donor's contact"),
+    "note": _l("the note"),
+    "write_off_note": _l("what happened (the note)"),
 }
 
 

@@ -18,6 +18,7 @@ from kiosk.cards.models import Account, Card
 from kiosk.checkout.models import Refund, RefundLine, Sale, SaleLine
 from kiosk.db import BaseModel, database, is_sqlite
 from kiosk.earning.models import Correction, Objection, Rule, ServiceRecord
+from kiosk.goods.models import StockReceipt, StockReceiptLine, WriteOff, WriteOffLine
 from kiosk.inventory.models import PriceChange, Product, StockMovement
 from kiosk.ledger.models import LedgerChain, LedgerEntry
 from kiosk.notice.models import Notice, NoticeLine
@@ -36,6 +37,7 @@ MODELS = [
     LedgerChain, Notice, NoticeLine,
     ProductLimit,
     PriceChange,
+    StockReceipt, StockReceiptLine, WriteOff, WriteOffLine,
 ]
 
 

@@ -26,6 +26,8 @@ SCREEN_NAMES = {
     "volunteer_import.page": _l("Volunteer platform import"),
     "notice.page": _l("Public notice"),
     "products.page": _l("Goods"),
+    "goods.goods_in": _l("Goods in"),
+    "goods.goods_out": _l("Goods out / write-off"),
 }
 CARD_STATUS_NAMES = {
     "active": _l("In use"),

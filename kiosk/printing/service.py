@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import peewee
 
-from devices import PrinterError, Receipt, ReceiptLabels, ReceiptLine, ShelfLabels, Statement
+from devices import Acknowledgement, PrinterError, Receipt, ReceiptLabels, ReceiptLine, ShelfLabels, Statement
 from kiosk import audit
 from kiosk.db import database, utcnow
 from kiosk.errors import KioskError
@@ -64,12 +64,14 @@ LEASE_SECONDS = 120  # a claimed job is not taken by another sender for this lon
 NOT_READY = {"offline", "cover_open", "paper_out", "error"}
 
 
-_KINDS = {Statement: "statement", ShelfLabels: "labels"}
-_DOCUMENTS = {"statement": Statement, "labels": ShelfLabels}
+# What a job prints, by its kind: a receipt, a statement, shelf labels, a donation
+# acknowledgement (thanks).
+_KINDS = {Receipt: "receipt", Statement: "statement", ShelfLabels: "labels", Acknowledgement: "thanks"}
+_DOCUMENTS = {kind: document for document, kind in _KINDS.items()}
 
 
 def enqueue(receipt, *, store, sale=None, refund=None, staff=None, reprint=False):
-    """A pending job for ``receipt`` (or a Statement or ShelfLabels), due now; call only after the sale or
+    """A pending job for ``receipt`` (or a Statement, ShelfLabels or Acknowledgement), due now; call only after the sale or
     refund has committed. Raises RuntimeError inside a transaction."""
     if database.in_transaction():
         raise RuntimeError("a receipt is queued only after its sale has committed")
@@ -81,7 +83,7 @@ def enqueue(receipt, *, store, sale=None, refund=None, staff=None, reprint=False
 
 
 def job_document(job):
-    """The Receipt, Statement or ShelfLabels a job prints."""
+    """The Receipt, Statement, ShelfLabels or Acknowledgement a job prints."""
     return _DOCUMENTS.get(job.kind, Receipt).from_dict(json.loads(job.receipt))
 
 

@@ -10,7 +10,7 @@ from kiosk.printing.models import PrintJob
 from kiosk.printing.problems import printer_problem
 from kiosk.printing.setup import kick, printer
 from kiosk.staff.auth import current_staff, current_store, requires_role
-from kiosk.staff.models import CASHIER, MANAGER
+from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS
 from kiosk.web import render
 
 bp = Blueprint("printing", __name__, url_prefix="/receipts")
@@ -67,7 +67,7 @@ def badge():
 
 
 @bp.get("/<int:job_id>/status")
-@staff_only
+@requires_role(CASHIER, OPERATIONS, MANAGER)  # operations staff print donation acknowledgements
 def job_status(job_id):
     return render("printing/_job_status.html", "printing/_job_status.html", job=_job(job_id))
 

@@ -168,6 +168,12 @@ def _service_records():
         yield f"ledger entries {reference} have no service record"
 
 
+def _goods_documents():
+    from kiosk.goods.service import check_documents
+
+    return check_documents()
+
+
 def _ledger_chain():
     from kiosk.ledger.chain import verify_chains
     from kiosk.notice.service import published_heads
@@ -176,7 +182,7 @@ def _ledger_chain():
 
 
 CHECKS = (_account_balances, _running_balances, _product_quantities, _sales, _refunds, _service_records,
-          _ledger_chain)
+          _ledger_chain, _goods_documents)
 
 
 def verify():

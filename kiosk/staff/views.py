@@ -3,6 +3,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 
 from kiosk import LOCALES
 from kiosk.errors import KioskError
+from kiosk.goods.views import stock_lists
 from kiosk.messages import message
 from kiosk.staff import service
 from kiosk.staff.auth import current_staff, current_store, sign_in, sign_out
@@ -20,8 +21,12 @@ SCREENS = (
     ("earning.review", (SERVICE, MANAGER)),
     ("volunteer_import.page", (OPERATIONS, SERVICE, MANAGER)),
     ("notice.page", (SERVICE, MANAGER)),
+    ("goods.goods_in", (CASHIER, OPERATIONS, MANAGER)),
+    ("goods.goods_out", (CASHIER, OPERATIONS, MANAGER)),
     ("settings.page", (MANAGER,)),
 )
+# Roles that see the near-expiry and low-stock lists on the home screen.
+STOCK_ROLES = (CASHIER, OPERATIONS, MANAGER)
 
 
 @bp.get("/")
@@ -33,8 +38,19 @@ def home():
         return redirect(url_for("cashier.page"))
     if staff.role == OPERATIONS:
         return redirect(url_for("registry.page"))
+    return dashboard()
+
+
+@bp.get("/home")
+def dashboard():
+    """The home screen: the screens of the staff member's role and, for those who keep the
+    shelves, the goods expiring soon and the goods running low."""
+    staff = current_staff()
+    if staff is None:
+        return redirect(url_for("staff.signin"))
     screens = [endpoint for endpoint, roles in SCREENS if staff.role in roles]
-    return render_template("staff/home.html", screens=screens)
+    lists = stock_lists(current_store()) if staff.role in STOCK_ROLES else {}
+    return render_template("staff/home.html", screens=screens, **lists)
 
 
 @bp.get("/signin")

@@ -38,3 +38,11 @@ class Store(BaseModel):
     # The defaults are in the schema too, so a row written by plain SQL (bench/) is always open.
     redemption_window = peewee.CharField(max_length=20, default="always", constraints=[peewee.SQL("DEFAULT 'always'")])
     redemption_days = peewee.CharField(max_length=100, default="", constraints=[peewee.SQL("DEFAULT ''")])
+    # Goods out (报损) above either figure needs a store manager's PIN on the spot.
+    writeoff_approval_units = peewee.IntegerField(
+        default=10, constraints=[peewee.Check("writeoff_approval_units BETWEEN 0 AND 99999")])
+    writeoff_approval_points = peewee.IntegerField(
+        default=500, constraints=[peewee.Check("writeoff_approval_points BETWEEN 0 AND 9999999")])
+    # Batches expiring within this many days are listed on the staff home screen.
+    expiry_warning_days = peewee.IntegerField(
+        default=30, constraints=[peewee.Check("expiry_warning_days BETWEEN 1 AND 365")])

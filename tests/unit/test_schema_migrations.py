@@ -167,6 +167,8 @@ def test_m0005_adds_redemption_windows_and_product_limits(db, monkeypatch):
     assert (store.redemption_window, store.redemption_days) == ("always", "")
     assert database.table_exists("product_limit") and ProductLimit.select().count() == 0
     assert schema.upgrade() == []
+
+
 def test_m0009_adds_product_photos_low_stock_and_the_price_history(db, world, monkeypatch):
     """A store with goods, sales history and stock from before m0009 gets the photo and
     low-stock columns (empty, 0) and the price_change table; its goods are untouched."""
@@ -188,3 +190,35 @@ def test_m0009_adds_product_photos_low_stock_and_the_price_history(db, world, mo
     form = products.parse({"name": "食用油", "category": "粮油", "points": "120", "barcode": oil.barcode, "active": "1"})
     products.save(world.store, form, staff=world.staff["manager"], product_id=oil.id, photo_dir="/nonexistent")
     assert [(c.old_points, c.new_points) for c in PriceChange.select()] == [(100, 120)]
+
+
+def test_m0010_adds_goods_in_and_out_to_a_database_with_data(db, world, monkeypatch):
+    """A store from before goods in/out (no documents, no threshold, no low-stock line) gets
+    them with their defaults, keeps its stock, and can take goods in and out at once."""
+    from datetime import date
+
+    from playhouse.migrate import SqliteMigrator, migrate
+
+    from kiosk.goods import service
+    from kiosk.goods.models import StockReceipt, StockReceiptLine, WriteOff, WriteOffLine
+    from kiosk.inventory.models import Product
+    from kiosk.stores.models import Store
+
+    database.drop_tables([WriteOffLine, WriteOff, StockReceiptLine, StockReceipt])
+    migrator = SqliteMigrator(database.obj)
+    migrate(*(migrator.drop_column("store", name)
+              for name in ("writeoff_approval_units", "writeoff_approval_points", "expiry_warning_days")),
+            migrator.drop_column("product", "low_stock"))
+    _migrations_through(monkeypatch, 10)
+    schema.SchemaVersion.delete().where(schema.SchemaVersion.version == 10).execute()
+    assert schema.upgrade() == ["m0010_goods_in_out"]
+    store = Store.get_by_id(world.store.id)
+    assert (store.writeoff_approval_units, store.writeoff_approval_points, store.expiry_warning_days) == (10, 500, 30)
+    rice = Product.get_by_id(world.products["大米"].id)
+    assert (rice.quantity, rice.low_stock) == (20, 0)
+    lines = [{"product_id": rice.id, "quantity": "5", "expiry": "2027-01-01"}]
+    service.receive(store, kind="purchase", lines=lines, staff=world.staff["operations"], key="m" * 20,
+                    today=date(2026, 11, 23))
+    service.write_off(store, reason="damaged", note="", lines=[{"product_id": rice.id, "quantity": 2}],
+                      staff=world.staff["cashier"], key="w" * 20)
+    assert Product.get_by_id(rice.id).quantity == 23
