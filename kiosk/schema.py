@@ -23,12 +23,14 @@ from kiosk.ledger.models import LedgerEntry
 from kiosk.printing.models import PrintJob
 from kiosk.registry.models import Household, Pairing, Resident
 from kiosk.staff.models import Staff
+from kiosk.stocktake.models import StockTake, StockTakeCount, StockTakeLine
 from kiosk.stores.models import Store
 
 MODELS = [
     Store, Staff, Household, Resident, Account, Card, LedgerEntry, Product, StockMovement,
     Sale, SaleLine, Refund, RefundLine, PrintJob, AuditEvent, Rule, ServiceRecord,
     Objection, Correction, Pairing,
+    StockTake, StockTakeLine, StockTakeCount,
 ]
 
 
