@@ -126,8 +126,8 @@ def verify():
     """Check every invariant: balances, quantities, sales, refunds. Exits 1 on any problem."""
     from kiosk.reports.verify import verify as run
 
-    _app()
-    problems = run()
+    app = _app()
+    problems = run(app.config["BABEL_DEFAULT_TIMEZONE"])
     for problem in problems:
         click.echo(problem)
     if problems:

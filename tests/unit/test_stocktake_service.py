@@ -273,3 +273,13 @@ def test_a_product_added_after_the_start_is_counted_when_scanned(world):
     line = service.find_barcode(stocktake, "6901234000099")
     assert (line.name, line.start_quantity) == ("小米", 0)
     assert len(service.lines(stocktake)) == 3
+
+
+def test_verify_matches_stocktake_movements_to_their_counts(world):
+    stocktake = service.start(world.store, world.staff[MANAGER], category="粮油")
+    count(stocktake, world, "大米", 18)
+    finalize(stocktake, world)
+    assert verify() == []
+    database.execute_sql("UPDATE stocktake_line SET adjustment = -1 WHERE adjustment = -2")
+    assert any(f"stock-take {stocktake.id}: product {world.products['大米'].id} moved -2 but its count adjusts -1" in p
+               for p in verify())
