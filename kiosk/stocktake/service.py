@@ -112,14 +112,17 @@ def history(store, limit=100):
     return counts
 
 
-def lines(stocktake):
-    """The lines of a count in shelf order, with who counted them."""
-    return list(
+def lines(stocktake, line_id=None):
+    """The lines of a count in shelf order (or only ``line_id``), with who counted them."""
+    query = (
         StockTakeLine.select(StockTakeLine, Staff)
         .join(Staff, on=(StockTakeLine.counted_by == Staff.id), join_type=JOIN.LEFT_OUTER, attr="counter")
         .where(StockTakeLine.stocktake == stocktake)
         .order_by(StockTakeLine.sort_order, StockTakeLine.id)
     )
+    if line_id is not None:
+        query = query.where(StockTakeLine.id == line_id)
+    return list(query)
 
 
 def get_line(stocktake, line_id):
