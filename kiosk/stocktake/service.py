@@ -55,7 +55,7 @@ def _in_scope(store, category):
 def _lock_store(store):
     """Serialise the starting of counts in one store (two managers tapping at once)."""
     p = database.param
-    database.execute_sql(f'UPDATE "store" SET "id" = "id" WHERE "id" = {p}', [store.id])
+    database.execute_sql(f'UPDATE "store" SET "name" = "name" WHERE "id" = {p}', [store.id])
 
 
 def _line_row(stocktake_id, product):

@@ -240,7 +240,7 @@ def report(stocktake_id):
 
 def report_labels():
     return ReportLabels(
-        title=gettext("Stock-take"), scope=gettext("Goods counted"), all=gettext("All goods"), blind=gettext("Blind count"),
+        title=gettext("Stock-take sheet"), scope=gettext("Goods counted"), all=gettext("All goods"), blind=gettext("Blind count"),
         started=gettext("Started"), finished=gettext("Finished"), cancelled=gettext("Cancelled"),
         product=gettext("Product"), expected=gettext("Book"), counted=gettext("Counted"),
         variance=gettext("Difference"), value=gettext("Points value"), counted_by=gettext("Counted by"),
