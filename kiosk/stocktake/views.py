@@ -205,9 +205,9 @@ def finalize(stocktake_id):
 def cancel(stocktake_id):
     try:
         stocktake = _stocktake(stocktake_id)
-        if stocktake.status == OPEN:
-            _manager_pin()
-        service.cancel(stocktake, current_staff())
+        if stocktake.status != OPEN:
+            raise KioskError(f"stocktake_{stocktake.status}")
+        service.cancel(stocktake, _manager_pin())
     except KioskError as exc:
         if exc.code in ("manager_pin_wrong", "staff_locked"):
             return _variances_page(_stocktake(stocktake_id), 422, error=message(exc))

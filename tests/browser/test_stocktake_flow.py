@@ -94,8 +94,11 @@ def test_a_blind_stock_take_while_another_kiosk_sells_then_finalize(server, brow
         assert_touch_targets(page)
         shot("51-stocktake-blind")
 
-        # A scanned barcode jumps to its line with the keypad; the shelf has two less than the books.
+        # A barcode of no product says so; a product's barcode jumps to its line with the keypad.
         page.locator("#scan").focus()
+        scan(page, "6900000000000")
+        expect(page.locator("#scan-feedback").get_by_role("alert")).to_have_text("本店没有此条码的商品。")
+        # The shelf has two less than the books.
         scan(page, ean13(f"6901234{rice_order:05d}"))
         line = page.locator(f"[data-line='{rice}']")
         expect(line.locator("[data-pinpad]")).to_be_visible()

@@ -283,3 +283,34 @@ def test_verify_matches_stocktake_movements_to_their_counts(world):
     database.execute_sql("UPDATE stocktake_line SET adjustment = -1 WHERE adjustment = -2")
     assert any(f"stock-take {stocktake.id}: product {world.products['大米'].id} moved -2 but its count adjusts -1" in p
                for p in verify())
+
+
+def test_a_count_waits_for_a_sale_in_flight_and_includes_it(world):
+    """A sale committing on another kiosk while the product is being counted: the count's
+    expected quantity is never taken from before that sale commits."""
+    from kiosk import db as kiosk_db
+    from kiosk.inventory import service as inventory
+
+    stocktake = service.start(world.store, world.staff[MANAGER], category="粮油")
+    line = line_of(stocktake, world, "大米")
+    database.close()
+    moved, done = threading.Event(), threading.Event()
+
+    def other_kiosk():
+        kiosk_db.database.connect(reuse_if_open=True)
+        try:
+            with kiosk_db.database.atomic():
+                inventory.move(world.products["大米"].id, -3, "sale", reference="in-flight")
+                moved.set()
+                done.wait(0.5)  # still uncommitted while the count is being entered
+        finally:
+            kiosk_db.database.close()
+
+    thread = threading.Thread(target=other_kiosk)
+    thread.start()
+    moved.wait(5)
+    database.connect(reuse_if_open=True)
+    counted = service.record_count(stocktake, line.id, 17, world.staff[CASHIER], seen=0)
+    thread.join()
+    assert (counted.expected, counted.variance) == (17, 0)
+    assert counted.movement_mark == StockMovement.get(StockMovement.reference == "in-flight").id

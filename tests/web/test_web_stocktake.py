@@ -232,3 +232,21 @@ def test_unknown_counts_and_lines_are_refused(client, world):
     stocktake = start(manager)
     assert manager.post(f"/stocktake/{stocktake.id}/lines/99999", {"quantity": "1", "counts": "0"}).status_code == 302
     assert not StockTakeCount.select().exists()
+
+
+def test_a_garbled_form_is_refused_and_changes_nothing(client, world):
+    cashier = signed_in(client, world, CASHIER)
+    stocktake = service.start(world.store, world.staff[OPERATIONS], category="粮油")
+    for counts in ("abc", "", "-1"):
+        response = record(cashier, stocktake, world, "大米", "5", counts=counts)
+        assert response.status_code == 422
+    assert "页面已过期，请核对后重试。" in body(record(cashier, stocktake, world, "大米", "5", counts="x"))
+    assert not StockTakeCount.select().exists()
+
+
+def test_a_wrong_pin_does_not_cancel(client, world):
+    manager = signed_in(client, world, MANAGER)
+    stocktake = start(manager)
+    response = manager.post(f"/stocktake/{stocktake.id}/cancel", {"pin": "0000"}, htmx=False)
+    assert response.status_code == 422 and "店长密码错误。" in body(response)
+    assert StockTake.get_by_id(stocktake.id).status == "open"
