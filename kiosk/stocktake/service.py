@@ -228,6 +228,18 @@ def record_count(stocktake, line_id, quantity, staff, *, seen):
     return StockTakeLine.get_by_id(line.id)
 
 
+def count_history(stocktake):
+    """Every count entered in ``stocktake``, overwritten ones included, in the order entered."""
+    return list(
+        StockTakeCount.select(StockTakeCount, StockTakeLine, Staff)
+        .join(StockTakeLine, on=(StockTakeCount.line == StockTakeLine.id))
+        .switch(StockTakeCount)
+        .join(Staff, on=(StockTakeCount.staff == Staff.id))
+        .where(StockTakeLine.stocktake == stocktake)
+        .order_by(StockTakeCount.id)
+    )
+
+
 def moved_since(line):
     """Stock movements of the line's product after it was counted (sales are negative)."""
     if line.counted is None:

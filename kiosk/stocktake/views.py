@@ -235,7 +235,7 @@ def report(stocktake_id):
         flash(message(exc), "error")
         return redirect(url_for("stocktake.index"))
     return render("stocktake/report.html", "stocktake/report.html", stocktake=stocktake,
-                  variances=service.Variances(stocktake))
+                  variances=service.Variances(stocktake), entries=service.count_history(stocktake))
 
 
 def report_labels():

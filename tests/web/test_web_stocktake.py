@@ -105,6 +105,12 @@ def test_a_count_sent_from_a_stale_page_is_refused_naming_the_other_count(client
     # Having seen it, the second count wins; both are kept.
     assert record(cashier, stocktake, world, "大米", "17").status_code == 200
     assert [c.quantity for c in StockTakeCount.select().order_by(StockTakeCount.id)] == [18, 17]
+    manager = signed_in(client, world, MANAGER)
+    service.finalize(service.get(world.store, stocktake.id), world.staff[MANAGER],
+                     revision=StockTake.get_by_id(stocktake.id).revision)
+    report = body(manager.get(f"/stocktake/{stocktake.id}/report"))
+    assert re.findall(r'data-count-entry="大米">.*?"num">(\d+)</td>.*?<td>(\S+)</td></tr>', report, re.S) == [
+        ("18", "李运营"), ("17", "张收银")]
 
 
 def test_scanning_a_barcode_jumps_to_its_line_with_the_keypad(client, world):
