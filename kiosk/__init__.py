@@ -70,12 +70,14 @@ def create_app(config=None):
     from kiosk.registry.views import bp as registry_bp
     from kiosk.scanning.views import bp as scanning_bp
     from kiosk.staff.views import bp as staff_bp
+    from kiosk.stocktake.views import bp as stocktake_bp
     from kiosk.stores.views import bp as settings_bp
     from kiosk.volunteer.views import bp as volunteer_import_bp
 
     for blueprint in (
         staff_bp, cashier_bp, returns_bp, printing_bp, registry_bp, registry_import_bp, passbook_bp, settings_bp,
         scanning_bp, earning_bp, volunteer_import_bp, expiry_bp, notice_bp, redemption_bp, products_bp, goods_bp,
+        stocktake_bp,
     ):
         app.register_blueprint(blueprint)
 

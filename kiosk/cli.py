@@ -127,8 +127,8 @@ def verify():
     chain heads of published notices. Exits 1 on any problem."""
     from kiosk.reports.verify import verify as run
 
-    _app()
-    problems = run()
+    app = _app()
+    problems = run(app.config["BABEL_DEFAULT_TIMEZONE"])
     for problem in problems:
         click.echo(problem)
     if problems:

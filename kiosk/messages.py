@@ -183,6 +183,20 @@ MESSAGES = {
     "needs_manager_approval": _l("%(units)s units worth %(points)s points: a store manager must approve with their PIN."),
     "bad_stock_settings": _l("Check the stock settings: the approval threshold is a whole number from 0, "
                              "the expiry warning 1 to 365 days."),
+    "unknown_category": _l("Choose a category to count."),
+    "stocktake_overlap": _l("Stock-take %(number)s is still open for some of these goods. Finish or cancel it first."),
+    "stocktake_nothing": _l("There are no goods to count here."),
+    "unknown_stocktake": _l("Stock-take not found."),
+    "unknown_stocktake_line": _l("That item is not part of this stock-take."),
+    "stocktake_finished": _l("This stock-take is finished; it can no longer change."),
+    "stocktake_cancelled": _l("This stock-take was cancelled; it can no longer change."),
+    "stocktake_changed": _l("Counts came in after this list was shown. Please check the list again."),
+    "not_in_stocktake": _l("%(name)s is not part of this stock-take (%(category)s)."),
+    "bad_count": _l("The counted quantity must be a whole number from 0 to %(max)s."),
+    "counted_meanwhile": _l("%(by)s counted %(name)s meanwhile: %(quantity)s. Check it and count again if needed."),
+    "not_a_manager_stocktake": _l("Only a store manager can finalize or cancel a stock-take."),
+    "stocktake_recount": _l("More %(name)s left the shelf after it was counted than the count allows. "
+                            "Please count %(name)s again."),
 }
 
 # Names of form fields, for the messages above.

@@ -26,6 +26,7 @@ from kiosk.printing.models import PrintJob
 from kiosk.redemption.models import ProductLimit
 from kiosk.registry.models import Household, Pairing, Resident
 from kiosk.staff.models import Staff
+from kiosk.stocktake.models import StockTake, StockTakeCount, StockTakeLine
 from kiosk.stores.models import Store
 from kiosk.volunteer.models import VolunteerImport, VolunteerImportRecord
 
@@ -38,6 +39,7 @@ MODELS = [
     ProductLimit,
     PriceChange,
     StockReceipt, StockReceiptLine, WriteOff, WriteOffLine,
+    StockTake, StockTakeLine, StockTakeCount,
 ]
 
 

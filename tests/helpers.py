@@ -85,14 +85,15 @@ def pdf_text(data):
     return "\f".join(pages)
 
 
-def rechain(path):
-    """Re-hash every ledger entry of the SQLite database at ``path`` in chain order, after a
-    test changed entries with SQL on purpose (backdating them, say), so the books verify."""
+def rechain(path=None):
+    """Re-hash every ledger entry in chain order after a test changed entries with SQL on
+    purpose (backdating them, say), so that the books verify: in the SQLite file at ``path``,
+    or in the open kiosk database when ``path`` is None."""
     import sqlite3
 
     from kiosk.ledger.chain import FIELDS, GENESIS, entry_hash
 
-    with sqlite3.connect(path) as conn:
+    def run(conn):
         rows = conn.execute(f'SELECT a.store_id, {", ".join("e." + f for f in FIELDS)} FROM ledger_entry e '
                             'JOIN account a ON a.id = e.account_id ORDER BY e.id').fetchall()
         heads = {}
@@ -102,3 +103,12 @@ def rechain(path):
             conn.execute("UPDATE ledger_entry SET hash = ? WHERE id = ?", (digest, fields[0]))
         for store_id, (digest, last_id) in heads.items():
             conn.execute("UPDATE ledger_chain SET head = ?, last_entry_id = ? WHERE store_id = ?", (digest, last_id, store_id))
+
+    if path is None:
+        from kiosk.db import database
+
+        with database.atomic():
+            run(database.connection())
+        return
+    with sqlite3.connect(path) as conn:
+        run(conn)

@@ -4,6 +4,9 @@ Balances and quantities are checked by queries that return only the rows that br
 sales and returns are matched against their ledger entries and stock movements in one pass
 over plain tuples.
 """
+from datetime import timezone
+from zoneinfo import ZoneInfo
+
 from peewee import JOIN, Select, fn
 
 from kiosk.cards.models import Account
@@ -181,13 +184,70 @@ def _ledger_chain():
     yield from verify_chains(published_heads())
 
 
+def _daily_redemptions(tz_name):
+    """For every local day: points redeemed (ledger redeem entries less refund entries) equal
+    the points value of the goods issued (sale lines less refund lines, at their prices).
+
+    Each side is dated by its own record (the ledger entry; the sale or refund), which one
+    transaction writes microseconds apart."""
+    zone = ZoneInfo(tz_name)
+    days = {}
+
+    def day(moment):
+        # Every time zone's offset is a whole number of quarter hours: convert each quarter once.
+        quarter = moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
+        if quarter not in days:
+            days[quarter] = quarter.replace(tzinfo=timezone.utc).astimezone(zone).date()
+        return days[quarter]
+
+    ledger, goods = {}, {}
+    query = (LedgerEntry.select(LedgerEntry.created_at, LedgerEntry.delta)
+             .where(LedgerEntry.kind.in_(["redeem", "refund"])))
+    for created_at, delta in query.tuples().iterator():
+        ledger[day(created_at)] = ledger.get(day(created_at), 0) - delta
+    query = (SaleLine.select(Sale.created_at, SaleLine.points * SaleLine.quantity)
+             .join(Sale, on=(SaleLine.sale == Sale.id)))
+    for created_at, value in query.tuples().iterator():
+        goods[day(created_at)] = goods.get(day(created_at), 0) + value
+    query = (RefundLine.select(Refund.created_at, RefundLine.points * RefundLine.quantity)
+             .join(Refund, on=(RefundLine.refund == Refund.id)))
+    for created_at, value in query.tuples().iterator():
+        goods[day(created_at)] = goods.get(day(created_at), 0) - value
+    for when in sorted(set(ledger) | set(goods)):
+        if ledger.get(when, 0) != goods.get(when, 0):
+            yield (f"{when:%Y-%m-%d}: {ledger.get(when, 0)} points redeemed (less refunds) but the goods issued "
+                   f"(less returns) are worth {goods.get(when, 0)} points")
+
+
+def _stocktakes():
+    """Every stock-take adjustment belongs to a finished count and matches its lines."""
+    from kiosk.stocktake.models import FINISHED, StockTake, StockTakeLine
+
+    posted = {}
+    query = (StockMovement.select(StockMovement.reference, StockMovement.product, StockMovement.delta)
+             .where(StockMovement.kind == "stocktake"))
+    for reference, product_id, delta in query.tuples().iterator():
+        key = (reference, product_id)
+        posted[key] = posted.get(key, 0) + delta
+    query = (StockTakeLine.select(StockTake.id, StockTake.status, StockTakeLine.product, StockTakeLine.adjustment)
+             .join(StockTake, on=(StockTakeLine.stocktake == StockTake.id)))
+    for stocktake_id, status, product_id, adjustment in query.tuples().iterator():
+        moved = posted.pop((f"stocktake:{stocktake_id}", product_id), 0)
+        if moved != (adjustment or 0) or (status != FINISHED and (moved or adjustment)):
+            yield f"stock-take {stocktake_id}: product {product_id} moved {moved} but its count adjusts {adjustment or 0}"
+    for reference, product_id in posted:
+        yield f"stock movement {reference} of product {product_id} has no stock-take line"
+
+
 CHECKS = (_account_balances, _running_balances, _product_quantities, _sales, _refunds, _service_records,
-          _ledger_chain, _goods_documents)
+          _ledger_chain, _goods_documents, _stocktakes)
 
 
-def verify():
-    """Every broken invariant as a sentence; an empty list means the books are consistent."""
+def verify(tz_name="Asia/Shanghai"):
+    """Every broken invariant as a sentence; an empty list means the books are consistent.
+    Days are counted in ``tz_name`` (the store's time zone)."""
     problems = []
     for check in CHECKS:
         problems.extend(check())
+    problems.extend(_daily_redemptions(tz_name))
     return problems

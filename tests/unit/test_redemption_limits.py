@@ -29,10 +29,28 @@ LAST_MOMENT_OF_MARCH = datetime(2026, 3, 31, 15, 59, 59)  # 23:59:59 on March 31
 FIRST_MOMENT_OF_APRIL = datetime(2026, 3, 31, 16, 0, 0)  # 00:00 on April 1st in Shanghai
 
 
+_clock = threading.local()  # per thread: the concurrency tests buy from two threads
+
+
+@pytest.fixture(autouse=True)
+def ledger_clock(monkeypatch):
+    """A sale here is dated ``now``; its ledger entry takes the ledger's clock, which says the
+    same while it is made (kiosk verify checks each day's redemptions against the goods issued
+    that day)."""
+    from kiosk.ledger import service as ledger
+
+    real = ledger.utcnow
+    monkeypatch.setattr(ledger, "utcnow", lambda: getattr(_clock, "now", None) or real())
+
+
 def buy(world, items, now=MID_MARCH, card="张建华", key=None):
     product_items = [(world.products[name].id, qty) for name, qty in items]
-    return checkout.checkout(world.store, world.cards[card].id, product_items, world.staff[CASHIER].id,
-                             key or secrets.token_urlsafe(18), now=now, tz_name=TZ).sale
+    _clock.now = now
+    try:
+        return checkout.checkout(world.store, world.cards[card].id, product_items, world.staff[CASHIER].id,
+                                 key or secrets.token_urlsafe(18), now=now, tz_name=TZ).sale
+    finally:
+        _clock.now = None
 
 
 def refused(world, items, now=MID_MARCH, card="张建华"):

@@ -3,6 +3,7 @@ from kiosk.checkout import service as checkout
 from kiosk.db import database
 from kiosk.reports.verify import verify
 from kiosk.staff.models import CASHIER
+from tests.helpers import rechain
 
 
 def make_sale(world):
@@ -46,3 +47,56 @@ def test_a_deleted_stock_movement_of_a_sale_is_reported(world):
     database.execute_sql("DELETE FROM stock_movement WHERE reference = ?", (f"sale:{sale.id}",))
     problems = verify()
     assert any("stock movements do not match" in p for p in problems)
+
+
+def _sale_on(world, key, when):
+    """A sale of one bag of rice, dated ``when`` (UTC) with its ledger entry."""
+    sale = checkout.checkout(world.store, world.cards["张建华"].id, [(world.products["大米"].id, 1)],
+                             world.staff[CASHIER].id, key).sale
+    database.execute_sql("UPDATE sale SET created_at = ? WHERE id = ?", (when, sale.id))
+    database.execute_sql("UPDATE ledger_entry SET created_at = ? WHERE reference = ?", (when, f"sale:{sale.id}"))
+    rechain()  # backdated on purpose: the hash chain is made to match again
+    return sale
+
+
+def test_points_redeemed_match_the_goods_issued_every_day(world):
+    from datetime import datetime
+
+    _sale_on(world, "d" * 24, datetime(2026, 11, 1, 15, 59))  # 23:59 in Shanghai, 1 November
+    _sale_on(world, "e" * 24, datetime(2026, 11, 1, 16, 1))  # 00:01 on 2 November
+    assert verify() == []
+    # Days are the store's: in UTC both sales fall on 1 November, and that is consistent too.
+    assert verify("UTC") == []
+
+
+def test_a_tampered_sale_line_price_is_reported_with_its_day(world):
+    from datetime import datetime
+
+    sale = _sale_on(world, "f" * 24, datetime(2026, 11, 1, 16, 1))
+    database.execute_sql("UPDATE sale_line SET points = 5 WHERE sale_id = ?", (sale.id,))
+    database.execute_sql("UPDATE sale SET total = 5 WHERE id = ?", (sale.id,))  # hides it from the per-sale total check
+    problems = verify()
+    assert "2026-11-02: 50 points redeemed (less refunds) but the goods issued (less returns) are worth 5 points" in problems
+
+
+def test_a_moved_ledger_redemption_is_reported_on_both_days(world):
+    from datetime import datetime
+
+    sale = _sale_on(world, "g" * 24, datetime(2026, 11, 1, 4, 0))
+    database.execute_sql("UPDATE ledger_entry SET created_at = ? WHERE reference = ?",
+                         (datetime(2026, 11, 2, 4, 0), f"sale:{sale.id}"))
+    problems = verify()
+    assert any(p.startswith("2026-11-01: 0 points redeemed") and p.endswith("worth 50 points") for p in problems)
+    assert any(p.startswith("2026-11-02: 50 points redeemed") and p.endswith("worth 0 points") for p in problems)
+
+
+def test_refunds_count_against_the_day_they_were_made(world):
+    from kiosk.checkout.models import SaleLine
+
+    sale = make_sale(world)
+    line = SaleLine.get(SaleLine.sale == sale)
+    checkout.refund(world.store, sale.id, {line.id: 1}, world.staff[CASHIER].id, world.staff["manager"].id, "r" * 24)
+    assert verify() == []
+    database.execute_sql("UPDATE refund_line SET points = 1")
+    database.execute_sql("UPDATE refund SET total = 1")
+    assert any("are worth 49 points" in p for p in verify())
