@@ -11,8 +11,13 @@ run: setup
 	$(BIN)/kiosk demo
 	$(BIN)/kiosk serve
 
+# Two workers (pytest-xdist), one test file per worker at a time so that a file's browser
+# server starts once; the suite stays under 15 minutes on two cores. The scanner tests tell a
+# scanner from a person by key timing, so they run alone afterwards, on an unloaded machine.
+WEDGE := tests/browser/test_scanner_wedge.py
 test: setup system-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile --ignore=$(WEDGE)
+	$(BIN)/python -m pytest $(WEDGE)
 
 setup: $(VENV)/.installed $(HTMX) translations
 

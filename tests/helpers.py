@@ -52,6 +52,10 @@ def sign_in(page, url, name, pin):
     page.context.clear_cookies()
     page.goto(url + "/")
     page.get_by_text(name).tap()
+    # Wait for the PIN page and its scripts: a digit tapped while the page is still loading has
+    # no handler yet and is lost (seen on a loaded machine as 密码错误).
+    page.wait_for_url(re.compile(r"/signin/\d+"))
+    page.wait_for_load_state("load")
     for digit in pin:
         page.get_by_role("button", name=digit, exact=True).tap()
     page.get_by_role("button", name="登录").tap()

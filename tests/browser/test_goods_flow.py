@@ -57,6 +57,7 @@ def test_a_donation_is_scanned_in_thanked_and_a_big_write_off_approved_by_pin(se
     line.get_by_label("批号").fill("B2611")
     line.get_by_label("到期日").fill((datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=10)).isoformat())
     page.locator("[data-line='香满园面粉 2.5kg']").get_by_role("button", name="加一").tap()
+    page.wait_for_load_state("load")  # measured before the stylesheet loads, nothing has its size
     assert page.evaluate(SMALL_TARGETS) == []
     shot("goods-in-donation")
     page.get_by_role("button", name="确认入库").tap()

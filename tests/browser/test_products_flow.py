@@ -38,6 +38,7 @@ def test_add_a_product_with_a_scanned_barcode_and_a_photo_and_see_it_at_the_cash
     sign_in(page, url, "李建国", "2222")
     page.get_by_role("link", name="商品", exact=True).tap()
     expect(page.locator("#product-list")).to_be_visible()
+    page.wait_for_load_state("load")  # measured before the stylesheet loads, nothing has its size
     assert page.evaluate(SMALL_TARGETS) == []
     shot("60-products")
     page.get_by_role("link", name="新增商品").tap()
@@ -61,6 +62,7 @@ def test_add_a_product_with_a_scanned_barcode_and_a_photo_and_see_it_at_the_cash
     assert page.url.endswith("/products/new")
 
     page.locator("input[name=photo]").set_input_files(str(photo(tmp_path / "peanut-oil.jpg")))
+    page.wait_for_load_state("load")  # measured before the stylesheet loads, nothing has its size
     assert page.evaluate(SMALL_TARGETS) == []
     shot("61-new-product")
     page.get_by_role("button", name="保存").tap()

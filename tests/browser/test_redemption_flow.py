@@ -32,6 +32,7 @@ SMALL_TARGETS = """
 
 def assert_touch_targets(page):
     """Every visible control is at least 48 px both ways, for fingers at arm's length."""
+    page.wait_for_load_state("load")  # measured before the stylesheet loads, nothing has its size
     assert page.evaluate(SMALL_TARGETS) == []
 
 

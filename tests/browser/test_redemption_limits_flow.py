@@ -26,6 +26,7 @@ SMALL_TARGETS = """
 
 def assert_touch_targets(page, within="body"):
     """Every visible control (inside ``within``) is at least 48 px both ways."""
+    page.wait_for_load_state("load")  # measured before the stylesheet loads, nothing has its size
     small = page.evaluate(SMALL_TARGETS.replace("document.querySelectorAll(", f"document.querySelector('{within}').querySelectorAll("))
     assert small == []
 
