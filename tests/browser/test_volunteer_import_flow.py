@@ -46,6 +46,8 @@ def test_upload_an_export_and_a_second_person_confirms_it(server, page, shot):
         files=[{"name": "志愿汇导出-11月.csv", "mimeType": "text/csv", "buffer": export(people, today)}])
     page.get_by_role("button", name="检查文件").tap()
     expect(page.get_by_text("请选择计分规则")).to_be_visible()
+    # The text is there before htmx has started; a choice made before that sends nothing.
+    page.wait_for_load_state("load")
     expect(page.get_by_role("button", name=re.compile("提交"))).to_be_disabled()
     page.locator("select[name=rule]").select_option("rule:VOL30")
     expect(page.locator("[data-count=valid]")).to_have_text("2")
