@@ -13,9 +13,9 @@ run: setup
 
 # Two workers (pytest-xdist), one test file per worker at a time so that a file's browser
 # server starts once; the suite stays under 15 minutes on two cores. The tests that depend on
-# timing (the scanner tells a scanner from a person by key timing; the devices flow polls a
+# timing (a scanner is told from a person by key timing, as on the products screen; the devices flow polls a
 # serial scanner and waits for printer retries) run alone afterwards, on an unloaded machine.
-TIMED := tests/browser/test_scanner_wedge.py tests/browser/test_devices_flow.py
+TIMED := tests/browser/test_scanner_wedge.py tests/browser/test_devices_flow.py tests/browser/test_products_flow.py
 test: setup system-deps
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(addprefix --ignore=,$(TIMED))
 	$(BIN)/python -m pytest $(TIMED)
