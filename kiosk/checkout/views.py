@@ -54,6 +54,10 @@ def _show(level=None, text=None, status=200, whole=False):
         return redirect(url_for("cashier.page"))
     store = current_store()
     data = register.state()
+    if data["items"] and not data.get("done") and Sale.select().where(Sale.idempotency_key == data["key"]).exists():
+        # A cart whose sale went through is over, whatever an older cookie says (a browser
+        # that replays one, or a request answered out of order).
+        data = register.reset()
     card = _card(data)
     # Every limited product on sale: its tile and cart line say what the account has left.
     limits = {pid: limit for pid, limit in redemption.store_limits(store).items() if limit.product.active}
@@ -281,11 +285,12 @@ def submit():
                                    picked_up_by=pickup.name if pickup else "", tz_name=tz_name())
     except KioskError as exc:
         return _refuse(exc, whole=True)
-    if result.created:
-        print_sale(result.sale)
     data = register.reset()
     data["done"] = result.sale.id
     register.save(data)
+    if not result.created:  # this cart's sale went through before (its cookie came back)
+        return _show("success", gettext("This redemption was already completed."), whole=True)
+    print_sale(result.sale)
     return _show("success", gettext("Redeemed. %(total)s points spent.", total=result.sale.total), whole=True)
 
 

@@ -12,7 +12,7 @@ from kiosk.messages import message
 from kiosk.notice import service
 from kiosk.notice.models import MONTH, YEAR
 from kiosk.notice.pdf import NoticeLabels, notice_pdf
-from kiosk.staff.auth import current_staff, current_store, requires_role
+from kiosk.staff.auth import background, current_staff, current_store, requires_role
 from kiosk.staff.models import MANAGER, SERVICE
 from kiosk.web import is_htmx, render
 
@@ -132,6 +132,7 @@ def display():
 
 
 @bp.get("/rotate")
+@background
 def rotate():
     """Asked by the idle passbook screen now and then: go to the notice display when there is
     a published notice, else stay (204)."""

@@ -9,7 +9,7 @@ from kiosk.printing import service
 from kiosk.printing.models import PrintJob
 from kiosk.printing.problems import printer_problem
 from kiosk.printing.setup import kick, printer
-from kiosk.staff.auth import current_staff, current_store, requires_role
+from kiosk.staff.auth import background, current_staff, current_store, requires_role
 from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS
 from kiosk.web import render
 
@@ -43,6 +43,7 @@ def page():
 
 
 @bp.get("/printer-status")
+@background
 @staff_only
 def printer_status():
     """The printer's own report (online, paper out, cover open); loaded after the page, since
@@ -57,6 +58,7 @@ def printer_status():
 
 
 @bp.get("/badge")
+@background
 @staff_only
 def badge():
     """The printer badge of the cashier screen: how many receipts wait or failed."""
@@ -67,6 +69,7 @@ def badge():
 
 
 @bp.get("/<int:job_id>/status")
+@background
 @requires_role(CASHIER, OPERATIONS, MANAGER)  # operations staff print donation acknowledgements
 def job_status(job_id):
     return render("printing/_job_status.html", "printing/_job_status.html", job=_job(job_id))

@@ -29,7 +29,7 @@ from kiosk.db import database
 from kiosk.errors import KioskError
 from kiosk.messages import message
 from kiosk.registry import importer
-from kiosk.staff.auth import current_staff, current_store, requires_role
+from kiosk.staff.auth import background, current_staff, current_store, requires_role
 from kiosk.staff.models import MANAGER, OPERATIONS, Staff
 from kiosk.stores.models import Store
 from kiosk.web import is_htmx, render
@@ -301,6 +301,7 @@ def _run(job, store_id, staff_id, rows, digest, filename, path, claimed):
 
 
 @bp.get("/import/<token>/progress")
+@background
 @operations_only
 def progress(token):
     job = job_for(token)

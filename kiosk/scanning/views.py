@@ -1,11 +1,14 @@
 """The serial scanner's feed for the screen on this kiosk box (see kiosk.scanning.feed)."""
 from flask import Blueprint, abort, current_app, jsonify, request
 
+from kiosk.staff.auth import background
+
 bp = Blueprint("scanning", __name__, url_prefix="/scanner")
 LOCAL = ("127.0.0.1", "::1")
 
 
 @bp.get("/feed")
+@background
 def feed():
     """{"last": n, "codes": [...]} after ``?after=n``; only for a screen on this box, because
     the scanner is plugged into it (and card codes are not for other computers to read)."""

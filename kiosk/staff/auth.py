@@ -66,6 +66,15 @@ def requires_role(*roles):
     return decorator
 
 
+def background(view):
+    """Marks a view the screen asks by itself (a poll: the printer badge, a receipt's status,
+    the serial scanner's feed). Nobody did anything, so it neither keeps the session alive nor
+    writes it: the session lives in a cookie, and a poll answered just after a checkout would
+    otherwise set the cookie as it was before, bringing back the cart the checkout cleared."""
+    view.background = True
+    return view
+
+
 def init_app(app):
     @app.before_request
     def _idle_sign_out():
@@ -75,5 +84,6 @@ def init_app(app):
         if now - session.get("seen", 0) > current_app.config["IDLE_SIGNOUT_SECONDS"]:
             sign_out()
             return _to_sign_in(idle=True)
-        session["seen"] = now
+        if not getattr(current_app.view_functions.get(request.endpoint), "background", False):
+            session["seen"] = now
         return None

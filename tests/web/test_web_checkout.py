@@ -311,6 +311,33 @@ def test_done_returns_to_idle(cashier, world, checkout_form):
     assert verify() == []
 
 
+def test_a_cookie_from_before_the_checkout_does_not_bring_the_cart_back(cashier, client, world, books, printer,
+                                                                        checkout_form):
+    """The cart lives in the session cookie. A request answered out of order (or a browser
+    replaying an old cookie) can set the cookie as it was before the checkout; the cart whose
+    sale went through stays finished, and nothing is sold twice."""
+    form = checkout_form(fill_cart(cashier, world, "张建华", {"大米": 1}))
+    before_checkout = client.get_cookie("session").value
+    submit(cashier, form)
+    after = books()
+    client.set_cookie("session", before_checkout)
+    response = cashier.post("/cashier/done")
+    html = body(response)
+    assert "请扫描积分卡" in html and "data-line=" not in html
+    register = cashier.register()
+    assert register["card_id"] is None and register["items"] == []
+    # The old page's checkout is the same sale, shown again: no second debit, no second receipt.
+    client.set_cookie("session", before_checkout)
+    again = submit(cashier, form)
+    assert again.status_code == 200
+    assert "这笔兑换已经完成" in body(again)
+    assert new_balance(body(again)) == 450
+    assert len(printer.jobs) == 1
+    assert books() == after
+    assert Sale.select().count() == 1
+    assert verify() == []
+
+
 def test_scanning_the_next_card_after_checkout_starts_a_new_redemption(cashier, world, checkout_form):
     submit(cashier, checkout_form(fill_cart(cashier, world, "张建华", {"大米": 1})))
     response = cashier.post("/cashier/scan", {"code": world.payload("李秀兰")})

@@ -158,6 +158,29 @@ def test_activity_within_the_idle_window_keeps_the_session(app, client, cashier)
     assert client.get("/cashier/").status_code == 200
 
 
+@pytest.mark.parametrize("poll", ["/receipts/badge", "/receipts/printer-status"])
+def test_the_screens_own_polls_neither_write_the_session_nor_keep_it_alive(app, client, cashier, poll):
+    """The printer badge asks every few seconds with nobody at the screen: that is no activity,
+    and its answer must not set the cookie (answered after a checkout, it would bring back the
+    cart the checkout cleared)."""
+    app.config["IDLE_SIGNOUT_SECONDS"] = 30
+    with client.session_transaction() as session:
+        session["seen"] -= 20
+    response = cashier.get(poll, htmx=True)
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    with client.session_transaction() as session:
+        session["seen"] -= 20  # 40 s since the last thing a person did, a poll in between
+    response = cashier.get(poll, htmx=True)
+    assert response.headers["HX-Redirect"] == "/signin?idle=1"
+    assert signed_in_staff(client) is None
+
+
+def test_a_request_a_person_makes_still_writes_the_session(client, cashier):
+    response = cashier.get("/cashier/", htmx=True)
+    assert "session=" in response.headers["Set-Cookie"]
+
+
 def test_signin_post_without_csrf_token_is_refused(client, world):
     response = post_pin(client, world.staff[CASHIER], "3333", token=False)
     assert response.status_code == 400
