@@ -2,8 +2,11 @@
 import re
 import subprocess
 import sys
+import threading
 
 from kiosk.cards.models import Account
+from kiosk.db import database
+from kiosk.errors import KioskError
 from kiosk.inventory.models import Product
 
 
@@ -109,10 +112,32 @@ def rechain(path=None):
             conn.execute("UPDATE ledger_chain SET head = ?, last_entry_id = ? WHERE store_id = ?", (digest, last_id, store_id))
 
     if path is None:
-        from kiosk.db import database
 
         with database.atomic():
             run(database.connection())
         return
     with sqlite3.connect(path) as conn:
         run(conn)
+
+
+def race(count, attempt):
+    """Run attempt(i) in ``count`` threads released together; returns their outcomes."""
+    barrier = threading.Barrier(count)
+    outcomes = [None] * count
+
+    def worker(i):
+        database.connect(reuse_if_open=True)
+        try:
+            barrier.wait()
+            outcomes[i] = attempt(i)
+        except KioskError as exc:
+            outcomes[i] = exc.code
+        finally:
+            database.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes

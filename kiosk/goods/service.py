@@ -93,6 +93,18 @@ def _text(value, field, limit, *, required=False):
     return text
 
 
+def _once(model, key, post):
+    """Posted(the document ``post()`` creates, True), or Posted(the one another request
+    committed with the same idempotency ``key`` between our check and our insert, False)."""
+    try:
+        return Posted(post(), True)
+    except peewee.IntegrityError:
+        existing = model.get_or_none(model.idempotency_key == key)
+        if existing is None:
+            raise
+        return Posted(existing, False)
+
+
 def _check_key(key):
     if not isinstance(key, str) or not KEY_FORMAT.fullmatch(key):
         raise KioskError("stale_page")
@@ -193,7 +205,7 @@ def receive(store, *, kind, lines, staff, key, today, donor_name="", donor_conta
         # The column holds more, but no points supermarket keeps ten million of anything.
         if products[product_id].quantity + delta > MAX_STOCK:
             raise KioskError("stock_too_large", name=products[product_id].name, max=MAX_STOCK)
-    try:
+    def post():
         with database.atomic():
             receipt = StockReceipt.create(
                 store=store, kind=kind, idempotency_key=key, donor_name=donor_name, donor_contact=donor_contact,
@@ -209,13 +221,9 @@ def receive(store, *, kind, lines, staff, key, today, donor_name="", donor_conta
                                 note=(donor_name or "")[:200])
             audit.record("stock_in", store=store, staff=staff, receipt=receipt.id, kind=kind,
                          units=receipt.total_units, points=receipt.total_points)
-    except peewee.IntegrityError:
-        # The same key committed by another request between our check and our insert.
-        existing = StockReceipt.get_or_none(StockReceipt.idempotency_key == key)
-        if existing is None:
-            raise
-        return Posted(existing, False)
-    return Posted(receipt, True)
+        return receipt
+
+    return _once(StockReceipt, key, post)
 
 
 def find_receipt(store, receipt_id):
@@ -318,7 +326,7 @@ def write_off(store, *, reason, note, lines, staff, key, approver=None):
             raise KioskError("needs_manager_approval", units=priced.units, points=priced.points)
     elif priced.needs_approval:
         raise KioskError("needs_manager_approval", units=priced.units, points=priced.points)
-    try:
+    def post():
         with database.atomic():
             record = WriteOff.create(
                 store=store, reason=reason, note=note, idempotency_key=key, total_units=priced.units,
@@ -331,12 +339,9 @@ def write_off(store, *, reason, note, lines, staff, key, approver=None):
                                 reference=f"write_off:{record.id}", staff_id=staff.id, note=f"{reason} {note}".strip())
             audit.record("write_off", store=store, staff=staff, write_off=record.id, reason=reason,
                          units=priced.units, points=priced.points, approved_by=approver.id if approver else None)
-    except peewee.IntegrityError:
-        existing = WriteOff.get_or_none(WriteOff.idempotency_key == key)
-        if existing is None:
-            raise
-        return Posted(existing, False)
-    return Posted(record, True)
+        return record
+
+    return _once(WriteOff, key, post)
 
 
 def find_write_off(store, write_off_id):

@@ -142,23 +142,33 @@ def goods_out():
 @stock_staff
 def scan(which):
     """A scanned barcode adds its product (or one more of it)."""
-    kind = _kind(which)
+    return _list(_kind(which), lambda: service.find_product(current_store(), request.form.get("code", "")),
+                 say_added=True)
+
+
+def _list(kind, find, *, new_batch=False, say_added=False):
+    """Add the product ``find()`` returns to the draft (on a line of its own when ``new_batch``),
+    keeping what was typed; or say why not."""
     data = drafts.load(kind)
     drafts.apply_form(kind, data)
     try:
-        product = service.find_product(current_store(), request.form.get("code", ""))
-        _check_room(data, product.id)
+        product = find()
+        _check_room(data, product.id, new_batch)
         _check_shelf(kind, data, product)
     except KioskError as exc:
         drafts.save(kind, data)
         return _lines_back(kind, "error", message(exc), 422)
-    drafts.add(kind, data, product.id)
+    drafts.add(kind, data, product.id, new_batch=new_batch)
     drafts.save(kind, data)
-    return _lines_back(kind, "success", gettext("Added: %(name)s", name=product.name))
+    if say_added:
+        return _lines_back(kind, "success", gettext("Added: %(name)s", name=product.name))
+    return _lines_back(kind)
 
 
-def _check_room(data, product_id):
-    if len(data["lines"]) >= service.MAX_LINES and product_id not in [line["product_id"] for line in data["lines"]]:
+def _check_room(data, product_id, new_batch=False):
+    """A document has at most MAX_LINES lines; one more of a listed product takes no new one."""
+    listed = product_id in [line["product_id"] for line in data["lines"]]
+    if len(data["lines"]) >= service.MAX_LINES and (new_batch or not listed):
         raise KioskError("too_many_document_lines", max=service.MAX_LINES)
 
 
@@ -177,24 +187,16 @@ def _check_shelf(kind, data, product):
 def add(which):
     """A tapped product (or 另一批次: a new line of a product already listed)."""
     kind = _kind(which)
-    data = drafts.load(kind)
-    drafts.apply_form(kind, data)
     new_batch = kind == GOODS_IN and bool(request.form.get("new_batch_of"))
-    product_id = form_int("new_batch_of") if new_batch else form_int("product_id")
-    product = Product.get_or_none(Product.id == product_id, Product.store == current_store()) if product_id else None
-    try:
+
+    def tapped():
+        product_id = form_int("new_batch_of") if new_batch else form_int("product_id")
+        product = Product.get_or_none(Product.id == product_id, Product.store == current_store()) if product_id else None
         if product is None:
             raise KioskError("unknown_product")
-        if new_batch and len(data["lines"]) >= service.MAX_LINES:
-            raise KioskError("too_many_document_lines", max=service.MAX_LINES)
-        _check_room(data, product.id)
-        _check_shelf(kind, data, product)
-    except KioskError as exc:
-        drafts.save(kind, data)
-        return _lines_back(kind, "error", message(exc), 422)
-    drafts.add(kind, data, product.id, new_batch=new_batch)
-    drafts.save(kind, data)
-    return _lines_back(kind)
+        return product
+
+    return _list(kind, tapped, new_batch=new_batch)
 
 
 @bp.post("/<any(in, out):which>/lines")

@@ -1,5 +1,7 @@
 """The stock-taking screens (盘点): start a count, count on the touch screen, the manager's
 variance list and finalizing, and the printable history."""
+import functools
+
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -51,6 +53,36 @@ def _stocktake(stocktake_id):
     return service.get(current_store(), stocktake_id)
 
 
+COUNTING, CLOSED = "counting", "closed"
+
+
+def one_stocktake(state):
+    """The view gets the stock-take of its URL instead of its number. One that does not exist
+    (or is another store's) is said on the list. ``COUNTING`` views need a count in progress: a
+    closed one shows its report (a form posted to it says why). ``CLOSED`` views need a finished
+    or cancelled one: a count in progress shows its counting page."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(stocktake_id, **kwargs):
+            try:
+                stocktake = _stocktake(stocktake_id)
+            except KioskError as exc:
+                flash(message(exc), "error")
+                return redirect(url_for("stocktake.index"))
+            if state == COUNTING and stocktake.status != OPEN:
+                if request.method == "POST":
+                    flash(message(KioskError(f"stocktake_{stocktake.status}")), "error")
+                return redirect(url_for("stocktake.report", stocktake_id=stocktake.id))
+            if state == CLOSED and stocktake.status == OPEN:
+                return redirect(url_for("stocktake.count", stocktake_id=stocktake.id))
+            return view(stocktake, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
 def _books(lines):
     """Each line's product quantity now, for a count that is not blind."""
     ids = [line.product_id for line in lines]
@@ -75,14 +107,8 @@ def _line(stocktake, line, *, keypad=False, jump=False, text=None, level=None, s
 
 @bp.get("/<int:stocktake_id>")
 @counters
-def count(stocktake_id):
-    try:
-        stocktake = _stocktake(stocktake_id)
-    except KioskError as exc:
-        flash(message(exc), "error")
-        return redirect(url_for("stocktake.index"))
-    if stocktake.status != OPEN:
-        return redirect(url_for("stocktake.report", stocktake_id=stocktake.id))
+@one_stocktake(COUNTING)
+def count(stocktake):
     lines = service.lines(stocktake)
     opened = request.args.get("line", type=int)
     return render("stocktake/count.html", "stocktake/count.html", stocktake=stocktake, lines=lines,
@@ -160,14 +186,8 @@ def _variances_page(stocktake, status=200, error=None):
 
 @bp.get("/<int:stocktake_id>/variances")
 @managers
-def variances(stocktake_id):
-    try:
-        stocktake = _stocktake(stocktake_id)
-    except KioskError as exc:
-        flash(message(exc), "error")
-        return redirect(url_for("stocktake.index"))
-    if stocktake.status != OPEN:
-        return redirect(url_for("stocktake.report", stocktake_id=stocktake.id))
+@one_stocktake(COUNTING)
+def variances(stocktake):
     return _variances_page(stocktake)
 
 
@@ -180,21 +200,15 @@ def _manager_pin():
 
 @bp.post("/<int:stocktake_id>/finalize")
 @managers
-def finalize(stocktake_id):
+@one_stocktake(COUNTING)
+def finalize(stocktake):
     try:
-        stocktake = _stocktake(stocktake_id)
-    except KioskError as exc:
-        flash(message(exc), "error")
-        return redirect(url_for("stocktake.index"))
-    try:
-        if stocktake.status != OPEN:
-            raise KioskError(f"stocktake_{stocktake.status}")
         done = service.finalize(stocktake, _manager_pin(), revision=request.form.get("revision"))
     except KioskError as exc:
-        if exc.code in ("stocktake_finished", "stocktake_cancelled"):
+        if exc.code in ("stocktake_finished", "stocktake_cancelled"):  # closed while the PIN was typed
             flash(message(exc), "error")
             return redirect(url_for("stocktake.report", stocktake_id=stocktake.id))
-        return _variances_page(_stocktake(stocktake_id), 422, error=message(exc))
+        return _variances_page(_stocktake(stocktake.id), 422, error=message(exc))
     flash(gettext("Stock-take %(number)s finished: %(count)s products adjusted.", number=done.number,
                   count=sum(1 for line in service.lines(done) if line.adjustment)), "success")
     return redirect(url_for("stocktake.report", stocktake_id=done.id))
@@ -202,38 +216,23 @@ def finalize(stocktake_id):
 
 @bp.post("/<int:stocktake_id>/cancel")
 @managers
-def cancel(stocktake_id):
+@one_stocktake(COUNTING)
+def cancel(stocktake):
     try:
-        stocktake = _stocktake(stocktake_id)
-        if stocktake.status != OPEN:
-            raise KioskError(f"stocktake_{stocktake.status}")
         service.cancel(stocktake, _manager_pin())
     except KioskError as exc:
         if exc.code in ("manager_pin_wrong", "staff_locked"):
-            return _variances_page(_stocktake(stocktake_id), 422, error=message(exc))
+            return _variances_page(_stocktake(stocktake.id), 422, error=message(exc))
         flash(message(exc), "error")
-        return redirect(url_for("stocktake.index"))
+        return redirect(url_for("stocktake.report", stocktake_id=stocktake.id))
     flash(gettext("Stock-take %(number)s cancelled. Nothing was adjusted.", number=stocktake.number), "success")
     return redirect(url_for("stocktake.index"))
 
 
-def _closed(stocktake_id):
-    stocktake = _stocktake(stocktake_id)
-    if stocktake.status == OPEN:
-        raise KioskError("stocktake_open")
-    return stocktake
-
-
 @bp.get("/<int:stocktake_id>/report")
 @counters
-def report(stocktake_id):
-    try:
-        stocktake = _closed(stocktake_id)
-    except KioskError as exc:
-        if exc.code == "stocktake_open":
-            return redirect(url_for("stocktake.count", stocktake_id=stocktake_id))
-        flash(message(exc), "error")
-        return redirect(url_for("stocktake.index"))
+@one_stocktake(CLOSED)
+def report(stocktake):
     return render("stocktake/report.html", "stocktake/report.html", stocktake=stocktake,
                   variances=service.Variances(stocktake), entries=service.count_history(stocktake))
 
@@ -251,12 +250,8 @@ def report_labels():
 
 @bp.get("/<int:stocktake_id>/report.pdf")
 @counters
-def report_pdf(stocktake_id):
-    try:
-        stocktake = _closed(stocktake_id)
-    except KioskError as exc:
-        flash(message(exc), "error")
-        return redirect(url_for("stocktake.index"))
+@one_stocktake(CLOSED)
+def report_pdf(stocktake):
     pdf = stocktake_pdf(stocktake, service.Variances(stocktake), report_labels(),
                         tz_name=current_app.config["BABEL_DEFAULT_TIMEZONE"])
     return Response(pdf, mimetype="application/pdf",

@@ -1,37 +1,12 @@
 """Two kiosks spending one account at once: threads on one database file, as in a store."""
-import threading
 
 from kiosk.cards.models import Account
 from kiosk.checkout import service as checkout
 from kiosk.checkout.models import Sale
-from kiosk.db import database
-from kiosk.errors import KioskError
 from kiosk.inventory.models import Product
 from kiosk.reports.verify import verify
 from kiosk.staff.models import CASHIER
-
-
-def race(count, attempt):
-    """Run attempt(i) in ``count`` threads released together; returns their outcomes."""
-    barrier = threading.Barrier(count)
-    outcomes = [None] * count
-
-    def worker(i):
-        database.connect(reuse_if_open=True)
-        try:
-            barrier.wait()
-            outcomes[i] = attempt(i)
-        except KioskError as exc:
-            outcomes[i] = exc.code
-        finally:
-            database.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+from tests.helpers import race
 
 
 def test_concurrent_checkouts_never_overdraw_an_account(world):

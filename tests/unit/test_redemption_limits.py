@@ -21,6 +21,7 @@ from kiosk.registry.models import Household, Resident
 from kiosk.reports.verify import verify
 from kiosk.staff.models import CASHIER, MANAGER
 from kiosk.stores.models import Store
+from tests.helpers import race
 
 TZ = "Asia/Shanghai"
 # Local (UTC+8) 2026-03-15 12:00 and other moments, as the naive UTC the database keeps.
@@ -312,29 +313,6 @@ def test_the_cart_says_redemption_is_closed(world):
 
 
 # ----------------------------------------------------------------------------- two kiosks at once
-
-def race(count, attempt):
-    """Run attempt(i) in ``count`` threads released together; returns their outcomes."""
-    barrier = threading.Barrier(count)
-    outcomes = [None] * count
-
-    def worker(i):
-        database.connect(reuse_if_open=True)
-        try:
-            barrier.wait()
-            outcomes[i] = attempt(i)
-        except KioskError as exc:
-            outcomes[i] = exc.code
-        finally:
-            database.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
-
 
 def test_two_kiosks_selling_to_one_account_cannot_pass_the_limit(world):
     limit(world, "大米", 3)
