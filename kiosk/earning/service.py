@@ -340,13 +340,22 @@ def approve(record_id, store, reviewer, today=None):
         points = _capped(record.rule, record.account_id, record.service_date, record.points, statuses=(APPROVED,))
         if points <= 0:
             raise KioskError("rule_cap_reached", name=record.resident.name, rule=record.rule.name)
-        entry = ledger.post(record.account_id, points, EARN, reference=f"service:{record.id}", staff_id=reviewer.id,
-                            note=f"{record.rule.name}：{record.content}"[:200])
+        entry, bonus = post_earned(record_id=record.id, resident=record.resident, account_id=record.account_id,
+                                   rule=record.rule, content=record.content, points=points, staff_id=reviewer.id)
         _move(record, PENDING, status=APPROVED, points=points, ledger_entry=entry, **reviewed)
-        bonus = post_linked_bonus(record_id=record.id, resident=record.resident, account_id=record.account_id,
-                                  rule=record.rule, points=points, staff_id=reviewer.id)
         audit.record("service_approved", store=store, staff=reviewer, record=record.id, points=points, linked=bonus)
     return ServiceRecord.get_by_id(record.id)
+
+
+def post_earned(*, record_id, resident, account_id, rule, content, points, staff_id):
+    """What an approved earning record posts, in the caller's transaction: its EARN entry
+    (referenced service:<id>) and the linked bonus of a paired party member. Both the review
+    queue and the volunteer-platform import post through here. Returns (entry, bonus points)."""
+    entry = ledger.post(account_id, points, EARN, reference=f"service:{record_id}", staff_id=staff_id,
+                        note=f"{rule.name}：{content}"[:200])
+    bonus = post_linked_bonus(record_id=record_id, resident=resident, account_id=account_id, rule=rule,
+                              points=points, staff_id=staff_id)
+    return entry, bonus
 
 
 def linked_member(household_id):

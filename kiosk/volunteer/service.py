@@ -17,8 +17,6 @@ from kiosk.db import database, q, utcnow
 from kiosk.earning import service as earning
 from kiosk.earning.models import APPROVED, ServiceRecord
 from kiosk.errors import KioskError
-from kiosk.ledger import service as ledger
-from kiosk.ledger.models import EARN
 from kiosk.staff.models import MANAGER, OPERATIONS, SERVICE
 from kiosk.volunteer import importer
 from kiosk.volunteer.models import CONFIRMED, DISCARDED, DRAFT, WAITING, VolunteerImport, VolunteerImportRecord
@@ -173,8 +171,7 @@ def _post(store, batch, lines, confirmer):
     The rows were scored by the earning rules (units, caps, periods) in importer.check inside
     this transaction, so they are written as they are, in bulk: calling record_service and
     approve for each row would hold the write lock for ~10 ms a row, and checkouts on other
-    kiosks wait for it. What approve posts is posted here the same way: one EARN entry per
-    record, referenced service:<id>, noted "rule：activity", by the reviewer.
+    kiosks wait for it. What approve posts is posted through the same earning.post_earned.
     """
     now = utcnow()
     key = f"import-{batch.id}"
@@ -200,13 +197,12 @@ def _post(store, batch, lines, confirmer):
     p = database.param
     for line in lines:
         record_id = ids[(line.resident.id, line.day, line.content)]
-        entry = ledger.post(line.account_id, line.points, EARN, reference=f"service:{record_id}",
-                            staff_id=confirmer.id, note=f"{line.rule.name}：{line.content}"[:200])
+        entry, _ = earning.post_earned(record_id=record_id, resident=line.resident, account_id=line.account_id,
+                                       rule=line.rule, content=line.content, points=line.points,
+                                       staff_id=confirmer.id)
         database.execute_sql(f"UPDATE {q('service_record')} SET {q('ledger_entry_id')} = {p} WHERE {q('id')} = {p}",
                              (entry.id, record_id))
         links.append({"batch": batch.id, "row": line.row, "service_record": record_id})
-        earning.post_linked_bonus(record_id=record_id, resident=line.resident, account_id=line.account_id,
-                                  rule=line.rule, points=line.points, staff_id=confirmer.id)
     for start in range(0, len(links), CHUNK):
         VolunteerImportRecord.insert_many(links[start:start + CHUNK]).execute()
     return sum(line.points for line in lines)
