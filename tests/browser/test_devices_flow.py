@@ -106,5 +106,7 @@ def test_serial_scans_and_a_printer_unplugged_mid_shift(box, devices, page, shot
     expect(page.get_by_test_id("printer-status")).to_contain_text("打印机正常")
     image = page.locator(".paper-png").first
     expect(image).to_be_visible()
-    assert page.evaluate("img => img.complete && img.naturalWidth", image.element_handle()) > 576
+    # Drawn on request: wait for the picture to arrive before measuring it.
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle(), timeout=15_000)
+    assert page.evaluate("img => img.naturalWidth", image.element_handle()) > 576
     shot("32-receipts-paper")

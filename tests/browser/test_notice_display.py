@@ -75,7 +75,8 @@ def test_the_idle_kiosk_shows_the_monthly_notice_full_screen(notice_server, page
         assert name not in text
     first = rows.first.locator("td")
     assert first.nth(0).inner_text() == "1"
-    # Large type, and the whole board on the screen without scrolling.
+    # Large type, and the whole board on the screen without scrolling (once the stylesheet is in).
+    page.wait_for_load_state("load")
     size = float(page.evaluate("getComputedStyle(document.querySelector('.board-lines td')).fontSize")[:-2])
     assert size >= 26
     assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight + 1")

@@ -69,6 +69,8 @@ def test_add_a_product_with_a_scanned_barcode_and_a_photo_and_see_it_at_the_cash
     expect(page.get_by_text(f"已保存：{name}")).to_be_visible()
     expect(page.locator("input[name=barcode]")).to_have_value(code)
     expect(page.locator(".photo-preview")).to_be_visible()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                           arg=page.locator(".photo-preview").element_handle(), timeout=15_000)
     assert page.locator(".photo-preview").evaluate("img => img.naturalWidth") == 600
     shot("62-product-saved")
 
