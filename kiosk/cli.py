@@ -141,7 +141,8 @@ def verify():
 @click.option("--date", "day", default=None, help="Settle as of this day (YYYY-MM-DD); default today in the store's time zone.")
 def settle_deductions(day):
     """Let deductions whose objection period is over take effect, in every store. The screens
-    do this too whenever an account is looked at; run it daily (cron) so balances never wait."""
+    do this too whenever an account is looked at; the nightly run of `kiosk boot` runs it daily,
+    before `kiosk expire`, so balances never wait."""
     from datetime import date, datetime
     from zoneinfo import ZoneInfo
 
@@ -161,7 +162,8 @@ def settle_deductions(day):
               "day that has ended in KIOSK_TIMEZONE).")
 @click.option("--dry-run", is_flag=True, help="Only say what would expire; write nothing.")
 def expire(code, day, dry_run):
-    """Expire the points that are due at the end of a day, as ledger entries (run it nightly)."""
+    """Expire the points that are due at the end of a day, as ledger entries (run it nightly:
+    the nightly run of `kiosk boot` does, after `kiosk settle-deductions`)."""
     from datetime import date, timedelta
 
     from flask_babel import force_locale, gettext
@@ -242,7 +244,8 @@ def _write_boot_files(kind, make, out):
 @click.option("--group", default="lp", show_default=True, help="The group given access to the USB printer.")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="The folder to write the files to.")
 def boot_linux(user, group, out):
-    """systemd unit, Chromium launcher, autostart entry, udev rule and INSTALL.txt for Linux."""
+    """systemd units (server; nightly run and its timer), Chromium launcher, autostart entry, udev
+    rule and INSTALL.txt for Linux."""
     from kiosk import boot as boot_files
 
     _write_boot_files("linux", lambda installation: boot_files.linux_files(installation, user, group), out)
@@ -251,10 +254,11 @@ def boot_linux(user, group, out):
 @boot.command("windows")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="The folder to write the files to.")
 def boot_windows(out):
-    """start-kiosk.bat/.ps1 (server, wait, Chrome or Edge full screen) and INSTALL.txt for Windows."""
+    """start-kiosk.bat/.ps1 (server, wait, Chrome or Edge full screen), nightly.bat and its Task
+    Scheduler task, and INSTALL.txt for Windows. The files stay in --out: the task runs nightly.bat there."""
     from kiosk import boot as boot_files
 
-    installation = _write_boot_files("windows", boot_files.windows_files, out)
+    installation = _write_boot_files("windows", lambda installation: boot_files.windows_files(installation, out), out)
     if os.name != "nt":
         click.echo(f"note: the files name this machine's paths ({installation.command[0]}): "
                    "run `kiosk boot windows` on the Windows till itself", err=True)

@@ -3,6 +3,10 @@
 The templates beside this module (``linux/``, ``windows/``) are filled in with the absolute
 paths of the running installation and its ``KIOSK_*`` settings, so the files generated work
 with this virtualenv and instance folder only: generate them on the till itself.
+
+Besides the server and the screen, each set runs the nightly commands (``kiosk settle-deductions``
+then ``kiosk expire``) shortly after midnight in the store's time zone: a systemd timer on Linux,
+a Task Scheduler task on Windows.
 """
 import datetime
 import os
@@ -12,6 +16,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import jinja2
 
@@ -31,6 +36,14 @@ WAIT_SECONDS = 120
 LAUNCHER_PATH = "/usr/local/bin/kiosk-screen.sh"
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,31}$")
 _USB = re.compile(r"^(?:0x)?([0-9a-f]{1,4}):(?:0x)?([0-9a-f]{1,4})$", re.IGNORECASE)
+_ZONE = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)*$")
+# The nightly run: deductions whose objection period is over take effect, then the points due
+# expire. In this order: a deduction takes the oldest points first, like spending, so it must be
+# on the books before the expiry is worked out (the screens settle a deduction whenever its
+# account is looked at, so the other order would make the result depend on who looked when).
+NIGHTLY_COMMANDS = ("settle-deductions", "expire")
+NIGHTLY_TIME = "00:10"  # store time: the day just ended, ten minutes' grace for a slow clock
+NIGHTLY_TASK = "PointsKioskNightly"
 
 
 @dataclass(frozen=True)
@@ -44,6 +57,7 @@ class Installation:
     url: str  # the page the screen shows
     browser: str
     browser_flags: str
+    timezone: str = "Asia/Shanghai"  # the store's (KIOSK_TIMEZONE): the nightly run goes by it
 
     @property
     def instance(self):
@@ -70,6 +84,9 @@ def current_installation(windows=False):
     from kiosk import ROOT, config
 
     settings = config.from_environment()
+    timezone = settings["BABEL_DEFAULT_TIMEZONE"]
+    if not _is_zone(timezone):
+        raise config.SettingError(f"KIOSK_TIMEZONE must be a time zone name such as Asia/Shanghai, got {timezone!r}")
     python = os.path.abspath(sys.executable)  # not resolved: a venv's python is a symlink
     script = os.path.join(os.path.dirname(python), "kiosk.exe" if windows else "kiosk")
     if os.path.isfile(script) and (windows or os.access(script, os.X_OK)):
@@ -96,7 +113,33 @@ def current_installation(windows=False):
         url=os.environ.get("KIOSK_URL") or browser_url(settings["HOST"], settings["PORT"]),
         browser=os.environ.get("KIOSK_BROWSER", ""),
         browser_flags=os.environ.get("KIOSK_BROWSER_FLAGS", ""),
+        timezone=timezone,
     )
+
+
+def _is_zone(name):
+    """Whether ``name`` is an IANA time zone this machine knows (systemd reads the same database)."""
+    if not _ZONE.match(name or ""):
+        return False
+    try:
+        ZoneInfo(name)
+    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        return False
+    return True
+
+
+def standard_offset(timezone, year=None):
+    """The smaller of the zone's two UTC offsets in ``year`` (winter and summer) as "+08:00".
+
+    Task Scheduler takes a start time with a fixed offset only; at the smaller one the task
+    never starts before local midnight (an hour later in summer, where summer time is kept).
+    """
+    year = year or datetime.date.today().year
+    zone = ZoneInfo(timezone)
+    offset = min(datetime.datetime(year, month, 1, 12, tzinfo=zone).utcoffset() for month in (1, 7))
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def _absolute_sqlite(url):
@@ -155,27 +198,37 @@ def linux_files(installation, user, group="lp"):
         sqlite=not database or database.startswith("sqlite"), launcher=LAUNCHER_PATH,
         kiosk=shlex.join(installation.command),
     )
-    names = ("points-kiosk.service", "points-kiosk.env", "kiosk-screen.sh", "points-kiosk-screen.desktop",
-             "99-points-kiosk-printer.rules", "INSTALL.txt")
+    names = ("points-kiosk.service", "points-kiosk.env", "points-kiosk-nightly.service", "points-kiosk-nightly.timer",
+             "kiosk-screen.sh", "points-kiosk-screen.desktop", "99-points-kiosk-printer.rules", "INSTALL.txt")
     return {name: _render("linux/" + name, values) for name in names}
 
 
-def windows_files(installation):
-    """The Windows boot files as {file name: text}, with Windows (CRLF) line ends.
+def windows_files(installation, folder):
+    """The Windows boot files as {file name: text}, with Windows (CRLF) line ends. ``folder`` is
+    where they are written and stay: the nightly task runs nightly.bat from there.
 
-    Raises ValueError for a malformed usb:// printer URL.
+    Raises ValueError for a malformed usb:// printer URL and for a path or setting that cannot be
+    written to nightly.bat (a double quote in a path).
     """
     usb = usb_ids(installation.printer)
+    folder = os.path.abspath(folder)
     values = _values(installation, kiosk=installation.command[0], kiosk_args=installation.command[1:],
-                     scripts=os.path.dirname(installation.python), usb_id=f"{usb[0]}:{usb[1]}".upper() if usb else "VID:PID")
-    names = ("start-kiosk.bat", "start-kiosk.ps1", "INSTALL.txt")
+                     scripts=os.path.dirname(installation.python), usb_id=f"{usb[0]}:{usb[1]}".upper() if usb else "VID:PID",
+                     nightly_bat=os.path.join(folder, "nightly.bat"),
+                     nightly_xml=os.path.join(folder, "points-kiosk-nightly.xml"),
+                     nightly_log=os.path.join(installation.instance, "nightly.log"),
+                     offset=standard_offset(installation.timezone))
+    names = ("start-kiosk.bat", "start-kiosk.ps1", "nightly.bat", "points-kiosk-nightly.xml", "INSTALL.txt")
     return {name: _render("windows/" + name, values).replace("\n", "\r\n") for name in names}
 
 
 # Written with a byte order mark: Windows PowerShell reads a script without one in the ANSI code
 # page, which would garble non-ASCII paths (C:\Users\张华\...).
 _BOM = {"start-kiosk.ps1"}
-_EXECUTABLE = {"kiosk-screen.sh", "start-kiosk.bat", "start-kiosk.ps1"}
+# Task Scheduler's own XML (what it exports, and what `schtasks /Create /XML` reads): UTF-16 with
+# a byte order mark, as its declaration says.
+_UTF16 = {"points-kiosk-nightly.xml"}
+_EXECUTABLE = {"kiosk-screen.sh", "start-kiosk.bat", "start-kiosk.ps1", "nightly.bat"}
 
 
 def write(files, out):
@@ -186,7 +239,11 @@ def write(files, out):
     written = []
     for name, text in files.items():
         path = out / name
-        path.write_bytes((b"\xef\xbb\xbf" if name in _BOM else b"") + text.encode("utf-8"))
+        if name in _UTF16:
+            data = b"\xff\xfe" + text.encode("utf-16-le")
+        else:
+            data = (b"\xef\xbb\xbf" if name in _BOM else b"") + text.encode("utf-8")
+        path.write_bytes(data)
         path.chmod(0o755 if name in _EXECUTABLE else 0o600 if name.endswith(".env") else 0o644)
         written.append(path)
     return written
@@ -206,6 +263,10 @@ def _values(installation, **extra):
         browser_flags=installation.browser_flags,
         wait_seconds=WAIT_SECONDS,
         chromium_flags=CHROMIUM_FLAGS,
+        timezone=installation.timezone,
+        nightly_commands=NIGHTLY_COMMANDS,
+        nightly_time=NIGHTLY_TIME,
+        nightly_task=NIGHTLY_TASK,
         **extra,
     )
 
@@ -240,6 +301,40 @@ def _powershell(value):
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def _batch_path(value):
+    """A path for a .bat file, to be written inside double quotes: '%' doubled (cmd expands
+    %NAME% even there). Raises ValueError for a double quote, which no Windows path holds."""
+    value = str(value)
+    if '"' in value:
+        raise ValueError(f"{value!r} holds a double quote: it cannot be written to nightly.bat")
+    return value.replace("%", "%%")
+
+
+def _batch_set(name, value):
+    """The line ``set "NAME=value"`` of a .bat file that gives NAME exactly ``value``.
+
+    SET keeps what lies between the first and the last double quote. '%' is doubled everywhere;
+    a double quote in the value ends cmd's quoting until the next one, so ^ & | < > ( ) there
+    are escaped with a caret. (nightly.bat turns delayed expansion off, so '!' is plain.)
+    """
+    text, quoted = [], True  # inside the quote that opens "NAME=
+    for char in str(value):
+        if char == "%":
+            text.append("%%")
+        elif char == '"':
+            quoted = not quoted
+            text.append(char)
+        elif not quoted and char in "^&|<>()":
+            text.append("^" + char)
+        else:
+            text.append(char)
+    return f'set "{name}={"".join(text)}"'
+
+
+def _xml(value):
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
 _templates = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(HERE)),
     undefined=jinja2.StrictUndefined,
@@ -248,7 +343,9 @@ _templates = jinja2.Environment(
     lstrip_blocks=True,
     autoescape=False,
 )
-_templates.filters.update(sh=shlex.quote, unit=_unit, exec=_exec, envfile=_envfile, ps=_powershell)
+_templates.filters.update(sh=shlex.quote, unit=_unit, exec=_exec, envfile=_envfile, ps=_powershell, bat=_batch_path,
+                          xml=_xml)
+_templates.globals.update(batch_set=_batch_set)
 
 
 def _render(name, values):

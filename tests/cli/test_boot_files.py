@@ -1,30 +1,37 @@
 """`kiosk boot linux|windows`: the start-up files a technician installs on a till.
 
 The files are generated as on a till (the `kiosk` command in a subprocess) and checked the way
-their consumers read them: systemd, udev, bash, cmd.exe. Nothing is installed.
+their consumers read them: systemd, udev, bash, cmd.exe, Task Scheduler. Nothing is installed;
+the nightly run's commands are run as systemd would run them, against a real database.
 """
 import configparser
 import os
 import re
 import shlex
 import shutil
+import sqlite3
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk import boot
+from kiosk import ROOT, boot
+from tests.helpers import rechain
 
-LINUX_FILES = {"points-kiosk.service", "points-kiosk.env", "kiosk-screen.sh", "points-kiosk-screen.desktop",
-               "99-points-kiosk-printer.rules", "INSTALL.txt"}
-WINDOWS_FILES = {"start-kiosk.bat", "start-kiosk.ps1", "INSTALL.txt"}
+LINUX_FILES = {"points-kiosk.service", "points-kiosk.env", "points-kiosk-nightly.service", "points-kiosk-nightly.timer",
+               "kiosk-screen.sh", "points-kiosk-screen.desktop", "99-points-kiosk-printer.rules", "INSTALL.txt"}
+WINDOWS_FILES = {"start-kiosk.bat", "start-kiosk.ps1", "nightly.bat", "points-kiosk-nightly.xml", "INSTALL.txt"}
+TASK = "{http://schemas.microsoft.com/windows/2004/02/mit/task}"
 
 
 def generate(tmp_path, kind, *args, **settings):
     """Run `kiosk boot KIND --out DIR` with only ``settings`` as KIOSK_* environment; returns DIR."""
     out = tmp_path / kind
     env = {name: value for name, value in os.environ.items() if not name.startswith("KIOSK_")}
-    env.update(KIOSK_INSTANCE_PATH=str(tmp_path / "instance"), **settings)
+    env.update({"KIOSK_INSTANCE_PATH": str(tmp_path / "instance"), **settings})
     result = subprocess.run([sys.executable, "-m", "kiosk", "boot", kind, "--out", str(out), *args],
                             env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -48,6 +55,26 @@ def unit_file(path):
     parser.optionxform = str
     parser.read(path, encoding="utf-8")
     return parser
+
+
+def unit_settings(path):
+    """[(section, key, value)] of a systemd unit in file order: unlike configparser, keeps keys
+    that may repeat (ExecStart= in a oneshot service)."""
+    settings, section = [], None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith(("#", ";")):
+            continue
+        if line.startswith("["):
+            section = line.strip("[]")
+            continue
+        key, value = line.split("=", 1)
+        settings.append((section, key, value))
+    return settings
+
+
+def exec_argv(value):
+    """The argv systemd runs for an Exec*= value: words unquoted, then %% and $$ made single."""
+    return [word.replace("%%", "%").replace("$$", "$") for word in shlex.split(value)]
 
 
 def udev_pairs(line):
@@ -118,12 +145,15 @@ def test_systemd_unit_runs_this_installation_as_the_user(linux, tmp_path):
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None,
                     reason="systemd-analyze is not installed: the unit is only checked by test_systemd_unit_runs_*")
-def test_systemd_analyze_verifies_the_unit(linux):
-    # verify loads the unit as systemd would and checks that ExecStart*= name executables.
-    result = subprocess.run(["systemd-analyze", "verify", str(linux / "points-kiosk.service")],
+def test_systemd_analyze_verifies_the_units(linux):
+    # verify loads the units as systemd would, checks that ExecStart*= name executables and
+    # that the timer's OnCalendar= (with its time zone) parses and names an existing service.
+    units = ["points-kiosk.service", "points-kiosk-nightly.service", "points-kiosk-nightly.timer"]
+    result = subprocess.run(["systemd-analyze", "verify", *(str(linux / unit) for unit in units)],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "points-kiosk.service" not in result.stderr, result.stderr
+    for unit in units:
+        assert unit not in result.stderr, result.stderr
 
 
 def test_environment_file_keeps_the_server_settings_with_absolute_paths(tmp_path):
@@ -212,12 +242,120 @@ def test_linux_install_lists_the_commands(linux):
     for command in ("install -m 0644 points-kiosk.service /etc/systemd/system/points-kiosk.service",
                     "install -m 0600 points-kiosk.env /etc/points-kiosk.env",
                     "systemctl enable --now points-kiosk",
+                    "install -m 0644 points-kiosk-nightly.service points-kiosk-nightly.timer /etc/systemd/system/",
+                    "systemctl enable --now points-kiosk-nightly.timer",
+                    "systemctl list-timers points-kiosk-nightly.timer",
+                    "journalctl -u points-kiosk-nightly",
+                    "timedatectl set-timezone Asia/Shanghai",
                     "udevadm control --reload-rules && udevadm trigger",
                     "usermod -aG lp,dialout till",
                     "autologin-user=till",
                     "AutomaticLogin=till",
                     "http://127.0.0.1:8123/healthz"):
         assert command in text, command
+
+
+def test_nightly_unit_runs_settle_then_expire_as_the_server_does(linux, tmp_path):
+    server = unit_file(linux / "points-kiosk.service")["Service"]
+    nightly = unit_settings(linux / "points-kiosk-nightly.service")
+    service = {key: value for section, key, value in nightly if section == "Service" and key != "ExecStart"}
+    assert service["Type"] == "oneshot"
+    for key in ("User", "WorkingDirectory", "EnvironmentFile"):
+        assert service[key] == server[key], key
+    assert service["WorkingDirectory"] == str(tmp_path / "instance")
+    # Two ExecStart= lines: a oneshot runs them in order and stops at the first that fails, so
+    # expire never runs without the deductions that were due.
+    commands = [exec_argv(value) for section, key, value in nightly if key == "ExecStart"]
+    kiosk = shlex.split(server["ExecStart"])[:-1]
+    assert commands == [kiosk + ["settle-deductions"], kiosk + ["expire"]]
+    assert os.path.isabs(kiosk[0])
+    unit = {key: value for section, key, value in nightly if section == "Unit"}
+    assert "points-kiosk.service" in unit["After"].split()  # after init-db has upgraded the database
+    # Started by the timer only.
+    assert not [key for section, key, value in nightly if section == "Install"]
+
+
+def test_nightly_timer_fires_after_midnight_in_the_store_time_zone(tmp_path):
+    out = generate(tmp_path, "linux", KIOSK_TIMEZONE="Asia/Urumqi")
+    timer = unit_file(out / "points-kiosk-nightly.timer")
+    assert timer["Timer"]["OnCalendar"] == "*-*-* 00:10:00 Asia/Urumqi"
+    assert timer["Timer"]["Persistent"] == "true"  # a till that was off catches up at boot
+    assert timer["Timer"]["Unit"] == "points-kiosk-nightly.service"
+    assert timer["Install"]["WantedBy"] == "timers.target"
+    if shutil.which("systemd-analyze"):
+        # systemd's own reading of the spec: the next run is 00:10 in Urumqi (UTC+6), 18:10 UTC.
+        result = subprocess.run(["systemd-analyze", "calendar", timer["Timer"]["OnCalendar"]],
+                                capture_output=True, text=True, timeout=60, env=dict(os.environ, TZ="UTC"))
+        assert result.returncode == 0, result.stderr
+        assert re.search(r"Next elapse: \w+ \d{4}-\d\d-\d\d 18:10:00 UTC", result.stdout), result.stdout
+
+
+def test_a_time_zone_that_does_not_exist_is_refused(tmp_path):
+    # It goes into the timer's OnCalendar=, which systemd would reject only at install time.
+    assert "KIOSK_TIMEZONE" in refused(tmp_path, "linux", KIOSK_TIMEZONE="Asia/Atlantis")
+    assert "KIOSK_TIMEZONE" in refused(tmp_path, "windows", KIOSK_TIMEZONE="../etc/passwd")
+
+
+def test_nightly_run_settles_the_due_deduction_before_expiring_the_rest(tmp_path):
+    """The nightly unit's commands, run as systemd runs them (its working directory, only the
+    environment file's settings, a bare PATH, no terminal), against a real store: a deduction
+    whose objection period ended today takes its 5 points from the oldest points, then every
+    point older than 12 months expires. Run the other way round, the expiry would take all the
+    points and the deduction would find none left."""
+    database = tmp_path / "store.db"
+    out = generate(tmp_path, "linux", "--user", "till", KIOSK_DATABASE_URL=f"sqlite:///{database}",
+                   KIOSK_TIMEZONE="Asia/Shanghai")
+    settings = env_file(out / "points-kiosk.env")
+    # PYTHONPATH: the kiosk of this checkout, not whichever one the shared virtualenv installs.
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "PYTHONPATH": ROOT, **settings}
+    nightly = unit_settings(out / "points-kiosk-nightly.service")
+    workdir = next(value for _, key, value in nightly if key == "WorkingDirectory")
+    commands = [exec_argv(value) for _, key, value in nightly if key == "ExecStart"]
+    server = exec_argv(unit_file(out / "points-kiosk.service")["Service"]["ExecStart"])
+    for step in ("init-db", "demo"):  # what the server's ExecStartPre and a technician do first
+        result = subprocess.run([*server[:-1], step], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stdout + result.stderr
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE ledger_entry SET created_at = '2024-06-01 02:00:00'")
+    rechain(database)  # backdated on purpose: the hash chain is made to match again
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE store SET expiry_mode = 'months', expiry_months = 12, expiry_start = NULL")
+        account_id, balance = db.execute(
+            "SELECT id, balance FROM account WHERE balance > 5 ORDER BY id LIMIT 1").fetchone()
+        resident_id = db.execute("SELECT r.id FROM resident r JOIN account a ON a.household_id = r.household_id "
+                                 "WHERE a.id = ? LIMIT 1", (account_id,)).fetchone()[0]
+        store_id, rule_id = db.execute("SELECT store_id, id FROM rule WHERE code = 'LITTER'").fetchone()
+        staff_id = db.execute("SELECT id FROM staff ORDER BY id LIMIT 1").fetchone()[0]
+        record_id = db.execute(
+            "INSERT INTO service_record (store_id, resident_id, account_id, rule_id, content, service_date, units,"
+            " points, status, group_key, recorded_by_id, reviewed_by_id, reason, effective_on, created_at)"
+            " VALUES (?, ?, ?, ?, '乱扔垃圾', ?, 1, -5, 'waiting', '', ?, ?, '', ?, ?)",
+            (store_id, resident_id, account_id, rule_id, today - timedelta(days=7), staff_id, staff_id, today,
+             f"{today - timedelta(days=7)} 01:00:00")).lastrowid
+        total, accounts = db.execute("SELECT SUM(balance), COUNT(*) FROM account WHERE balance > 0").fetchone()
+
+    outputs = []
+    for argv in commands:
+        result = subprocess.run(argv, env=env, cwd=workdir, stdin=subprocess.DEVNULL, capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode == 0, f"{argv}: {result.stdout}{result.stderr}"
+        outputs.append(result.stdout)
+    settled, expired = outputs
+    assert "1 deduction(s) took effect" in settled
+    assert f"{total - 5} points expired on {accounts} account(s)" in expired
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT status FROM service_record WHERE id = ?", (record_id,)).fetchone() == ("approved",)
+        entries = db.execute("SELECT kind, delta FROM ledger_entry WHERE account_id = ? AND kind IN ('deduct', 'expire')"
+                             " ORDER BY id", (account_id,)).fetchall()
+        assert entries == [("deduct", -5), ("expire", -(balance - 5))]
+        assert db.execute("SELECT SUM(balance) FROM account").fetchone() == (0,)
+    # A second night (or a technician trying it) changes nothing.
+    again = [subprocess.run(argv, env=env, cwd=workdir, capture_output=True, text=True, timeout=120) for argv in commands]
+    assert [result.returncode for result in again] == [0, 0]
+    assert "0 deduction(s) took effect" in again[0].stdout and "0 points expired on 0 account(s)" in again[1].stdout
+    verify = subprocess.run([*server[:-1], "verify"], env=env, cwd=workdir, capture_output=True, text=True, timeout=120)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
 
 
 @pytest.fixture
@@ -229,10 +367,13 @@ def test_windows_files_have_crlf_line_ends(windows):
     assert {path.name for path in windows.iterdir()} == WINDOWS_FILES
     for name in WINDOWS_FILES:
         data = (windows / name).read_bytes()
-        assert data.endswith(b"\r\n"), name
-        assert data.count(b"\n") == data.count(b"\r\n"), f"{name} has a bare LF"
+        text = data.decode("utf-16") if name.endswith(".xml") else data.decode("utf-8-sig")
+        assert text.endswith("\r\n"), name
+        assert text.count("\n") == text.count("\r\n"), f"{name} has a bare LF"
     # Windows PowerShell reads a BOM-less script in the ANSI code page.
     assert (windows / "start-kiosk.ps1").read_bytes().startswith(b"\xef\xbb\xbf")
+    # cmd.exe would take a BOM for part of the first command ("@echo off" not found).
+    assert (windows / "nightly.bat").read_bytes().startswith(b"@echo off\r\n")
 
 
 def test_bat_runs_the_powershell_script_beside_it(windows):
@@ -255,8 +396,101 @@ def test_powershell_script_starts_server_waits_and_opens_the_browser(windows, tm
     assert boot._powershell("C:\\Users\\O'Brien") == "'C:\\Users\\O''Brien'"
 
 
+def batch_lines(path):
+    return path.read_bytes().decode("utf-8").split("\r\n")
+
+
+def test_nightly_bat_runs_settle_then_expire_with_the_server_settings(windows, tmp_path):
+    lines = batch_lines(windows / "nightly.bat")
+    script = (windows / "start-kiosk.ps1").read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+    # The same KIOSK_* settings as start-kiosk.ps1 (which starts the server), each set once.
+    server = dict(re.findall(r"^\$env:(KIOSK_\w+) = '(.*)'$", script, re.M))
+    assert server["KIOSK_PORT"] == "8125" and server["KIOSK_PRINTER"] == "usb://0x0416:0x5011"
+    nightly = dict(re.findall(r'^set "(KIOSK_\w+)=(.*)"$', "\n".join(lines), re.M))
+    assert nightly == server
+    # UTF-8 and no delayed expansion before any setting or path is read.
+    first_set = next(i for i, line in enumerate(lines) if line.startswith("set "))
+    assert lines.index("chcp 65001 >nul") < first_set
+    assert lines.index("setlocal DisableDelayedExpansion") < first_set
+    assert 'set "PYTHONIOENCODING=utf-8"' in lines  # the log is UTF-8 whatever the Windows language
+    log = os.path.join(str(tmp_path / "instance"), "nightly.log")
+    kiosk = re.search(r"^\$Kiosk = '(.*)'$", script, re.M).group(1)
+    args = re.search(r"^\$KioskArgs = @\((.*)'serve'\)$", script, re.M).group(1)
+    prefix = f'"{kiosk}"' + "".join(f' "{arg}"' for arg in re.findall(r"'([^']*)', ", args))
+    runs = [line for line in lines if line.startswith(f'"{kiosk}"')]
+    assert runs == [f'{prefix} settle-deductions >> "{log}" 2>&1', f'{prefix} expire >> "{log}" 2>&1']
+    for run in runs:  # each stops the run when it fails
+        assert lines[lines.index(run) + 1] == "if %ERRORLEVEL% neq 0 goto failed"
+    assert lines.index(runs[0]) < lines.index(runs[1])
+    assert f'cd /d "{tmp_path / "instance"}" || exit /b 1' in lines
+    assert lines[lines.index(":failed") + 2] == "exit /b 1"
+
+
+def test_batch_set_lines_keep_every_character():
+    # cmd expands %NAME% even inside quotes; outside them (after a quote in the value) & | < >
+    # ( ) and ^ are special; SET keeps what lies between the first and the last quote.
+    assert boot._batch_set("KIOSK_PORT", "8125") == 'set "KIOSK_PORT=8125"'
+    assert boot._batch_set("X", "100% & <ok> ^") == 'set "X=100%% & <ok> ^"'
+    assert boot._batch_set("X", 'pa"ss&w|d"(x)') == 'set "X=pa"ss^&w^|d"(x)"'
+    assert boot._batch_path("C:\\店\\50%") == "C:\\店\\50%%"
+    with pytest.raises(ValueError):
+        boot._batch_path('C:\\a"b')
+
+
+def test_nightly_task_xml_is_what_schtasks_imports(windows, tmp_path):
+    data = (windows / "points-kiosk-nightly.xml").read_bytes()
+    # UTF-16 with a byte order mark, as Task Scheduler exports it and its declaration says.
+    assert data.startswith(b"\xff\xfe")
+    assert data.decode("utf-16").startswith('<?xml version="1.0" encoding="UTF-16"?>\r\n')
+    task = ET.fromstring(data)
+    assert task.tag == TASK + "Task"
+    trigger = task.find(f"{TASK}Triggers/{TASK}CalendarTrigger")
+    assert trigger.findtext(TASK + "StartBoundary") == "2024-01-01T00:10:00+08:00"  # 00:10 in Asia/Shanghai
+    assert trigger.findtext(f"{TASK}ScheduleByDay/{TASK}DaysInterval") == "1"
+    settings = task.find(TASK + "Settings")
+    assert settings.findtext(TASK + "StartWhenAvailable") == "true"  # a PC that was off catches up
+    assert settings.findtext(TASK + "DisallowStartIfOnBatteries") == "false"
+    assert task.findtext(f"{TASK}Principals/{TASK}Principal/{TASK}UserId") == "S-1-5-18"  # SYSTEM
+    action = task.find(f"{TASK}Actions/{TASK}Exec")
+    assert action.findtext(TASK + "Command") == str(windows / "nightly.bat")
+    assert action.findtext(TASK + "WorkingDirectory") == str(tmp_path / "instance")
+
+
+def test_nightly_files_keep_unusual_paths_and_summer_time_zones(tmp_path):
+    instance = tmp_path / "信义 & <店> 100%"
+    out = generate(tmp_path, "windows", KIOSK_INSTANCE_PATH=str(instance), KIOSK_TIMEZONE="Europe/Berlin")
+    task = ET.fromstring((out / "points-kiosk-nightly.xml").read_bytes())
+    assert task.findtext(f"{TASK}Actions/{TASK}Exec/{TASK}WorkingDirectory") == str(instance)
+    # The winter offset: in summer the task starts at 01:10, never before midnight.
+    assert task.findtext(f"{TASK}Triggers/{TASK}CalendarTrigger/{TASK}StartBoundary") == "2024-01-01T00:10:00+01:00"
+    lines = batch_lines(out / "nightly.bat")
+    assert f'set "KIOSK_INSTANCE_PATH={str(instance).replace("%", "%%")}"' in lines
+    assert f'cd /d "{str(instance).replace("%", "%%")}" || exit /b 1' in lines
+
+
+def test_standard_offset_is_the_smaller_one_of_the_year():
+    assert boot.standard_offset("Asia/Shanghai", 2026) == "+08:00"
+    assert boot.standard_offset("Europe/Berlin", 2026) == "+01:00"
+    assert boot.standard_offset("America/New_York", 2026) == "-05:00"
+    assert boot.standard_offset("Asia/Kolkata", 2026) == "+05:30"
+    assert boot.standard_offset("Australia/Sydney", 2026) == "+10:00"  # summer time in January
+
+
 def test_windows_install_explains_startup_and_the_usb_driver(windows):
     text = (windows / "INSTALL.txt").read_text(encoding="utf-8")
     for words in ("shell:startup", "Zadig", "WinUSB", "libusb-win32", "replaces the vendor", "win32://Printer%20Name",
                   "pywin32", "pip install pyusb", "libusb-1.0.dll", "0416:5011"):
         assert words.lower() in text.lower(), words
+
+
+def test_windows_install_gives_the_schtasks_commands(windows):
+    text = (windows / "INSTALL.txt").read_text(encoding="utf-8")
+    xml = windows / "points-kiosk-nightly.xml"
+    bat = windows / "nightly.bat"
+    for command in (f'schtasks /Create /TN "PointsKioskNightly" /XML "{xml}" /F',
+                    f'schtasks /Create /TN "PointsKioskNightly" /TR "\\"{bat}\\"" /SC DAILY /ST 00:10 /RU SYSTEM /F',
+                    'schtasks /Run /TN "PointsKioskNightly"',
+                    'schtasks /Query /TN "PointsKioskNightly" /V /FO LIST',
+                    'schtasks /Delete /TN "PointsKioskNightly" /F',
+                    "StartWhenAvailable", "Run as administrator"):
+        assert command in text, command
