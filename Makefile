@@ -8,7 +8,7 @@ HTMX   := static/vendor/htmx.min.js
 
 run: setup
 	$(BIN)/kiosk init-db
-	$(BIN)/kiosk demo
+	$(BIN)/kiosk demo --activity
 	$(BIN)/kiosk serve
 
 # Two workers (pytest-xdist), one test file per worker at a time so that a file's browser

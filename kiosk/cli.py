@@ -53,14 +53,25 @@ def init_db():
 
 
 @main.command()
-def demo():
+@click.option("--activity", is_flag=True, help="Also record a few service records, some approved and some "
+              "waiting for review (only in a demo store without any).")
+def demo(activity):
     """Load the demo store (idempotent) and print the staff PINs."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
     from kiosk import demo as demo_data
     from kiosk.cards.service import card_payload
 
     app = _app()
     store, created = demo_data.load()
     click.echo(("created" if created else "already present") + f": demo store {store.name} ({store.code})")
+    if activity:
+        today = datetime.now(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+        recorded, approved = demo_data.load_activity(store, today)
+        if recorded:
+            click.echo(f"Recorded {recorded} demo service records: {approved} approved, "
+                       f"{recorded - approved} waiting for review by the service desk")
     click.echo("Demo staff PINs:")
     for name, role, pin in demo_data.STAFF:
         click.echo(f"  {name:<4} {role:<10} PIN {pin}")

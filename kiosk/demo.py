@@ -2,9 +2,13 @@
 
 Idempotent: a database that already has the demo store is left as it is.
 """
+from datetime import timedelta
+
 from kiosk.cards.models import Account, Card
 from kiosk.db import database
 from kiosk.earning import catalog
+from kiosk.earning import service as earning
+from kiosk.earning.models import Rule
 from kiosk.inventory import service as inventory
 from kiosk.inventory.models import GOODS, STOCK_IN, VOUCHER, Product
 from kiosk.ledger import service as ledger
@@ -132,3 +136,40 @@ def load():
                 number += 1
         catalog.install(store)  # the sample rules catalog (积分规则)
     return store, True
+
+
+# Service records for `kiosk demo --activity`, so the review screens have something in them:
+# (days ago, rule code, content, residents, minutes, approved by the service desk already)
+ACTIVITY = [
+    (3, "VOL30", "小区门口文明劝导", ["张建华"], 90, True),
+    (2, "ELDER", "探访独居老人陈桂芳，帮忙买菜", ["刘志强"], None, True),
+    (1, "CLEAN", "3号楼周边垃圾清理", ["杨玉梅", "赵国庆", "黄丽娟"], None, False),
+    (1, "PERFORM", "重阳节文艺汇演", ["吴海燕"], None, False),
+    (0, "LITTER", "楼道乱扔垃圾，经劝导未改", ["胡建军"], None, False),
+]
+
+
+def load_activity(store, today):
+    """Record the demo's service records (by 李建国, operations), the first two approved by
+    陈志强 (service desk), the rest waiting in his review queue. Only for a store without any.
+    Returns (records recorded, records approved)."""
+    from kiosk.earning.models import ServiceRecord
+    from kiosk.staff.models import Staff
+
+    if ServiceRecord.select().where(ServiceRecord.store == store).exists():
+        return 0, 0
+    recorder = Staff.get(Staff.store == store, Staff.role == OPERATIONS)
+    reviewer = Staff.get(Staff.store == store, Staff.role == SERVICE)
+    count = approved_count = 0
+    for days_ago, code, content, names, minutes, approved in ACTIVITY:
+        rule = Rule.get(Rule.store == store, Rule.code == code, Rule.current == True)  # noqa: E712
+        residents = [Resident.get(Resident.store == store, Resident.name == name).id for name in names]
+        records = earning.record_service(store, resident_ids=residents, rule_id=rule.id, content=content,
+                                         service_date=today - timedelta(days=days_ago), minutes=minutes,
+                                         staff=recorder, today=today)
+        for record in records:
+            if approved:
+                earning.approve(record.id, store, reviewer, today=today)
+                approved_count += 1
+        count += len(records)
+    return count, approved_count

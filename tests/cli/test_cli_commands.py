@@ -41,6 +41,25 @@ def test_init_db_demo_and_verify_from_nothing(env, tmp_path):
     assert verify.stdout.startswith("ok")
 
 
+def test_demo_activity_fills_the_review_queue_once(env, tmp_path):
+    """`make run` loads the demo with --activity: the service desk finds records to review, two
+    already approved and on the books, recorded by operations and reviewed by someone else."""
+    kiosk(env, "init-db")
+    demo = kiosk(env, "demo", "--activity")
+    assert demo.returncode == 0, demo.stderr
+    assert "Recorded 7 demo service records: 2 approved, 5 waiting for review" in demo.stdout
+    again = kiosk(env, "demo", "--activity")
+    assert "Recorded" not in again.stdout
+    with sqlite3.connect(tmp_path / "elsewhere" / "store.db") as conn:
+        statuses = dict(conn.execute("SELECT status, COUNT(*) FROM service_record GROUP BY status").fetchall())
+        assert statuses == {"approved": 2, "pending": 5}
+        earned = conn.execute("SELECT COUNT(*), SUM(delta) FROM ledger_entry WHERE kind = 'earn'").fetchone()
+        assert earned == (2, 15 + 15)  # 90 minutes at 5 a half hour; one visit to an elderly neighbour
+        assert conn.execute("SELECT COUNT(*) FROM service_record WHERE points < 0 AND status = 'pending'").fetchone()[0] == 1
+        assert conn.execute("SELECT COUNT(*) FROM service_record WHERE recorded_by_id = reviewed_by_id").fetchone()[0] == 0
+    assert kiosk(env, "verify").stdout.startswith("ok")
+
+
 def test_balance_accepts_a_scanned_payload_or_a_card_number(env):
     kiosk(env, "init-db")
     demo = kiosk(env, "demo")
