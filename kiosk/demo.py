@@ -66,6 +66,16 @@ PRODUCTS = [
     ("文具", "中性笔 10支", "盒", 20, GOODS, 20),
 ]
 
+# Where the goods stand (货架): by category, but the small grain packs share A2 with the
+# seasonings, and the vouchers are kept in a drawer (no shelf).
+SHELVES = {"粮油": "A1", "调味": "A2", "日用": "B1", "清洁": "B2", "文具": "C1"}
+SMALL_GRAIN = {"龙须挂面 1kg", "黄小米 1kg", "花生油 900ml"}
+
+
+def shelf_of(category, name):
+    return "A2" if name in SMALL_GRAIN else SHELVES.get(category, "")
+
+
 # (building, unit, room, members, holders…, opening balance)
 HOUSEHOLDS = [
     ("1", "1", "101", 3, ["张建华"], 860),
@@ -116,7 +126,7 @@ def load():
             barcode = ean13(f"6901234{order:05d}") if kind == GOODS else None
             product = Product.create(
                 store=store, name=name, category=category, unit=unit, points=points,
-                kind=kind, barcode=barcode, sort_order=order,
+                kind=kind, barcode=barcode, sort_order=order, shelf=shelf_of(category, name),
             )
             if stock:
                 inventory.move(product.id, stock, STOCK_IN, reference="demo", staff_id=manager.id, note="期初入库")

@@ -32,6 +32,8 @@ class Product(BaseModel):
     # quantity at or below which the product counts as running low (0: never).
     photo = peewee.CharField(max_length=80, default="")
     low_stock = peewee.IntegerField(default=0, constraints=[peewee.Check("low_stock >= 0")])
+    # Where it stands in the store (货架, e.g. "A2"; "" for nowhere in particular): counts by shelf.
+    shelf = peewee.CharField(max_length=20, default="")
 
     class Meta:
         indexes = ((("store", "barcode"), True),)

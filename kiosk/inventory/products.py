@@ -30,7 +30,7 @@ PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
 PHOTO_DIR = "product-photos"
 # What a scanner can type: printable ASCII without spaces (EAN/UPC digits, Code 128 letters).
 BARCODE = re.compile(r"[\x21-\x7e]{4,32}")
-FIELD_LIMITS = {"name": 100, "category": 30, "unit": 10}
+FIELD_LIMITS = {"name": 100, "category": 30, "unit": 10, "shelf": 20}
 # How messages name a field where the form's name means something else elsewhere ("unit" is a
 # building's unit in the registry).
 MESSAGE_FIELDS = {"name": "product_name", "unit": "product_unit"}
@@ -47,6 +47,7 @@ class ProductForm:
     active: bool
     low_stock: int
     sort_order: int
+    shelf: str = ""
 
 
 def _text(values, field, *, required=True):
@@ -99,7 +100,8 @@ def parse(values):
     low_stock = _whole(values.get("low_stock") or "0", 0, MAX_LOW_STOCK, "bad_number", field="low_stock")
     sort_order = _whole(values.get("sort_order") or "0", 0, MAX_SORT_ORDER, "bad_number", field="sort_order")
     active = values.get("active") in ("1", "on", "true", True)
-    return ProductForm(name, category, unit, points, barcode, kind, active, low_stock, sort_order)
+    shelf = _text(values, "shelf", required=False).upper()
+    return ProductForm(name, category, unit, points, barcode, kind, active, low_stock, sort_order, shelf)
 
 
 def prepare_photo(data):
@@ -166,7 +168,7 @@ def _check_barcode_free(store, barcode, product_id=None):
         raise KioskError("duplicate_barcode", name=other.name)
 
 
-FIELDS = ("name", "category", "unit", "points", "barcode", "kind", "active", "low_stock", "sort_order")
+FIELDS = ("name", "category", "unit", "points", "barcode", "kind", "active", "low_stock", "sort_order", "shelf")
 
 
 def version(product):
@@ -261,3 +263,9 @@ def search(store, query="", category="", limit=500):
 def categories(store):
     return [row.category for row in Product.select(Product.category).where(Product.store == store)
             .group_by(Product.category).order_by(Product.category)]
+
+
+def shelves(store):
+    """The shelves the store's products stand on, in order (A1, A2, … B1)."""
+    return [row.shelf for row in Product.select(Product.shelf).where(Product.store == store, Product.shelf != "")
+            .group_by(Product.shelf).order_by(Product.shelf)]

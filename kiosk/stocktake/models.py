@@ -11,7 +11,8 @@ STATUSES = (OPEN, FINISHED, CANCELLED)
 
 
 class StockTake(BaseModel):
-    """A count (盘点单) of one category, or of every product when ``category`` is empty.
+    """A count (盘点单) of one category, of one shelf, or of every product when both
+    ``category`` and ``shelf`` are empty.
 
     ``revision`` rises with every count entered: the manager finalizes the revision they saw,
     so a count entered after the variance list was shown is never finalized unseen.
@@ -19,6 +20,7 @@ class StockTake(BaseModel):
 
     store = peewee.ForeignKeyField(Store, backref="+", on_delete="RESTRICT")
     category = peewee.CharField(max_length=30, default="")
+    shelf = peewee.CharField(max_length=20, default="")
     blind = peewee.BooleanField(default=False)
     status = peewee.CharField(max_length=10, default=OPEN, index=True, choices=[(s, s) for s in STATUSES])
     revision = peewee.IntegerField(default=0)
@@ -33,6 +35,12 @@ class StockTake(BaseModel):
     @property
     def number(self):
         return f"{self.store.code}P{self.id:05d}"
+
+    def covers(self, product):
+        """Whether ``product`` belongs in this count's scope."""
+        if self.category and product.category != self.category:
+            return False
+        return not self.shelf or product.shelf == self.shelf
 
 
 class StockTakeLine(BaseModel):

@@ -17,6 +17,7 @@ class ReportLabels(NamedTuple):
     title: str = "Stock-take"
     scope: str = "Goods counted"
     all: str = "All goods"
+    shelf: str = "Shelf {}"  # a shelf's name goes in the braces
     blind: str = "Blind count"
     started: str = "Started"
     finished: str = "Finished"
@@ -64,7 +65,7 @@ def stocktake_pdf(stocktake, variances, labels=ReportLabels(), *, tz_name="Asia/
         y += px(9)
         draw.text((width // 2, y), f"{labels.title} {stocktake.number}", font=cjk_font(px(5)), fill="black", anchor="ms")
         y += px(9)
-        scope = stocktake.category or labels.all
+        scope = stocktake.category or (labels.shelf.replace("{}", stocktake.shelf) if stocktake.shelf else labels.all)
         if stocktake.blind:
             scope += f" · {labels.blind}"
         ended = labels.finished if stocktake.status == "finished" else labels.cancelled

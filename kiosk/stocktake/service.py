@@ -1,6 +1,6 @@
 """Stock-taking (盘点) while the store stays open.
 
-Products have no shelf field, so a count covers one category or every product.
+A count covers one category, one shelf (the products' 货架), or every product.
 
 **The expected quantity is taken per product at the moment it is counted**: the transaction
 that records a count locks the product's row (a no-op UPDATE, which waits for any sale of it in
@@ -43,13 +43,33 @@ def categories(store):
     return [category for category, _ in query.tuples()]
 
 
-def _in_scope(store, category):
-    """Products a count of ``category`` ('' = all) covers: those on sale, and any no longer on
-    sale that still has stock on the books."""
+def shelves(store):
+    """The shelves the store's products stand on, in order."""
+    query = (Product.select(Product.shelf).where(Product.store == store, Product.shelf != "")
+             .group_by(Product.shelf).order_by(Product.shelf))
+    return [shelf for shelf, in query.tuples()]
+
+
+def _in_scope(store, category="", shelf=""):
+    """Products a count of ``category`` or ``shelf`` (both '' = all) covers: those on sale, and
+    any no longer on sale that still has stock on the books."""
     query = Product.select().where(Product.store == store, (Product.active == True) | (Product.quantity != 0))  # noqa: E712
     if category:
         query = query.where(Product.category == category)
+    if shelf:
+        query = query.where(Product.shelf == shelf)
     return query.order_by(Product.sort_order, Product.id)
+
+
+def _overlaps(other, store, category, shelf):
+    """Whether the open count ``other`` and a new one of ``category``/``shelf`` share goods."""
+    if not (other.category or other.shelf) or not (category or shelf):
+        return True  # one of them counts everything
+    if (category and other.category == category) or (shelf and other.shelf == shelf):
+        return True
+    return (StockTakeLine.select().where(StockTakeLine.stocktake == other,
+                                         StockTakeLine.product.in_(_in_scope(store, category, shelf).select(Product.id)))
+            .exists())
 
 
 def _lock_store(store):
@@ -65,31 +85,36 @@ def _line_row(stocktake_id, product):
     }
 
 
-def start(store, staff, *, category="", blind=False):
-    """Open a count of ``category`` ('' for every product); returns it.
+def start(store, staff, *, category="", shelf="", blind=False):
+    """Open a count of ``category`` or of ``shelf`` (neither: every product); returns it.
 
     Raises KioskError: "forbidden" (not a manager or operations), "unknown_category",
-    "stocktake_overlap" (an open count already covers some of these products; ``number``),
-    "stocktake_nothing" (no products to count).
+    "unknown_shelf", "stocktake_scope" (both a category and a shelf), "stocktake_overlap" (an
+    open count already covers some of these products; ``number``), "stocktake_nothing" (no
+    products to count).
     """
     if staff is None or staff.role not in STARTERS:
         raise KioskError("forbidden")
-    category = (category or "").strip()
+    category, shelf = (category or "").strip(), (shelf or "").strip().upper()
+    if category and shelf:
+        raise KioskError("stocktake_scope")
     if category and category not in categories(store):
         raise KioskError("unknown_category")
+    if shelf and shelf not in shelves(store):
+        raise KioskError("unknown_shelf")
     with database.atomic():
         _lock_store(store)
         for other in StockTake.select().where(StockTake.store == store, StockTake.status == OPEN):
-            if not category or not other.category or other.category == category:
+            if _overlaps(other, store, category, shelf):
                 other.store = store
                 raise KioskError("stocktake_overlap", number=other.number)
-        products = list(_in_scope(store, category))
+        products = list(_in_scope(store, category, shelf))
         if not products:
             raise KioskError("stocktake_nothing")
-        stocktake = StockTake.create(store=store, category=category, blind=bool(blind), started_by=staff)
+        stocktake = StockTake.create(store=store, category=category, shelf=shelf, blind=bool(blind), started_by=staff)
         StockTakeLine.insert_many([_line_row(stocktake.id, product) for product in products]).execute()
         audit.record("stocktake_started", store=store, staff=staff, stocktake=stocktake.id, category=category,
-                     blind=bool(blind), products=len(products))
+                     shelf=shelf, blind=bool(blind), products=len(products))
     stocktake.store = store
     return stocktake
 
@@ -155,10 +180,10 @@ def _take(stocktake_id, revision=None):
 
 
 def find_barcode(stocktake, code):
-    """The line of the product with barcode ``code``. A product of the count's category added
+    """The line of the product with barcode ``code``. A product of the count's scope added
     after the count started gets a line now.
 
-    Raises KioskError: "unknown_barcode", "not_in_stocktake" (``name``, ``category``),
+    Raises KioskError: "unknown_barcode", "not_in_stocktake" (``name``, ``scope``),
     "stocktake_finished", "stocktake_cancelled".
     """
     code = "".join(ch for ch in (code or "") if ch.isprintable()).strip()[:32]
@@ -168,8 +193,8 @@ def find_barcode(stocktake, code):
     line = StockTakeLine.get_or_none(StockTakeLine.stocktake == stocktake, StockTakeLine.product == product)
     if line is not None:
         return line
-    if stocktake.category and product.category != stocktake.category:
-        raise KioskError("not_in_stocktake", name=product.name, category=stocktake.category)
+    if not stocktake.covers(product):
+        raise KioskError("not_in_stocktake", name=product.name, scope=stocktake.category or stocktake.shelf)
     with database.atomic():
         _take(stocktake.id)
         StockTakeLine.insert(_line_row(stocktake.id, Product.get_by_id(product.id))).execute()

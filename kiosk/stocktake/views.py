@@ -28,7 +28,7 @@ managers = requires_role(MANAGER)
 def _index(status=200, error=None):
     store = current_store()
     return render("stocktake/index.html", "stocktake/index.html", counts=service.history(store),
-                  categories=service.categories(store), error=error,
+                  categories=service.categories(store), shelves=service.shelves(store), error=error,
                   may_start=current_staff().role in service.STARTERS), status
 
 
@@ -42,11 +42,28 @@ def index():
 @starters
 def start():
     try:
-        stocktake = service.start(current_store(), current_staff(), category=request.form.get("category", "")[:30],
+        category, shelf = _scope(request.form)
+        stocktake = service.start(current_store(), current_staff(), category=category, shelf=shelf,
                                   blind=request.form.get("blind") == "1")
     except KioskError as exc:
         return _index(422, error=message(exc))
     return redirect(url_for("stocktake.count", stocktake_id=stocktake.id))
+
+
+def _scope(form):
+    """(category, shelf) to count, from the start form's one choice ``scope`` ("category:粮油",
+    "shelf:A2", "" for all goods), or from ``category``/``shelf`` fields posted as such."""
+    scope = form.get("scope")
+    if scope is None:
+        return form.get("category", "")[:30], form.get("shelf", "")[:20]
+    kind, _, value = scope.partition(":")
+    if kind == "category" and value:
+        return value[:30], ""
+    if kind == "shelf" and value:
+        return "", value[:20]
+    if scope:
+        raise KioskError("unknown_category")
+    return "", ""
 
 
 def _stocktake(stocktake_id):
@@ -240,6 +257,7 @@ def report(stocktake):
 def report_labels():
     return ReportLabels(
         title=gettext("Stock-take sheet"), scope=gettext("Goods counted"), all=gettext("All goods"), blind=gettext("Blind count"),
+        shelf=gettext("Shelf %(shelf)s", shelf="{}"),
         started=gettext("Started"), finished=gettext("Finished"), cancelled=gettext("Cancelled"),
         product=gettext("Product"), expected=gettext("Book"), counted=gettext("Counted"),
         variance=gettext("Difference"), value=gettext("Points value"), counted_by=gettext("Counted by"),
@@ -256,6 +274,16 @@ def report_pdf(stocktake):
                         tz_name=current_app.config["BABEL_DEFAULT_TIMEZONE"])
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="stocktake-{stocktake.number}.pdf"'})
+
+
+@bp.app_template_global()
+def stocktake_scope(stocktake):
+    """What a count covers, as its pages say it: a category, a shelf, or all goods."""
+    if stocktake.category:
+        return stocktake.category
+    if stocktake.shelf:
+        return gettext("Shelf %(shelf)s", shelf=stocktake.shelf)
+    return gettext("All goods")
 
 
 @bp.app_template_global()

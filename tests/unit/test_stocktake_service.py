@@ -314,3 +314,61 @@ def test_a_count_waits_for_a_sale_in_flight_and_includes_it(world):
     thread.join()
     assert (counted.expected, counted.variance) == (17, 0)
     assert counted.movement_mark == StockMovement.get(StockMovement.reference == "in-flight").id
+
+
+# ----------------------------------------------------------------------------- counts by shelf
+
+def put_on_shelves(world, shelves):
+    from kiosk.inventory.models import Product
+
+    for name, shelf in shelves.items():
+        Product.update(shelf=shelf).where(Product.id == world.products[name].id).execute()
+
+
+def test_a_count_of_one_shelf_takes_the_goods_on_it_whatever_their_category(world):
+    put_on_shelves(world, {"大米": "A1", "食用油": "A2", "食盐": "A2", "酱油": "B1"})
+    assert service.shelves(world.store) == ["A1", "A2", "B1"]
+    stocktake = service.start(world.store, world.staff[OPERATIONS], shelf="a2")  # typed in lower case
+    assert stocktake.shelf == "A2" and stocktake.category == ""
+    assert [line.name for line in service.lines(stocktake)] == ["食用油", "食盐"]
+    count(stocktake, world, "食盐", 48)
+    finalize(stocktake, world)
+    assert stock(world, "食盐") == 48 and stock(world, "大米") == 20
+    assert verify() == []
+
+
+def test_a_scan_of_goods_on_another_shelf_is_refused_and_new_goods_on_the_shelf_are_added(world):
+    from kiosk.inventory.models import Product
+
+    put_on_shelves(world, {"大米": "A1", "食盐": "A2"})
+    stocktake = service.start(world.store, world.staff[OPERATIONS], shelf="A1")
+    with pytest.raises(KioskError) as refused:
+        service.find_barcode(stocktake, "6901234000031")  # 食盐 stands on A2
+    assert (refused.value.code, refused.value.params["scope"]) == ("not_in_stocktake", "A1")
+    Product.create(store=world.store, name="小米", category="粮油", points=30, barcode="6901234000099", shelf="A1")
+    assert service.find_barcode(stocktake, "6901234000099").name == "小米"
+
+
+def test_counts_that_share_goods_cannot_be_open_together(world):
+    put_on_shelves(world, {"大米": "A1", "食用油": "A2", "食盐": "A2", "酱油": "B1"})
+    service.start(world.store, world.staff[OPERATIONS], category="粮油")
+    for shelf in ("A1", "A2"):  # both hold grain that is being counted
+        with pytest.raises(KioskError) as refused:
+            service.start(world.store, world.staff[OPERATIONS], shelf=shelf)
+        assert refused.value.code == "stocktake_overlap"
+    by_shelf = service.start(world.store, world.staff[OPERATIONS], shelf="B1")  # only seasoning there
+    assert [line.name for line in service.lines(by_shelf)] == ["酱油"]
+    for category in ("调味", ""):  # 酱油 is being counted on B1; all goods takes everything
+        with pytest.raises(KioskError) as refused:
+            service.start(world.store, world.staff[OPERATIONS], category=category)
+        assert refused.value.code == "stocktake_overlap"
+
+
+@pytest.mark.parametrize("scope, code", [({"shelf": "Z9"}, "unknown_shelf"),
+                                         ({"shelf": "A1", "category": "粮油"}, "stocktake_scope")])
+def test_an_unknown_shelf_or_a_shelf_and_a_category_at_once_is_refused(world, scope, code):
+    put_on_shelves(world, {"大米": "A1"})
+    with pytest.raises(KioskError) as refused:
+        service.start(world.store, world.staff[OPERATIONS], **scope)
+    assert refused.value.code == code
+    assert service.history(world.store) == []

@@ -116,6 +116,7 @@ def test_only_stored_photos_are_served(manager, name):
     ({"barcode": "6901234000017"}, "此条码已被商品“食用油”使用"),
     ({"barcode": "69012\x07340001"}, "这不是有效的条码"),
     ({"low_stock": "many"}, "库存预警数量须为"),
+    ({"shelf": "A" * 21}, "货架太长，最多 20 个字。"),
 ])
 def test_bad_input_is_refused_with_a_message_and_nothing_changes(app, manager, world, changes, text):
     before = goods()
@@ -180,6 +181,15 @@ def test_editing_keeps_the_barcode_and_can_take_it_off_sale(manager, world):
     rice = Product.get_by_id(rice.id)
     assert (rice.barcode, rice.active, rice.points) == (world.products["大米"].barcode, False, 50)
     assert PriceChange.select().count() == 0
+
+
+def test_the_shelf_is_kept_in_capitals_and_offered_again_on_the_next_product(manager, world):
+    rice = world.products["大米"]
+    values = dict(NEW, name="大米", barcode=rice.barcode, points="50", shelf=" a2 ")
+    assert post_form(manager, f"/products/{rice.id}", values).status_code == 303
+    assert Product.get_by_id(rice.id).shelf == "A2"
+    form = body(manager.get("/products/new"))
+    assert 'name="shelf"' in form and '<option value="A2">' in form
 
 
 def test_an_unknown_product_is_not_found(manager):

@@ -256,3 +256,33 @@ def test_a_wrong_pin_does_not_cancel(client, world):
     response = manager.post(f"/stocktake/{stocktake.id}/cancel", {"pin": "0000"}, htmx=False)
     assert response.status_code == 422 and "店长密码错误。" in body(response)
     assert StockTake.get_by_id(stocktake.id).status == "open"
+
+
+def test_a_count_of_one_shelf_from_the_start_form(client, world):
+    from kiosk.inventory.models import Product
+
+    operations = signed_in(client, world, OPERATIONS)
+    assert "如需按货架盘点，请先在商品页面为商品填写货架。" in body(operations.get("/stocktake/"))
+    for name, shelf in {"大米": "A1", "食用油": "A2", "食盐": "A2"}.items():
+        Product.update(shelf=shelf).where(Product.id == world.products[name].id).execute()
+    page = body(operations.get("/stocktake/"))
+    # One choice on the form: all goods, a category, or a shelf.
+    assert 'name="scope" value="category:粮油"' in page and 'name="scope" value="shelf:A2"' in page
+    assert "货架 A1" in page and "或按货架盘点" in page
+    response = operations.post("/stocktake/start", {"scope": "shelf:A2"}, htmx=False)
+    assert response.status_code == 302
+    stocktake = StockTake.select().order_by(StockTake.id.desc()).first()
+    page = body(operations.get(response.headers["Location"]))
+    assert "货架 A2" in page and "食用油" in page and "食盐" in page and "大米" not in page
+    assert '<td>货架 A2</td>' in body(operations.get("/stocktake/")).replace("\n", "")
+    scan = operations.post(f"/stocktake/{stocktake.id}/scan", {"code": "6901234000024"})  # 大米 stands on A1
+    assert scan.status_code == 422 and "大米 不在本次盘点范围内（A2）。" in body(scan)
+
+
+@pytest.mark.parametrize("scope, text", [("shelf:Z9", "没有商品放在这个货架上"), ("garbage", "请选择要盘点的分类。"),
+                                         ("category:", "请选择要盘点的分类。")])
+def test_a_start_form_with_an_unknown_choice_is_refused(client, world, scope, text):
+    manager = signed_in(client, world, MANAGER)
+    response = manager.post("/stocktake/start", {"scope": scope}, htmx=False)
+    assert response.status_code == 422 and text in body(response)
+    assert StockTake.select().count() == 0
