@@ -25,6 +25,7 @@ from kiosk.db import database, utcnow
 from kiosk.errors import KioskError
 from kiosk.inventory import service as inventory
 from kiosk.inventory.models import STOCKTAKE, Product, StockMovement
+from kiosk.inventory.products import shelves
 from kiosk.staff.models import MANAGER, OPERATIONS, Staff
 from kiosk.stocktake.models import CANCELLED, FINISHED, OPEN, StockTake, StockTakeCount, StockTakeLine
 
@@ -41,13 +42,6 @@ def categories(store):
         .order_by(fn.MIN(Product.sort_order), Product.category)
     )
     return [category for category, _ in query.tuples()]
-
-
-def shelves(store):
-    """The shelves the store's products stand on, in order."""
-    query = (Product.select(Product.shelf).where(Product.store == store, Product.shelf != "")
-             .group_by(Product.shelf).order_by(Product.shelf))
-    return [shelf for shelf, in query.tuples()]
 
 
 def _in_scope(store, category="", shelf=""):
