@@ -306,7 +306,7 @@ class StoreBuilder:
                 self.product_names.append(name)
         conn.executemany(
             "INSERT INTO product (id, store_id, name, category, unit, points, kind, barcode, active, quantity, sort_order,"
-            " photo, low_stock) VALUES (?, 1, ?, ?, ?, ?, ?, ?, 1, 0, ?, '', 0)", products)
+            " photo, low_stock, shelf) VALUES (?, 1, ?, ?, ?, ?, ?, ?, 1, 0, ?, '', 0, '')", products)
         self.n_products = len(products)
         self.stock = [0] * (self.n_products + 1)
 
