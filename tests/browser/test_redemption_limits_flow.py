@@ -59,6 +59,7 @@ def test_the_manager_limits_oil_and_the_cashier_is_refused_a_second_bottle(serve
     page.get_by_role("link", name="超市设置").tap()
     page.get_by_role("link", name="设置商品限购").tap()
     expect(page.get_by_role("heading", name="商品限购")).to_be_visible()
+    page.wait_for_load_state("load")  # typed before htmx is there, the search would never be sent
     page.get_by_placeholder("按商品名称、条码或类别查找").fill("食用油")
     row = page.locator(f"[data-limit-product='{OIL}']")
     expect(page.locator("[data-limit-product]")).to_have_count(1)
