@@ -8,14 +8,14 @@ from kiosk.cards.models import Account, Card
 from kiosk.db import database
 from kiosk.earning import catalog
 from kiosk.earning import service as earning
-from kiosk.earning.models import Rule
+from kiosk.earning.models import Rule, ServiceRecord
 from kiosk.inventory import service as inventory
 from kiosk.inventory.models import GOODS, STOCK_IN, VOUCHER, Product
 from kiosk.ledger import service as ledger
 from kiosk.ledger.models import OPENING
 from kiosk.registry.models import Household, Resident
 from kiosk.registry.service import initials
-from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS, SERVICE
+from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS, SERVICE, Staff
 from kiosk.staff.service import create_staff
 from kiosk.stores.models import Store
 
@@ -163,9 +163,6 @@ def load_activity(store, today):
     """Record the demo's service records (by 李建国, operations), the first two approved by
     陈志强 (service desk), the rest waiting in his review queue. Only for a store without any.
     Returns (records recorded, records approved)."""
-    from kiosk.earning.models import ServiceRecord
-    from kiosk.staff.models import Staff
-
     if ServiceRecord.select().where(ServiceRecord.store == store).exists():
         return 0, 0
     recorder = Staff.get(Staff.store == store, Staff.role == OPERATIONS)

@@ -286,3 +286,12 @@ def test_a_start_form_with_an_unknown_choice_is_refused(client, world, scope, te
     response = manager.post("/stocktake/start", {"scope": scope}, htmx=False)
     assert response.status_code == 422 and text in body(response)
     assert StockTake.select().count() == 0
+
+
+def test_the_header_marks_only_the_stock_take_as_the_current_screen(client, world):
+    """/stocktake/ is not one of the home screen's /stock/ pages (goods in and out)."""
+    manager = signed_in(client, world, MANAGER)
+    nav = re.search(r'<nav class="nav">(.*?)</nav>', body(manager.get("/stocktake/")), re.S).group(1)
+    assert re.findall(r'class="active">([^<]*)<', nav) == ["盘点"]
+    nav = re.search(r'<nav class="nav">(.*?)</nav>', body(manager.get("/stock/in/")), re.S).group(1)
+    assert re.findall(r'class="active">([^<]*)<', nav) == ["首页"]
