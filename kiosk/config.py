@@ -35,6 +35,18 @@ def env_choice(name, default, choices):
     return value
 
 
+def env_timezone(name, default):
+    """Read an IANA time zone name (Asia/Shanghai); raises SettingError for an unknown zone."""
+    from zoneinfo import ZoneInfo
+
+    value = os.environ.get(name, "").strip() or default
+    try:
+        ZoneInfo(value)
+    except (ValueError, KeyError, OSError):
+        raise SettingError(f"{name} must be a time zone such as Asia/Shanghai, got {value!r}") from None
+    return value
+
+
 def from_environment():
     """The settings as a dict for ``app.config``; raises SettingError on a bad value."""
     return {
@@ -58,7 +70,14 @@ def from_environment():
         "NOTICE_ROTATE_SECONDS": env_int("KIOSK_NOTICE_ROTATE_SECONDS", 60, 0, 86400),
         "NOTICE_PAGE_SECONDS": env_int("KIOSK_NOTICE_PAGE_SECONDS", 8, 2, 600),
         "BABEL_DEFAULT_LOCALE": env_choice("KIOSK_LOCALE", "zh_CN", ("zh_CN", "en")),
-        "BABEL_DEFAULT_TIMEZONE": env_str("KIOSK_TIMEZONE", "Asia/Shanghai"),
+        # The zone of a store created without one, and of a database with no store yet; once the
+        # served store exists, its own zone (Store.timezone) is used (kiosk.stores.service).
+        "BABEL_DEFAULT_TIMEZONE": env_timezone("KIOSK_TIMEZONE", "Asia/Shanghai"),
+        # The code of the store this server and every command serve; may be left empty while
+        # the database holds one store (kiosk.stores.service.served_store).
+        "STORE_CODE": env_str("KIOSK_STORE", "").strip().upper(),
+        # Where `kiosk backup` keeps its copies (empty: backups/ in the instance folder).
+        "BACKUP_DIR": env_str("KIOSK_BACKUP_DIR", "").strip(),
         # Wrong PINs in a row before a staff member is locked out, and for how long.
         "PIN_MAX_ATTEMPTS": env_int("KIOSK_PIN_MAX_ATTEMPTS", 5, 1, 100),
         "PIN_LOCKOUT_SECONDS": env_int("KIOSK_PIN_LOCKOUT_SECONDS", 300, 0, 86400),

@@ -35,6 +35,8 @@ MESSAGES = {
     "wrong_pin": _l("Wrong PIN. %(remaining)s tries left."),
     "staff_locked": _l("Too many wrong PINs. Try again in %(minutes)s minutes."),
     "bad_pin_format": _l("A PIN is 4 to 8 digits."),
+    "pins_differ": _l("The two PINs are not the same. Please type the PIN again, twice."),
+    "weak_pin": _l("This PIN is too easy to guess (all one digit, a run like 1234, a repeated pair). Please choose another."),
     "unknown_print_job": _l("That receipt is not in the print queue."),
     "forbidden": _l("Your role cannot use this screen."),
     "missing_field": _l("Please fill in %(field)s."),
@@ -49,6 +51,23 @@ MESSAGES = {
     "unknown_household": _l("Household not found."),
     "unknown_resident": _l("Resident not found."),
     "bad_account_mode": _l("Choose how points accounts are kept."),
+    # Opening a store (kiosk setup, the first-run screen, kiosk store create).
+    "bad_store_code": _l("A store code is 2 to 8 letters or digits, starting with a letter, such as XY."),
+    "bad_timezone": _l("%(zone)s is not a time zone. Use a name such as Asia/Shanghai."),
+    "duplicate_store": _l("A store with the code %(code)s already exists."),
+    "unknown_store": _l("No store has the code %(code)s (KIOSK_STORE). The stores are: %(codes)s."),
+    "store_not_chosen": _l("This database holds several stores: set KIOSK_STORE to one of %(codes)s."),
+    "store_exists": _l("The kiosk has been set up already: sign in instead."),
+    "bad_setup_code": _l("The set-up code is wrong. It was printed by kiosk init-db on the kiosk computer."),
+
+    # --- staff administration (kiosk/staff) ---
+
+    # --- earning rules and goods categories (kiosk/earning, kiosk/inventory) ---
+
+    # --- printed rules (kiosk/rulesheets) ---
+
+    # --- backups (kiosk/backup) ---
+
     "bad_printer_url": _l("This printer address cannot be used: %(error)s"),
     "duplicate_rule": _l("A rule with the code %(code)s already exists."),
     "bad_rule": _l("Check the rule: points must be a whole number other than 0, caps above 0, and the end date after the start."),
@@ -231,6 +250,17 @@ FIELDS = {
     "donor_contact": _l("the donor's contact"),
     "note": _l("the note"),
     "write_off_note": _l("what happened (the note)"),
+    "store_code": _l("the store code"),
+    "manager_name": _l("the manager's name"),
+    "staff_name": _l("the staff member's name"),
+
+    # --- staff administration fields ---
+
+    # --- earning rules and goods categories fields ---
+
+    # --- printed rules fields ---
+
+    # --- backups fields ---
 }
 
 

@@ -20,6 +20,32 @@ def hash_pin(pin):
     return generate_password_hash(pin)
 
 
+# PINs anyone would try first, beyond those caught by their shape (all one digit, a run up or
+# down, a repeated pair).
+COMMON_PINS = {"2580", "0852", "1314", "5201314", "520520", "1004", "6969", "8888", "168168", "123123", "110110"}
+
+
+def check_new_pin(pin, repeated=None):
+    """A PIN a person chose for themselves: 4–8 digits, not one anybody would guess.
+
+    ``repeated`` is the PIN typed a second time, when the form asks for it. Raises
+    KioskError("bad_pin_format", "pins_differ", "weak_pin").
+    """
+    if not isinstance(pin, str) or not PIN_FORMAT.fullmatch(pin):
+        raise KioskError("bad_pin_format")
+    if repeated is not None and repeated != pin:
+        raise KioskError("pins_differ")
+    steps = {int(b) - int(a) for a, b in zip(pin, pin[1:])}
+    if (
+        len(set(pin)) == 1                              # 1111, 000000
+        or steps in ({1}, {-1})                          # 1234, 98765
+        or (len(pin) % 2 == 0 and pin == pin[:2] * (len(pin) // 2))  # 1212, 696969
+        or pin in COMMON_PINS
+    ):
+        raise KioskError("weak_pin")
+    return pin
+
+
 def create_staff(store, name, role, pin):
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")

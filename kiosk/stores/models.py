@@ -16,6 +16,9 @@ class Store(BaseModel):
     # The store's receipt printer as a URL (tcp://…, usb://…); empty means the KIOSK_PRINTER setting.
     printer_url = peewee.CharField(max_length=300, default="")
     created_at = peewee.DateTimeField(default=utcnow)
+    # The store's own clock (an IANA zone): its days, months and redemption windows, and the
+    # times on its screens and papers. Set when the store is created (kiosk setup).
+    timezone = peewee.CharField(max_length=64, default="Asia/Shanghai", constraints=[peewee.SQL("DEFAULT 'Asia/Shanghai'")])
     # Days a resident has to object to a deduction before it takes effect (异议期).
     objection_days = peewee.IntegerField(default=7, constraints=[peewee.Check("objection_days BETWEEN 0 AND 90")])
     # Points expiry (kiosk.expiry): "none", "yearly" (the balance left at the end of

@@ -1,4 +1,7 @@
-"""Store settings, changed by the store manager."""
+"""Stores: opening one, choosing the one a kiosk serves, and its settings (store manager)."""
+import re
+from zoneinfo import ZoneInfo
+
 from devices import PrinterError, printer_from_url
 from kiosk import audit
 from kiosk.db import database
@@ -6,6 +9,72 @@ from kiosk.errors import KioskError
 from kiosk.stores.models import Store
 
 ACCOUNT_MODES = ("household", "person")
+# A store's code prefixes its card payloads and receipt numbers (XY, XYRK0000001), which
+# scanners read in capitals: an upper-case letter, then 1 to 7 letters or digits.
+CODE_FORMAT = re.compile(r"[A-Z][A-Z0-9]{1,7}")
+
+
+def check_code(code):
+    """The code in capitals; raises KioskError("bad_store_code")."""
+    code = (code or "").strip().upper()
+    if not CODE_FORMAT.fullmatch(code):
+        raise KioskError("bad_store_code", code=code)
+    return code
+
+
+def check_timezone(zone):
+    """The zone name when it is a real IANA zone (Asia/Shanghai); raises KioskError("bad_timezone")."""
+    zone = (zone or "").strip()
+    try:
+        if not zone or zone != zone.strip("/") or ".." in zone:
+            raise ValueError(zone)
+        ZoneInfo(zone)
+    except (ValueError, KeyError, OSError):
+        raise KioskError("bad_timezone", zone=zone) from None
+    return zone
+
+
+def check_store_name(name):
+    name = (name or "").strip()
+    if not name:
+        raise KioskError("missing_field", field="store_name")
+    if len(name) > 100:
+        raise KioskError("too_long", field="store_name", max=100)
+    return name
+
+
+def create_store(code, name, timezone, *, staff=None):
+    """A new store. Raises KioskError("bad_store_code", "bad_timezone", "missing_field",
+    "too_long", "duplicate_store")."""
+    code, name, timezone = check_code(code), check_store_name(name), check_timezone(timezone)
+    with database.atomic():
+        if Store.select().where(Store.code == code).exists():
+            raise KioskError("duplicate_store", code=code)
+        store = Store.create(code=code, name=name, timezone=timezone)
+        audit.record("store_created", store=store, staff=staff, code=code, name=name, timezone=timezone)
+    return store
+
+
+def store_codes():
+    return [store.code for store in Store.select(Store.code).order_by(Store.code)]
+
+
+def served_store(code):
+    """The store a kiosk (or a command) serves: the one named by ``code`` (KIOSK_STORE), or
+    the only store when ``code`` is empty; None while the database holds no store.
+
+    Raises KioskError("unknown_store", code, codes) when no store has the code, and
+    KioskError("store_not_chosen", codes) when there are several and none is named.
+    """
+    if code:
+        store = Store.get_or_none(Store.code == code.strip().upper())
+        if store is None:
+            raise KioskError("unknown_store", code=code, codes=", ".join(store_codes()) or "-")
+        return store
+    stores = list(Store.select().order_by(Store.id).limit(2))
+    if len(stores) > 1:
+        raise KioskError("store_not_chosen", codes=", ".join(store_codes()))
+    return stores[0] if stores else None
 
 
 def check_printer_url(url):
