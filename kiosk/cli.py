@@ -28,6 +28,45 @@ def _app():
     return app
 
 
+def served_store(app=None):
+    """The store this command serves (KIOSK_STORE, or the only store); exits with the reason
+    when there is none or several and none is named."""
+    from kiosk.errors import KioskError
+    from kiosk.messages import message
+    from kiosk.stores.service import served_store as resolve
+
+    app = app or _app()
+    try:
+        store = resolve(app.config["STORE_CODE"])
+    except KioskError as exc:
+        raise click.ClickException(message(exc)) from None
+    if store is None:
+        raise click.ClickException("no store yet: run `kiosk setup` (or `kiosk demo` for the demo store)")
+    return store
+
+
+def read_new_pin(pin_stdin, prompt="PIN"):
+    """A new PIN, typed twice on the terminal (hidden), or read from standard input with
+    --pin-stdin (one line; a second line, when given, must repeat it). Never from the command
+    line, where it would stay in the shell history. Exits with the reason when it is refused."""
+    from kiosk.errors import KioskError
+    from kiosk.messages import message
+    from kiosk.staff.service import check_new_pin
+
+    if pin_stdin:
+        lines = [line.strip() for line in sys.stdin.read().splitlines() if line.strip()]
+        if not lines:
+            raise click.ClickException("--pin-stdin: standard input holds no PIN")
+        pin, repeated = lines[0], (lines[1] if len(lines) > 1 else None)
+    else:
+        pin = click.prompt(prompt, hide_input=True)
+        repeated = click.prompt(f"{prompt} (again)", hide_input=True)
+    try:
+        return check_new_pin(pin, repeated)
+    except KioskError as exc:
+        raise click.ClickException(message(exc)) from None
+
+
 @click.group()
 def main():
     """Points supermarket kiosk (积分超市)."""
@@ -514,3 +553,11 @@ def notice_pdf(notice_id, out):
     except (RuntimeError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"wrote notice {found.period} to {out}")
+
+
+# Command groups defined in their capabilities' modules are registered below.
+# --- staff commands ---
+
+# --- backup commands ---
+
+# --- setup and store commands ---
