@@ -15,6 +15,55 @@ def select_locale():
     return lang if lang in LOCALES else None
 
 
+# Endpoints that work before the kiosk has a store: the first-run screen, the language switch,
+# static files and the health check.
+WITHOUT_STORE = ("static", "healthz", "staff.language")
+
+
+def _serve_store(app):
+    """Until the database holds a store, every screen leads to the first-run screen; when
+    KIOSK_STORE names no store, or several stores exist and none is named, every screen says so.
+    At start-up the app takes the served store's time zone."""
+    import peewee
+    from flask import abort, redirect, url_for
+
+    from kiosk.db import database
+    from kiosk.messages import message
+    from kiosk.staff.auth import current_store, store_problem
+    from kiosk.web import adopt_store_zone
+
+    @app.before_request
+    def _store_gate():
+        endpoint = request.endpoint
+        if endpoint is None or endpoint in WITHOUT_STORE or endpoint.startswith("setup."):
+            return None
+        if current_store() is not None:
+            return None
+        problem = store_problem()
+        if problem is not None:
+            abort(503, description=message(problem))
+        target = url_for("setup.page")
+        from kiosk import web
+        return htmx_response("", redirect=target) if web.is_htmx() else redirect(target)
+
+    # The served store's zone, when the schema and the store are there already (a server
+    # started before `kiosk init-db` or the first-run screen takes it when the store opens).
+    from kiosk.schema import current_version
+
+    opened = database.is_closed()
+    try:
+        if opened:
+            database.connect()
+        if current_version() is not None:
+            with app.test_request_context():
+                adopt_store_zone(app, current_store())
+    except peewee.DatabaseError:
+        pass  # an unreachable database is reported by the first request
+    finally:
+        if opened and not database.is_closed():
+            database.close()
+
+
 def create_app(config=None):
     """Build the app. ``config`` overrides settings (tests pass INSTANCE_PATH, DATABASE_URL…).
 
@@ -72,14 +121,17 @@ def create_app(config=None):
     from kiosk.staff.views import bp as staff_bp
     from kiosk.stocktake.views import bp as stocktake_bp
     from kiosk.stores.views import bp as settings_bp
+    from kiosk.setup.views import bp as setup_bp
     from kiosk.volunteer.views import bp as volunteer_import_bp
 
     for blueprint in (
         staff_bp, cashier_bp, returns_bp, printing_bp, registry_bp, registry_import_bp, passbook_bp, settings_bp,
         scanning_bp, earning_bp, volunteer_import_bp, expiry_bp, notice_bp, redemption_bp, products_bp, goods_bp,
-        stocktake_bp,
+        stocktake_bp, setup_bp,
     ):
         app.register_blueprint(blueprint)
+
+    _serve_store(app)
 
     @app.get("/healthz")
     def healthz():
@@ -97,6 +149,10 @@ def create_app(config=None):
             flash(message, "error")
             return htmx_response("", 400, refresh=True)
         return render_template("error.html", message=message), 400
+
+    @app.errorhandler(503)
+    def _no_store(error):
+        return render_template("error.html", message=error.description), 503
 
     @app.errorhandler(404)
     def _not_found(error):

@@ -86,9 +86,14 @@ def init_db():
     created = keys.ensure(instance)
     with db.database.connection_context():
         applied = schema.upgrade()
+        from kiosk.setup import service as first_run
+        code = None if first_run.has_store() else first_run.setup_code(instance, create=True)
     for name in created:
         click.echo(f"created {os.path.join(instance, name)}")
     click.echo(f"database {url}: " + (", ".join(applied) if applied else "up to date"))
+    if code:
+        click.echo("no store yet: open it with `kiosk setup`, or on the kiosk's first-run screen "
+                   f"(from another device, with the one-time set-up code {code})")
 
 
 @main.command()
@@ -102,8 +107,11 @@ def demo(activity):
     from kiosk import demo as demo_data
     from kiosk.cards.service import card_payload
 
+    from kiosk.setup.service import forget_setup_code
+
     app = _app()
-    store, created = demo_data.load()
+    store, created = demo_data.load(app.config["BABEL_DEFAULT_TIMEZONE"])
+    forget_setup_code(app.instance_path)
     click.echo(("created" if created else "already present") + f": demo store {store.name} ({store.code})")
     if activity:
         today = datetime.now(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])).date()
@@ -127,7 +135,15 @@ def serve(host, port, threads):
     """Serve the kiosk with waitress, a production WSGI server."""
     import waitress
 
+    from kiosk.errors import KioskError
+    from kiosk.messages import message
+    from kiosk.stores.service import served_store as resolve
+
     app = _app()
+    try:
+        resolve(app.config["STORE_CODE"])  # none yet is fine: the first-run screen opens it
+    except KioskError as exc:
+        raise click.ClickException(message(exc)) from None
     host = host or app.config["HOST"]
     port = port or app.config["PORT"]
     click.echo(f"Kiosk running at http://{host}:{port}/  (Ctrl+C stops it)", err=False)
@@ -153,12 +169,9 @@ def balance(card):
     from kiosk.errors import KioskError
     from kiosk.messages import message
     from kiosk.privacy import mask_name
-    from kiosk.staff.auth import current_store
 
     app = _app()
-    store = current_store()
-    if store is None:
-        raise click.ClickException("no store yet: run `kiosk demo` or create one")
+    store = served_store(app)
     try:
         found = find_card(store, card, app.config["CARD_SIGNING_KEY"])
     except KioskError as exc:
@@ -199,12 +212,13 @@ def settle_deductions(day):
     from kiosk.earning.service import settle_due
     from kiosk.stores.models import Store
 
-    app = _app()
+    _app()
     try:
-        today = date.fromisoformat(day) if day else datetime.now(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+        given = date.fromisoformat(day) if day else None
     except ValueError:
         raise click.ClickException(f"not a date: {day!r} (use YYYY-MM-DD)") from None
     for store in Store.select().order_by(Store.id):
+        today = given or datetime.now(ZoneInfo(store.timezone)).date()
         click.echo(f"{store.code}: {settle_due(store, today)} deduction(s) took effect")
 @main.command()
 @click.option("--store", "code", metavar="CODE", help="Only this store (default: every store).")
@@ -224,10 +238,8 @@ def expire(code, day, dry_run):
     from kiosk.stores.models import Store
 
     app = _app()
-    tz_name = app.config["BABEL_DEFAULT_TIMEZONE"]
-    today = expiry.local_today(tz_name)
     try:
-        day = date.fromisoformat(day) if day else today - timedelta(days=1)
+        given = date.fromisoformat(day) if day else None
     except ValueError:
         raise click.BadParameter(f"{day!r} is not a date like 2026-12-31", param_hint="--date") from None
     stores = Store.select().order_by(Store.id)
@@ -238,6 +250,10 @@ def expire(code, day, dry_run):
     failed = False
     for store in list(stores):
         name = f"{store.code} {store.name}"
+        # Each store's days are its own zone's.
+        tz_name = store.timezone
+        today = expiry.local_today(tz_name)
+        day = given or today - timedelta(days=1)
         def note(expiry_day):
             with force_locale(app.config["BABEL_DEFAULT_LOCALE"]):
                 return gettext("Unused points, expiry day %(day)s", day=expiry_day.isoformat())
@@ -332,7 +348,6 @@ def print_cards(number, every, out, full_name):
     from kiosk.cards.service import card_payload, check_active
     from kiosk.errors import KioskError
     from kiosk.messages import message
-    from kiosk.staff.auth import current_store
 
     if bool(number) == every:
         raise click.UsageError("give exactly one of --card NUMBER or --all")
@@ -340,9 +355,7 @@ def print_cards(number, every, out, full_name):
     if extension not in ((".png", ".pdf") if number else (".pdf",)):
         raise click.UsageError("--out must end in .png or .pdf" if number else "--all writes a PDF: --out must end in .pdf")
     app = _app()
-    store = current_store()
-    if store is None:
-        raise click.ClickException("no store yet: run `kiosk demo` or create one")
+    store = served_store(app)
     if number:
         try:
             card = Card.get_or_none(Card.store == store, Card.number == number.strip())
@@ -473,12 +486,8 @@ def notice():
 
 
 def _notice_store():
-    from kiosk.staff.auth import current_store
-
     app = _app()
-    store = current_store()
-    if store is None:
-        raise click.ClickException("no store yet: run `kiosk demo` or create one")
+    store = served_store(app)
     return app, store
 
 
@@ -561,3 +570,7 @@ def notice_pdf(notice_id, out):
 # --- backup commands ---
 
 # --- setup and store commands ---
+from kiosk.setup.commands import setup, store  # noqa: E402
+
+main.add_command(setup)
+main.add_command(store)

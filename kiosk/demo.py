@@ -113,13 +113,13 @@ def ean13(body12):
     return body12 + str((10 - total % 10) % 10)
 
 
-def load():
-    """Create the demo store unless it exists; returns (store, created)."""
+def load(timezone="Asia/Shanghai"):
+    """Create the demo store (in ``timezone``) unless it exists; returns (store, created)."""
     existing = Store.get_or_none(Store.code == STORE_CODE)
     if existing is not None:
         return existing, False
     with database.atomic():
-        store = Store.create(name=STORE_NAME, code=STORE_CODE)
+        store = Store.create(name=STORE_NAME, code=STORE_CODE, timezone=timezone)
         staff = [create_staff(store, name, role, pin) for name, role, pin in STAFF]
         manager = staff[0]
         for order, (category, name, unit, points, kind, stock) in enumerate(PRODUCTS):

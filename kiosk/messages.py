@@ -54,8 +54,8 @@ MESSAGES = {
     # Opening a store (kiosk setup, the first-run screen, kiosk store create).
     "bad_store_code": _l("A store code is 2 to 8 letters or digits, starting with a letter, such as XY."),
     "bad_timezone": _l("%(zone)s is not a time zone. Use a name such as Asia/Shanghai."),
-    "duplicate_store": _l("A store with the code %(code)s already exists."),
-    "unknown_store": _l("No store has the code %(code)s (KIOSK_STORE). The stores are: %(codes)s."),
+    "duplicate_store": _l("A store with the code %(store_code)s already exists."),
+    "unknown_store": _l("No store has the code %(store_code)s (KIOSK_STORE). The stores are: %(codes)s."),
     "store_not_chosen": _l("This database holds several stores: set KIOSK_STORE to one of %(codes)s."),
     "store_exists": _l("The kiosk has been set up already: sign in instead."),
     "bad_setup_code": _l("The set-up code is wrong. It was printed by kiosk init-db on the kiosk computer."),

@@ -89,6 +89,18 @@ def form_int(name, max_digits=11):
     return None
 
 
+def adopt_store_zone(app, store):
+    """Times, days and months follow the served store's own zone (Store.timezone): the app's
+    default zone becomes it. A server serves one store, so this is done once, at start-up or
+    when the first-run screen opens the store."""
+    if store is None or not store.timezone:
+        return
+    app.config["BABEL_DEFAULT_TIMEZONE"] = store.timezone
+    babel = app.extensions.get("babel")
+    if babel is not None:
+        babel.default_timezone = store.timezone
+
+
 def local_today():
     """Today's date in the store's time zone."""
     from datetime import datetime

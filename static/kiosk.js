@@ -54,7 +54,13 @@
   document.addEventListener("click", function (event) {
     var pad = event.target.closest("[data-pinpad]");
     if (!pad) return;
-    var field = pad.querySelector("[data-pin-field]");
+    // A pad with two fields (a new PIN typed twice) writes into the one last tapped.
+    var tapped = event.target.closest("[data-pin-field]");
+    if (tapped) {
+      pad.querySelectorAll("[data-pin-field]").forEach(function (f) { f.classList.toggle("active", f === tapped); });
+      return;
+    }
+    var field = pad.querySelector("[data-pin-field].active") || pad.querySelector("[data-pin-field]");
     var key = event.target.closest("button");
     if (!key || !field) return;
     if (key.hasAttribute("data-digit") && field.value.length < 8) field.value += key.getAttribute("data-digit");

@@ -126,6 +126,8 @@ def app(world, instance, printer):
         # worker has tests of its own.
         "PRINT_WORKER": "inline",
         "TESTING": True,
+        # Tests that add a second store to the database still serve this one (KIOSK_STORE).
+        "STORE_CODE": "XY",
     })
     # create_app pointed the proxy at a new database object for the same file; the test
     # itself queries through it between requests.

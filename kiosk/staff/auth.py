@@ -5,18 +5,28 @@ import time
 from flask import current_app, g, redirect, render_template, request, session, url_for
 from htmx_flask import make_response
 
+from kiosk.errors import KioskError
 from kiosk.staff.models import Staff
-from kiosk.stores.models import Store
+from kiosk.stores.service import served_store
 from kiosk.web import is_htmx
 
 
 def current_store():
-    """The store this kiosk serves: KIOSK_STORE's code, else the first store."""
+    """The store this kiosk serves: KIOSK_STORE's code, else the only store; None while the
+    database holds none, or when KIOSK_STORE names none of several (``store_problem()`` says why)."""
     if "store" not in g:
-        code = current_app.config.get("STORE_CODE")
-        query = Store.select().order_by(Store.id)
-        g.store = (query.where(Store.code == code) if code else query).first()
+        try:
+            g.store = served_store(current_app.config.get("STORE_CODE"))
+        except KioskError as exc:
+            g.store, g.store_problem = None, exc
     return g.store
+
+
+def store_problem():
+    """The KioskError that stops this kiosk from choosing its store (unknown_store,
+    store_not_chosen), or None."""
+    current_store()
+    return g.get("store_problem")
 
 
 def current_staff():

@@ -18,7 +18,7 @@ def check_code(code):
     """The code in capitals; raises KioskError("bad_store_code")."""
     code = (code or "").strip().upper()
     if not CODE_FORMAT.fullmatch(code):
-        raise KioskError("bad_store_code", code=code)
+        raise KioskError("bad_store_code")
     return code
 
 
@@ -49,7 +49,7 @@ def create_store(code, name, timezone, *, staff=None):
     code, name, timezone = check_code(code), check_store_name(name), check_timezone(timezone)
     with database.atomic():
         if Store.select().where(Store.code == code).exists():
-            raise KioskError("duplicate_store", code=code)
+            raise KioskError("duplicate_store", store_code=code)
         store = Store.create(code=code, name=name, timezone=timezone)
         audit.record("store_created", store=store, staff=staff, code=code, name=name, timezone=timezone)
     return store
@@ -69,7 +69,7 @@ def served_store(code):
     if code:
         store = Store.get_or_none(Store.code == code.strip().upper())
         if store is None:
-            raise KioskError("unknown_store", code=code, codes=", ".join(store_codes()) or "-")
+            raise KioskError("unknown_store", store_code=code, codes=", ".join(store_codes()) or "-")
         return store
     stores = list(Store.select().order_by(Store.id).limit(2))
     if len(stores) > 1:
