@@ -294,7 +294,7 @@ def _write_boot_files(kind, make, out):
     from kiosk.config import SettingError
 
     try:
-        installation = boot_files.current_installation(windows=kind == "windows")
+        installation = boot_files.current_installation(windows=kind == "windows", timezone=_store_zone())
         written = boot_files.write(make(installation), out)
     except (SettingError, ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
@@ -380,6 +380,23 @@ def print_cards(number, every, out, full_name):
         raise click.ClickException(str(exc)) from None
     pages = "" if extension == ".png" else f" on {-(-len(items) // PER_PAGE)} page(s)"
     click.echo(f"wrote {len(items)} card(s){pages} to {out}")
+
+
+def _store_zone():
+    """The served store's time zone, or None when there is no database or store yet (the
+    nightly run then goes by KIOSK_TIMEZONE)."""
+    from kiosk import create_app
+    from kiosk.db import database
+
+    try:
+        app = create_app({"INSTANCE_PATH": _instance_path()})
+        from kiosk.stores.service import served_store as resolve
+
+        with app.app_context(), database.connection_context():
+            store = resolve(app.config["STORE_CODE"])
+            return store.timezone if store else None
+    except Exception:  # noqa: BLE001 - no database, or no single store: KIOSK_TIMEZONE applies
+        return None
 
 
 def _store_printers():

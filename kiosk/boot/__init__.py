@@ -73,18 +73,19 @@ class Installation:
         return f"{parts.scheme}://{parts.netloc}/healthz"
 
 
-def current_installation(windows=False):
+def current_installation(windows=False, timezone=None):
     """This installation, from sys.executable and the KIOSK_* environment (relative paths in it
     are taken from the working directory and written absolute).
 
-    ``windows`` looks for the venv's kiosk.exe instead of bin/kiosk. Raises
+    ``windows`` looks for the venv's kiosk.exe instead of bin/kiosk; ``timezone`` is the served
+    store's zone (default KIOSK_TIMEZONE), by which the nightly run goes. Raises
     kiosk.config.SettingError for a bad KIOSK_* value and ValueError for a value that cannot be
     written to a start-up file (a line break).
     """
     from kiosk import ROOT, config
 
     settings = config.from_environment()
-    timezone = settings["BABEL_DEFAULT_TIMEZONE"]
+    timezone = timezone or settings["BABEL_DEFAULT_TIMEZONE"]
     if not _is_zone(timezone):
         raise config.SettingError(f"KIOSK_TIMEZONE must be a time zone name such as Asia/Shanghai, got {timezone!r}")
     python = os.path.abspath(sys.executable)  # not resolved: a venv's python is a symlink

@@ -92,3 +92,12 @@ def test_several_stores_need_kiosk_store(env):
 def test_a_bad_kiosk_timezone_stops_start_up_with_its_name(env):
     bad = kiosk(dict(env, KIOSK_TIMEZONE="Asia/Beijing"), "init-db")
     assert bad.returncode == 1 and "KIOSK_TIMEZONE" in bad.stderr
+
+
+def test_the_nightly_run_goes_by_the_served_store_s_zone(env, tmp_path):
+    kiosk(env, "init-db")
+    kiosk(env, "setup", "--code", "AB", "--name", "测试", "--timezone", "Asia/Urumqi", "--manager", "王", "--pin-stdin",
+          stdin="2468\n")
+    written = kiosk(env, "boot", "linux", "--out", str(tmp_path / "boot"))
+    assert written.returncode == 0, written.stderr
+    assert "OnCalendar=*-*-* 00:10:00 Asia/Urumqi" in (tmp_path / "boot" / "points-kiosk-nightly.timer").read_text()
