@@ -561,3 +561,8 @@ def notice_pdf(notice_id, out):
 # --- backup commands ---
 
 # --- setup and store commands ---
+
+# --- printed rules commands ---
+from kiosk.rulesheets.commands import rulesheet  # noqa: E402
+
+main.add_command(rulesheet)
