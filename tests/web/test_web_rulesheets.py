@@ -141,3 +141,13 @@ def test_only_the_store_manager_prints_the_sheets(cashier):
 def test_signed_out_visitors_are_sent_to_sign_in(client):
     for url in (EARNING, REDEMPTION):
         assert client.get(url).status_code == 302
+
+
+def test_the_sheet_follows_the_screens_language(manager, world):
+    catalog.install(world.store)
+    manager.post("/lang/en", data={"next": "/settings/"}, htmx=False)
+
+    text, _ = _read(manager.get(EARNING))
+
+    assert "Pointsearningrules" in text and "Page1of1" in text
+    assert "Deduction-10pts" in text and "Thefirst2timesinayeararewarnings" in text
