@@ -1,7 +1,7 @@
 """The notice-board sheets (积分细则, 兑换细则) as A4 PDFs from the settings page: real text in an
 embedded Noto Sans CJK font, the store's name, day and page numbers, and only its own data."""
 import io
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from babel.dates import format_date
 from pypdf import PdfReader
@@ -10,6 +10,7 @@ from kiosk.earning import catalog
 from kiosk.earning import service as earning
 from kiosk.inventory.models import Product
 from kiosk.redemption import service as redemption
+from kiosk.rulesheets import service as rulesheets
 from kiosk.rulesheets.service import local_today
 from kiosk.stores.models import Store
 from tests.helpers import body
@@ -151,3 +152,19 @@ def test_the_sheet_follows_the_screens_language(manager, world):
 
     assert "Pointsearningrules" in text and "Page1of1" in text
     assert "Deduction-10pts" in text and "Thefirst2timesinayeararewarnings" in text
+
+
+def test_the_sheet_is_dated_and_filtered_by_the_stores_own_day(manager, world, monkeypatch):
+    # 20:00 UTC on 5 December: already the 6th in Shanghai (the server's default zone), still
+    # the 5th for a store in Los Angeles.
+    monkeypatch.setattr(rulesheets, "utcnow", lambda: datetime(2026, 12, 5, 20, 0))
+    Store.update(timezone="America/Los_Angeles").where(Store.id == world.store.id).execute()
+    earning.add_rule(world.store, code="FROM6", name="六日起的规则", category="志愿服务", points=3, unit="occurrence",
+                     active_from=date(2026, 12, 6))
+    earning.add_rule(world.store, code="UNTIL5", name="五日止的规则", category="志愿服务", points=3, unit="occurrence",
+                     active_to=date(2026, 12, 5))
+
+    text, _ = _read(manager.get(EARNING))
+
+    assert "截至2026年12月5日" in text
+    assert "五日止的规则" in text and "六日起的规则" not in text
