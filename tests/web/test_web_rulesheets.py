@@ -11,6 +11,8 @@ from kiosk.earning import service as earning
 from kiosk.inventory.models import Product
 from kiosk.redemption import service as redemption
 from kiosk.rulesheets import service as rulesheets
+from kiosk.rulesheets import views
+from kiosk.rulesheets.pdf import PdfUnavailable
 from kiosk.rulesheets.service import local_today
 from kiosk.stores.models import Store
 from tests.helpers import body
@@ -168,3 +170,14 @@ def test_the_sheet_is_dated_and_filtered_by_the_stores_own_day(manager, world, m
 
     assert "截至2026年12月5日" in text
     assert "五日止的规则" in text and "六日起的规则" not in text
+
+
+def test_a_computer_without_pango_gets_a_sentence_not_a_crash(manager, monkeypatch):
+    def missing(sheet):
+        raise PdfUnavailable("A4 sheets need Pango. Install it with: sudo apt-get install libpango-1.0-0")
+    monkeypatch.setattr(views, "sheet_pdf", missing)
+
+    response = manager.get(REDEMPTION)
+
+    assert response.status_code == 500
+    assert "本机无法生成 PDF" in body(response) and "libpango-1.0-0" in body(response)
