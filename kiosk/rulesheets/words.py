@@ -3,21 +3,16 @@ turns ``kiosk.rulesheets.service``'s data into the ``pdf.Sheet`` the PDF prints.
 from flask_babel import format_date, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
+from kiosk.earning.models import MONTH, QUARTER, YEAR
 from kiosk.redemption import labels as redemption_labels
-from kiosk.redemption import windows
 from kiosk.rulesheets.pdf import Row, Section, Sheet
 
 NONE = "—"
-# Deduction rules count warnings, and earning rules unpaid occurrences, per calendar period.
+# A deduction rule's occurrences before its Nth in a calendar period are recorded warnings (劝导).
 WARNINGS = {
-    windows.MONTH: _l("The first %(count)s times in a month are warnings; points are deducted from time %(nth)s"),
-    windows.QUARTER: _l("The first %(count)s times in a quarter are warnings; points are deducted from time %(nth)s"),
-    windows.YEAR: _l("The first %(count)s times in a year are warnings; points are deducted from time %(nth)s"),
-}
-UNPAID = {
-    windows.MONTH: _l("Points from time %(nth)s in a month"),
-    windows.QUARTER: _l("Points from time %(nth)s in a quarter"),
-    windows.YEAR: _l("Points from time %(nth)s in a year"),
+    MONTH: _l("The first %(count)s times in a month are warnings; points are deducted from time %(nth)s"),
+    QUARTER: _l("The first %(count)s times in a quarter are warnings; points are deducted from time %(nth)s"),
+    YEAR: _l("The first %(count)s times in a year are warnings; points are deducted from time %(nth)s"),
 }
 
 
@@ -38,10 +33,9 @@ def _rule_notes(line):
     notes = []
     if line.cap_year:
         notes.append(gettext("At most %(points)s points a year", points=line.cap_year))
-    if line.warnings:
-        texts = WARNINGS if line.deduction else UNPAID
-        notes.append(str(texts.get(line.occurrence_period, texts[windows.YEAR])) % {"count": line.warnings,
-                                                                                     "nth": line.warnings + 1})
+    if line.warnings:  # only deductions count occurrences (kiosk.earning.service._check_rule)
+        text = WARNINGS.get(line.occurrence_period, WARNINGS[YEAR])
+        notes.append(str(text) % {"count": line.warnings, "nth": line.warnings + 1})
     if line.linked_share:
         notes.append(gettext("The paired party member also earns %(share)s%%", share=line.linked_share))
     return gettext("; ").join(notes) or NONE
