@@ -1,16 +1,21 @@
 #!/bin/sh
-# Installs what the browser tests need from Debian's packages: chromium and CJK fonts.
+# Installs what the tests need from Debian's packages: chromium and CJK fonts for the browser
+# tests, and Pango (with HarfBuzz's subsetter) for WeasyPrint, which lays out the A4 sheets.
 set -e
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing="$missing fonts-noto-cjk"
+has_lib() { { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q "$1"; }
+has_lib libpango-1.0.so.0 || missing="$missing libpango-1.0-0"
+has_lib libpangoft2-1.0.so.0 || missing="$missing libpangoft2-1.0-0"
+has_lib libharfbuzz-subset.so.0 || missing="$missing libharfbuzz-subset0"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing Debian packages:$missing"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
 else
-    echo "The browser tests need Debian packages:$missing" >&2
+    echo "The tests need Debian packages:$missing" >&2
     echo "Install them with: sudo apt-get install$missing" >&2
     exit 1
 fi

@@ -117,6 +117,7 @@ def create_app(config=None):
     from kiosk.redemption.views import bp as redemption_bp
     from kiosk.registry.import_views import bp as registry_import_bp
     from kiosk.registry.views import bp as registry_bp
+    from kiosk.rulesheets.views import bp as rulesheets_bp
     from kiosk.scanning.views import bp as scanning_bp
     from kiosk.staff.views import bp as staff_bp
     from kiosk.stocktake.views import bp as stocktake_bp
@@ -130,6 +131,7 @@ def create_app(config=None):
         stocktake_bp, setup_bp,
     ):
         app.register_blueprint(blueprint)
+    app.register_blueprint(rulesheets_bp)
 
     _serve_store(app)
 

@@ -591,3 +591,8 @@ from kiosk.setup.commands import setup, store  # noqa: E402
 
 main.add_command(setup)
 main.add_command(store)
+
+# --- printed rules commands ---
+from kiosk.rulesheets.commands import rulesheet  # noqa: E402
+
+main.add_command(rulesheet)
