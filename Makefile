@@ -7,6 +7,7 @@ HTMX   := static/vendor/htmx.min.js
 .PHONY: run test setup system-deps translations extract-messages bench clean
 
 run: setup
+	sh .ci/system-deps.sh --run
 	$(BIN)/kiosk init-db
 	$(BIN)/kiosk demo --activity
 	$(BIN)/kiosk serve

@@ -1,9 +1,10 @@
 #!/bin/sh
 # Installs what the tests need from Debian's packages: chromium and CJK fonts for the browser
 # tests, and Pango (with HarfBuzz's subsetter) for WeasyPrint, which lays out the A4 sheets.
+# `--run` (make run): only what the kiosk itself needs (fonts, Pango), not the browser.
 set -e
 missing=""
-[ -x /usr/bin/chromium ] || missing="$missing chromium"
+[ "$1" = "--run" ] || [ -x /usr/bin/chromium ] || missing="$missing chromium"
 [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing="$missing fonts-noto-cjk"
 has_lib() { { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q "$1"; }
 has_lib libpango-1.0.so.0 || missing="$missing libpango-1.0-0"
