@@ -8,6 +8,7 @@ from typing import Optional
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from peewee import JOIN
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
@@ -42,7 +43,7 @@ def _day(text):
 
 def parse_filter(store, *, staff="", action="", day_from="", day_to=""):
     """The filter from the form's texts. Raises KioskError("unknown_staff_member": not a person
-    of this store, "bad_audit_date", "bad_period": the first day after the last)."""
+    of this store, "bad_audit_date", "bad_audit_range": the first day after the last)."""
     staff_id = None
     staff = (staff or "").strip()
     if staff:
@@ -53,7 +54,7 @@ def parse_filter(store, *, staff="", action="", day_from="", day_to=""):
             raise KioskError("unknown_staff_member")
     first, last = _day(day_from), _day(day_to)
     if first and last and first > last:
-        raise KioskError("bad_period")
+        raise KioskError("bad_audit_range")
     return AuditFilter(staff_id, (action or "").strip()[:40] or None, first, last)
 
 
@@ -66,7 +67,7 @@ def events(store, flt, tz_name):
     """The query of ``store``'s events matching ``flt``, newest first."""
     query = (
         AuditEvent.select(AuditEvent, Staff)
-        .join(Staff, join_type="LEFT OUTER", on=(AuditEvent.staff == Staff.id))
+        .join(Staff, join_type=JOIN.LEFT_OUTER, on=(AuditEvent.staff == Staff.id))
         .where(AuditEvent.store == store)
     )
     if flt.staff_id is not None:
