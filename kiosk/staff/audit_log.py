@@ -8,9 +8,9 @@ from typing import Optional
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from peewee import JOIN
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from peewee import JOIN
 
 from kiosk.audit import AuditEvent
 from kiosk.errors import KioskError
