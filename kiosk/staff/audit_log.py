@@ -104,8 +104,9 @@ def actions_of(store):
             .distinct().order_by(AuditEvent.action)]
 
 
-def detail_items(detail):
-    """The detail JSON as (key, text) pairs; secrets are never shown."""
+def detail_items(detail, words=None):
+    """The detail JSON as (key, text) pairs; secrets are never shown. ``words(key, value)``, when
+    given, may put a value in words (a role's name); it returns None to keep the value as it is."""
     try:
         data = json.loads(detail or "{}")
     except ValueError:
@@ -124,12 +125,13 @@ def detail_items(detail):
             text = "-"
         else:
             text = str(value)
-        items.append((key, text))
+        worded = words(key, value) if words else None
+        items.append((key, worded if worded is not None else text))
     return items
 
 
-def detail_text(detail, separator="; "):
-    return separator.join(f"{key}: {text}" if key else text for key, text in detail_items(detail))
+def detail_text(detail, separator="; ", words=None):
+    return separator.join(f"{key}: {text}" if key else text for key, text in detail_items(detail, words))
 
 
 def local(moment, tz_name):
@@ -137,9 +139,10 @@ def local(moment, tz_name):
     return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz_name)).replace(tzinfo=None)
 
 
-def workbook(rows, tz_name, *, headings, title, person, role_name, action_name):
+def workbook(rows, tz_name, *, headings, title, person, role_name, action_name, words=None):
     """The events as XLSX bytes: time (the store's local time), person, role, action label, action
-    code, details. ``person(event)``, ``role_name(code)`` and ``action_name(code)`` give the words."""
+    code, details. ``person(event)``, ``role_name(code)``, ``action_name(code)`` and
+    ``words(key, value)`` (see detail_items) give the words."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
     for column, width in zip("ABCDEF", (20, 14, 12, 22, 24, 80)):
@@ -156,7 +159,7 @@ def workbook(rows, tz_name, *, headings, title, person, role_name, action_name):
         when.number_format = "yyyy-mm-dd hh:mm:ss"
         staff = event.staff if event.staff_id else None
         sheet.append([when, person(event), role_name(staff.role) if staff else "", action_name(event.action),
-                      event.action, detail_text(event.detail)])
+                      event.action, detail_text(event.detail, words=words)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -89,6 +89,20 @@ def role_name(code):
     return str(ROLE_NAMES.get(code, code))
 
 
+# Detail values that are codes with words of their own.
+ROLE_KEYS = {"role", "old_role"}
+
+
+def detail_words(key, value):
+    if key in ROLE_KEYS and value in ROLE_NAMES:
+        return role_name(value)
+    return None
+
+
+def detail_items(detail):
+    return audit_log.detail_items(detail, detail_words)
+
+
 def person_name(event):
     """Who did it: the staff member, or the command line on the kiosk computer."""
     if event.staff_id:
@@ -128,7 +142,7 @@ def page():
     filters = {key: value for key, value in values.items() if value}
     return render("audit/page.html", "audit/_list.html", result=result, error=error, values=values, filters=filters,
                   people=admin.staff_of(store), actions=actions, action_name=action_name, person_name=person_name,
-                  detail_items=audit_log.detail_items, today=local_today().isoformat()), (422 if error else 200)
+                  detail_items=detail_items, today=local_today().isoformat()), (422 if error else 200)
 
 
 @bp.get("/export.xlsx")
@@ -146,6 +160,7 @@ def export():
         headings=[gettext("Time"), gettext("Person"), gettext("Role"), gettext("Action"), gettext("Action code"),
                   gettext("Details")],
         title=gettext("Audit log"), person=person_name, role_name=role_name, action_name=action_name,
+        words=detail_words,
     )
     name = f"audit-{store.code}-{local_today().isoformat()}.xlsx"
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

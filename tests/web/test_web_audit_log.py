@@ -136,6 +136,7 @@ def test_staff_changes_show_and_no_pin_ever_does(manager, world, log):
     manager.post(f"/settings/staff/{world.staff[CASHIER].id}/pin", {"pin": "8024", "pin_again": "8024"})
     html = body(manager.get("/settings/audit/"))
     assert "添加工作人员" in html and "设置密码" in html
+    assert "role: 收银员" in html  # a role in the details in words, not its code
     assert "2468" not in html and "8024" not in html and "pbkdf2" not in html and "scrypt" not in html
 
 
