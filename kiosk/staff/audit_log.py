@@ -66,7 +66,8 @@ def _utc(day, tz_name):
 def events(store, flt, tz_name):
     """The query of ``store``'s events matching ``flt``, newest first."""
     query = (
-        AuditEvent.select(AuditEvent, Staff)
+        # Only what the log shows of a person: never their PIN hash.
+        AuditEvent.select(AuditEvent, Staff.id, Staff.name, Staff.role)
         .join(Staff, join_type=JOIN.LEFT_OUTER, on=(AuditEvent.staff == Staff.id))
         .where(AuditEvent.store == store)
     )
