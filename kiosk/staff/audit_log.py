@@ -140,6 +140,13 @@ def local(moment, tz_name):
     return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz_name)).replace(tzinfo=None)
 
 
+def _text(sheet, value):
+    """A text cell that Excel never runs as a formula, whatever a name or a detail holds (=…)."""
+    cell = WriteOnlyCell(sheet, value=str(value))
+    cell.data_type = "s"
+    return cell
+
+
 def workbook(rows, tz_name, *, headings, title, person, role_name, action_name, words=None):
     """The events as XLSX bytes: time (the store's local time), person, role, action label, action
     code, details. ``person(event)``, ``role_name(code)``, ``action_name(code)`` and
@@ -159,8 +166,9 @@ def workbook(rows, tz_name, *, headings, title, person, role_name, action_name, 
         when = WriteOnlyCell(sheet, value=local(event.created_at, tz_name))
         when.number_format = "yyyy-mm-dd hh:mm:ss"
         staff = event.staff if event.staff_id else None
-        sheet.append([when, person(event), role_name(staff.role) if staff else "", action_name(event.action),
-                      event.action, detail_text(event.detail, words=words)])
+        texts = [person(event), role_name(staff.role) if staff else "", action_name(event.action), event.action,
+                 detail_text(event.detail, words=words)]
+        sheet.append([when] + [_text(sheet, value) for value in texts])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -124,6 +124,14 @@ def test_the_export_is_the_filtered_list_as_a_workbook(manager, world, log):
     assert len(rows) == 3
 
 
+def test_a_name_that_looks_like_a_formula_stays_text(manager, world, log):
+    prankster = Staff.create(store=world.store, name="=SUM(1,2)", role=CASHIER, pin_hash="x")
+    event(world, "reprint", datetime(2026, 3, 5, 8, 0), prankster, sale=8)
+    sheet = load_workbook(io.BytesIO(manager.get(f"/settings/audit/export.xlsx?staff={prankster.id}").data)).active
+    [cell] = [row[1] for row in sheet.iter_rows(min_row=2)]
+    assert cell.data_type == "s" and cell.value == "=SUM(1,2)"
+
+
 def test_the_export_holds_only_this_store(manager, log):
     sheet = load_workbook(io.BytesIO(manager.get("/settings/audit/export.xlsx").data)).active
     text = repr(list(sheet.iter_rows(values_only=True)))
