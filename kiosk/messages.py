@@ -67,6 +67,7 @@ MESSAGES = {
     "unknown_staff_name": _l("Nobody called %(name)s is on the staff of this store."),
     "ambiguous_staff_name": _l("%(count)s deactivated people are called %(name)s; reactivate one on the staff screen."),
     "last_manager": _l("This is the store's last active manager. Make someone else store manager first."),
+    "bad_staff_name": _l("The name holds invisible or control characters. Please type it again."),
     "bad_audit_range": _l("The first day (from) is after the last day (to). Choose the days again."),
     "bad_audit_date": _l("“%(value)s” is not a date. Choose the day on the calendar."),
 

@@ -11,6 +11,8 @@ at the same moment cannot both succeed: on SQLite write transactions are seriali
 IMMEDIATE), on PostgreSQL the store's row is locked first (SELECT … FOR UPDATE), and the
 second one counts no manager left and rolls back.
 """
+import unicodedata
+
 from kiosk import audit
 from kiosk.db import database, is_sqlite, utcnow
 from kiosk.errors import KioskError
@@ -20,7 +22,7 @@ from kiosk.stores.models import Store
 
 NAME_MAX = 50
 # Roles as the store says them, for the command line.
-ROLE_WORDS = {"店长": MANAGER, "运营": OPERATIONS, "收银": CASHIER, "客服": SERVICE}
+ROLE_WORDS = {"店长": MANAGER, "运营": OPERATIONS, "收银": CASHIER, "收银员": CASHIER, "客服": SERVICE}
 ROLE_ORDER = {role: i for i, role in enumerate(ROLES)}
 
 
@@ -34,8 +36,11 @@ def parse_role(role):
 
 
 def check_name(name):
-    """The name trimmed; raises KioskError("missing_field", "too_long") for field staff_name."""
+    """The name trimmed; raises KioskError("missing_field", "too_long") for field staff_name, and
+    KioskError("bad_staff_name") for control characters (a stray scan, a pasted tab)."""
     name = " ".join((name or "").split())
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in name):
+        raise KioskError("bad_staff_name")
     if not name:
         raise KioskError("missing_field", field="staff_name")
     if len(name) > NAME_MAX:
