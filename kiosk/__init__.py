@@ -119,6 +119,8 @@ def create_app(config=None):
     from kiosk.registry.views import bp as registry_bp
     from kiosk.rulesheets.views import bp as rulesheets_bp
     from kiosk.scanning.views import bp as scanning_bp
+    from kiosk.staff.admin_views import bp as staff_admin_bp
+    from kiosk.staff.audit_views import bp as audit_bp
     from kiosk.staff.views import bp as staff_bp
     from kiosk.stocktake.views import bp as stocktake_bp
     from kiosk.stores.views import bp as settings_bp
@@ -128,7 +130,7 @@ def create_app(config=None):
     for blueprint in (
         staff_bp, cashier_bp, returns_bp, printing_bp, registry_bp, registry_import_bp, passbook_bp, settings_bp,
         scanning_bp, earning_bp, volunteer_import_bp, expiry_bp, notice_bp, redemption_bp, products_bp, goods_bp,
-        stocktake_bp, setup_bp,
+        stocktake_bp, setup_bp, staff_admin_bp, audit_bp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(rulesheets_bp)

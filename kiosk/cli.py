@@ -583,6 +583,8 @@ def notice_pdf(notice_id, out):
 
 # Command groups defined in their capabilities' modules are registered below.
 # --- staff commands ---
+from kiosk.staff.commands import staff  # noqa: E402
+main.add_command(staff)
 
 # --- backup commands ---
 

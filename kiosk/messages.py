@@ -61,6 +61,15 @@ MESSAGES = {
     "bad_setup_code": _l("The set-up code is wrong. It was printed by kiosk init-db on the kiosk computer."),
 
     # --- staff administration (kiosk/staff) ---
+    "bad_role": _l("Choose a role: store manager, operations, cashier or customer service."),
+    "duplicate_staff_name": _l("%(name)s is already on the staff. Add a distinguishing mark to the name (such as 王秀英2)."),
+    "unknown_staff_member": _l("That staff member is not in this store."),
+    "unknown_staff_name": _l("Nobody called %(name)s is on the staff of this store."),
+    "ambiguous_staff_name": _l("%(count)s deactivated people are called %(name)s; reactivate one on the staff screen."),
+    "last_manager": _l("This is the store's last active manager. Make someone else store manager first."),
+    "bad_staff_name": _l("The name holds invisible or control characters. Please type it again."),
+    "bad_audit_range": _l("The first day (from) is after the last day (to). Choose the days again."),
+    "bad_audit_date": _l("“%(value)s” is not a date. Choose the day on the calendar."),
 
     # --- earning rules and goods categories (kiosk/earning, kiosk/inventory) ---
 
