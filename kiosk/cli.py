@@ -559,5 +559,8 @@ def notice_pdf(notice_id, out):
 # --- staff commands ---
 
 # --- backup commands ---
+from kiosk.backup.commands import backup, restore  # noqa: E402
+main.add_command(backup)
+main.add_command(restore)
 
 # --- setup and store commands ---
