@@ -73,11 +73,12 @@ def create_app(config=None):
     from kiosk.stocktake.views import bp as stocktake_bp
     from kiosk.stores.views import bp as settings_bp
     from kiosk.volunteer.views import bp as volunteer_import_bp
+    from kiosk.backup.views import bp as backup_bp
 
     for blueprint in (
         staff_bp, cashier_bp, returns_bp, printing_bp, registry_bp, registry_import_bp, passbook_bp, settings_bp,
         scanning_bp, earning_bp, volunteer_import_bp, expiry_bp, notice_bp, redemption_bp, products_bp, goods_bp,
-        stocktake_bp,
+        stocktake_bp, backup_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -395,19 +395,22 @@ def backups(folder):
     return found
 
 
-def newest(folder):
-    """The newest copy in ``folder`` with its manifest (None when it cannot be read), or None."""
-    found = backups(folder)
-    if not found:
-        return None
-    latest = found[0]
+def with_manifest(backup):
+    """``backup`` with its manifest read (None when it cannot be read: not checked against the
+    checksums, which `kiosk restore` does)."""
     try:
-        with zipfile.ZipFile(latest.path) as archive:
+        with zipfile.ZipFile(backup.path) as archive:
             manifest = json.loads(archive.read(MANIFEST).decode("utf-8"))
-        latest.manifest = manifest if isinstance(manifest, dict) and manifest.get("format") == FORMAT else None
+        backup.manifest = manifest if isinstance(manifest, dict) and manifest.get("format") == FORMAT else None
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, UnicodeDecodeError):
-        latest.manifest = None
-    return latest
+        backup.manifest = None
+    return backup
+
+
+def newest(folder):
+    """The newest copy in ``folder`` with its manifest, or None."""
+    found = backups(folder)
+    return with_manifest(found[0]) if found else None
 
 
 def is_stale(backup, now=None):
