@@ -174,6 +174,18 @@ def test_restore_refuses_what_is_not_a_kiosk_backup(world, env, instance, tmp_pa
     assert not list(instance.glob("before-restore-*"))
 
 
+def test_restore_refuses_a_copy_made_by_a_newer_kiosk(world, env, instance, tmp_path):
+    copy = backup_file(env, instance)
+    newer = retouch(copy, tmp_path / "from-the-future.zip",
+                    lambda conn: conn.execute("INSERT INTO schema_version (version, name) VALUES (9999, 'm9999_future')"),
+                    rehash=True)
+    kiosk_db.database.close()
+    result = kiosk(env, "restore", str(newer))
+    assert result.returncode == 1
+    assert "由较新版本的系统制作" in result.stderr and "9999" in result.stderr
+    assert not list(instance.glob("before-restore-*"))
+
+
 def test_restore_refuses_while_the_kiosk_server_answers(world, env, instance):
     copy = backup_file(env, instance)
 

@@ -88,3 +88,11 @@ def test_only_the_manager_sees_backups_or_downloads_one(request, client, instanc
     response = client.get("/settings/backups/download")
     assert response.status_code == 403 and b"PK" not in response.get_data()[:2]
     assert not AuditEvent.select().where(AuditEvent.action == "backup_downloaded").exists()
+
+
+def test_on_postgresql_the_screen_points_to_the_database_server(app, manager):
+    app.config["DATABASE_URL"] = "postgresql://kiosk@db.example/kiosk"  # only what the backup screens read
+    classes, text = status(body(manager.get("/settings/")))
+    assert "stale" not in classes and "pg_dump" in text
+    response = manager.get("/settings/backups/download", follow_redirects=True)
+    assert "还没有备份" in body(response)
