@@ -56,6 +56,7 @@ def create_app(config=None):
     from kiosk.expiry import display as expiry_display
     expiry_display.init_app(app)
 
+    from kiosk.backup.views import bp as backup_bp
     from kiosk.cards.views import bp as passbook_bp
     from kiosk.checkout.returns_views import bp as returns_bp
     from kiosk.checkout.views import bp as cashier_bp
@@ -73,7 +74,6 @@ def create_app(config=None):
     from kiosk.stocktake.views import bp as stocktake_bp
     from kiosk.stores.views import bp as settings_bp
     from kiosk.volunteer.views import bp as volunteer_import_bp
-    from kiosk.backup.views import bp as backup_bp
 
     for blueprint in (
         staff_bp, cashier_bp, returns_bp, printing_bp, registry_bp, registry_import_bp, passbook_bp, settings_bp,
