@@ -33,6 +33,7 @@ class Status:
     folder: str
     latest: Shown = None
     stale: bool = True
+    missing: bool = False  # the folder is not there (a USB stick unplugged, a share not connected)
 
 
 def size_text(size):
@@ -66,7 +67,7 @@ def status():
         return Status(postgres=True, folder=str(folder), stale=False)
     latest = service.newest(folder)
     return Status(postgres=False, folder=str(folder), latest=_shown(latest) if latest else None,
-                  stale=service.is_stale(latest))
+                  stale=service.is_stale(latest), missing=not folder.is_dir())
 
 
 @bp.app_context_processor

@@ -53,6 +53,8 @@ def test_a_backup_older_than_two_days_is_shown_in_red(manager, instance):
 
 def test_the_screen_reads_the_kiosk_backup_dir_folder(app, manager, instance, tmp_path):
     app.config["BACKUP_DIR"] = str(tmp_path / "usb")
+    classes, text = status(body(manager.get("/settings/")))
+    assert "stale" in classes and f"找不到备份文件夹 {tmp_path / 'usb'}" in text  # the stick is not plugged in
     make(instance, instance / "backups", utcnow() - timedelta(days=5))  # not the configured folder
     make(instance, tmp_path / "usb", utcnow())
     assert "stale" not in status(body(manager.get("/settings/")))[0]
