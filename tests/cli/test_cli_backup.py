@@ -42,8 +42,11 @@ def sell(world, key, product="食盐", quantity=1):
 
 
 def sales(path):
-    with sqlite3.connect(path) as conn:
+    conn = sqlite3.connect(path)
+    try:
         return [row[0] for row in conn.execute("SELECT id FROM sale ORDER BY id")]
+    finally:
+        conn.close()
 
 
 def backup_file(env, instance, *args):
@@ -66,16 +69,30 @@ def test_backup_then_restore_brings_back_the_books_and_moves_the_current_ones_as
     assert oct(copy.stat().st_mode & 0o777) == "0o600"  # it holds the keys
     later = sell(world, "after-the-backup-0001")
     kiosk_db.database.close()
+    # A power cut: the last commit is still in kiosk.db-wal (the process died without closing).
+    died = subprocess.run([sys.executable, "-c", "import os, sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+                           "c.execute(\"UPDATE store SET name = '停电前改的名字'\"); c.commit(); os._exit(0)",
+                           str(instance / "kiosk.db")], timeout=60)
+    assert died.returncode == 0 and (instance / "kiosk.db-wal").stat().st_size > 0
     old_key = (instance / "card-signing.key").read_bytes()
 
     result = kiosk(env, "restore", str(copy))
     assert result.returncode == 0, result.stdout + result.stderr
     assert sales(instance / "kiosk.db") == [first]  # as it was when the copy was made
     assert (instance / "card-signing.key").read_bytes() == old_key
-    # The database it replaced (with the later sale) is not deleted: moved aside, with the keys.
+    # The database it replaced (with the later sale) is not deleted: moved aside with its -wal
+    # and -shm files (the old -wal beside the restored database would be replayed into it), and
+    # the keys.
     [aside] = instance.glob("before-restore-*")
-    assert sorted(path.name for path in aside.iterdir()) >= ["card-signing.key", "kiosk.db", "secret.key"]
+    assert sorted(path.name for path in aside.iterdir()) == [
+        "card-signing.key", "kiosk.db", "kiosk.db-shm", "kiosk.db-wal", "secret.key"]
     assert sales(aside / "kiosk.db") == [first, later]
+    with sqlite3.connect(aside / "kiosk.db") as conn:
+        assert conn.execute("SELECT name FROM store").fetchone() == ("停电前改的名字",)
+    conn.close()
+    with sqlite3.connect(instance / "kiosk.db") as conn:
+        assert conn.execute("SELECT name FROM store").fetchone() == (world.store.name,)
+    conn.close()
     assert f"moved aside: {instance / 'kiosk.db'} -> {aside / 'kiosk.db'}" in result.stdout
     verify = kiosk(env, "verify")
     assert verify.returncode == 0 and verify.stdout.startswith("ok"), verify.stdout + verify.stderr
