@@ -78,6 +78,8 @@ MESSAGES = {
                               "in all). Run kiosk verify."),
     "backup_fails_verification": _l("%(name)s fails verification and was not restored: %(problems)s "
                                     "(%(count)s problems in all)."),
+    "backup_copy_failed": _l("The database could not be copied (%(error)s); nothing was kept. Try again later."),
+    "restore_failed": _l("Could not restore (%(error)s): the database and keys in use were left as they were."),
     "backup_copy_damaged": _l("The database in %(name)s is damaged: %(error)s"),
     "backup_on_postgres": _l("This kiosk keeps its data in PostgreSQL: back it up with the database server's own "
                              "tools (pg_dump). kiosk backup copies SQLite databases only; nothing was done."),

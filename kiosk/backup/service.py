@@ -139,7 +139,8 @@ def make(db_path, instance_path, folder, *, now=None, tz_name="Asia/Shanghai", k
     returns the problems found (default: `kiosk verify` in a separate process).
 
     Raises KioskError("backup_folder_unwritable", "backup_no_database", "backup_keys_missing",
-    "backup_copy_damaged", "backup_schema_behind", "backup_not_verified"); nothing is kept then.
+    "backup_copy_failed", "backup_copy_damaged", "backup_schema_behind", "backup_not_verified");
+    nothing is kept then.
     """
     db_path = Path(db_path)
     folder = check_folder(folder)
@@ -180,6 +181,10 @@ def make(db_path, instance_path, folder, *, now=None, tz_name="Asia/Shanghai", k
         read_manifest(partial)  # what was written reads back, every member matching its checksum
         os.replace(partial, target)
         _fsync_folder(folder)
+    except OSError as exc:  # the disk filled up, the USB stick was pulled out
+        raise KioskError("backup_folder_unwritable", folder=str(folder), error=exc.strerror or str(exc)) from None
+    except sqlite3.Error as exc:  # the live database could not be read (locked past the timeout, an I/O error)
+        raise KioskError("backup_copy_failed", error=str(exc)) from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
     made = Backup(target, label, now, target.stat().st_size, manifest)
@@ -483,6 +488,44 @@ def _aside_folders(db_folder, instance_path, stamp):
         n += 1
 
 
+def _write_private(path, data):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _move_aside(db_path, instance_path, stamp):
+    """Move the database (with its -wal and -shm files) and the keys into before-restore-<time>
+    folders beside them; returns [(from, to)]. When a move fails, the ones done are undone."""
+    aside = []
+    db_aside, keys_aside = _aside_folders(db_path.parent, instance_path, stamp)
+    try:
+        for current, folder in [*((Path(f"{db_path}{suffix}"), db_aside) for suffix in ("", "-wal", "-shm")),
+                                *((instance_path / name, keys_aside) for name in KEYS)]:
+            if current.exists():
+                folder.mkdir(mode=0o700, exist_ok=True)
+                moved = folder / current.name
+                os.replace(current, moved)
+                aside.append((current, moved))
+    except OSError:
+        _undo(aside)
+        raise
+    return aside
+
+
+def _undo(aside):
+    """Put back what _move_aside moved, and remove the folders it made."""
+    for current, moved in reversed(aside):
+        os.replace(moved, current)
+    for folder in {moved.parent for _, moved in aside}:
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
+
+
 def restore(archive, db_path, instance_path, *, now=None, verify=None, upgrade=None):
     """Put the copy in the backup file ``archive`` in place of the database ``db_path`` and the
     keys of ``instance_path``, after checking it as `kiosk backup` did (and upgrading it to this
@@ -493,7 +536,8 @@ def restore(archive, db_path, instance_path, *, now=None, verify=None, upgrade=N
 
     Raises KioskError("not_a_backup", "backup_without_database", "backup_without_keys",
     "backup_damaged", "backup_not_kiosk_database", "backup_copy_damaged", "backup_newer_schema",
-    "backup_fails_verification"); nothing is changed then.
+    "backup_fails_verification", "restore_failed"); nothing is changed then (a failure while
+    putting the files in place puts back what was moved).
     """
     archive, db_path, instance_path = Path(archive), Path(db_path), Path(instance_path)
     if not archive.is_file():
@@ -501,11 +545,13 @@ def restore(archive, db_path, instance_path, *, now=None, verify=None, upgrade=N
     manifest = read_manifest(archive)
     now = (now or _utcnow()).replace(microsecond=0)
     stamp = f"{now:%Y%m%dT%H%M%SZ}"
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    instance_path.mkdir(parents=True, exist_ok=True)
-    # Unpacked beside the database, so that putting it in place is a rename on one disk.
-    work = Path(tempfile.mkdtemp(dir=db_path.parent, prefix=".kiosk-restore-"))
+    staged_keys = [(instance_path / f".{name}.restoring", instance_path / name) for name in KEYS]
+    work = None
     try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        instance_path.mkdir(parents=True, exist_ok=True)
+        # Unpacked beside the database, so that putting it in place is a rename on one disk.
+        work = Path(tempfile.mkdtemp(dir=db_path.parent, prefix=".kiosk-restore-"))
         with zipfile.ZipFile(archive) as opened:
             for member in (DATABASE, *KEYS):
                 with opened.open(member) as src, open(work / member, "wb") as dst:
@@ -521,27 +567,26 @@ def restore(archive, db_path, instance_path, *, now=None, verify=None, upgrade=N
             raise KioskError("backup_fails_verification", name=archive.name, problems=_summary(problems),
                              count=len(problems))
         _single_file(work / DATABASE)
-
-        aside = []
-        db_aside, keys_aside = _aside_folders(db_path.parent, instance_path, stamp)
-        for current, folder in [*((Path(f"{db_path}{suffix}"), db_aside) for suffix in ("", "-wal", "-shm")),
-                                *((instance_path / name, keys_aside) for name in KEYS)]:
-            if current.exists():
-                folder.mkdir(mode=0o700, exist_ok=True)
-                moved = folder / current.name
-                os.replace(current, moved)
-                aside.append((current, moved))
-        os.replace(work / DATABASE, db_path)
-        for name in KEYS:
-            staged = instance_path / f".{name}.restoring"
-            fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write((work / name).read_bytes())
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(staged, instance_path / name)
+        # Everything written before anything is moved: from here on only renames on one disk.
+        for staged, _ in staged_keys:
+            _write_private(staged, (work / staged.name[1:-len(".restoring")]).read_bytes())
+        aside = _move_aside(db_path, instance_path, stamp)
+        try:
+            os.replace(work / DATABASE, db_path)
+            for staged, key in staged_keys:
+                os.replace(staged, key)
+        except OSError:
+            _undo(aside)  # put back what was there
+            raise
         _fsync_folder(db_path.parent)
         _fsync_folder(instance_path)
+    except OSError as exc:
+        raise KioskError("restore_failed", error=exc.strerror or str(exc)) from None
+    except sqlite3.Error as exc:
+        raise KioskError("backup_copy_damaged", name=archive.name, error=str(exc)) from None
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
+        for staged, _ in staged_keys:
+            staged.unlink(missing_ok=True)
     return Restored(manifest, db_path, aside, upgraded)
