@@ -105,6 +105,7 @@ def create_app(config=None):
     from kiosk.expiry import display as expiry_display
     expiry_display.init_app(app)
 
+    from kiosk.backup.views import bp as backup_bp
     from kiosk.cards.views import bp as passbook_bp
     from kiosk.checkout.returns_views import bp as returns_bp
     from kiosk.checkout.views import bp as cashier_bp
@@ -130,7 +131,7 @@ def create_app(config=None):
     for blueprint in (
         staff_bp, cashier_bp, returns_bp, printing_bp, registry_bp, registry_import_bp, passbook_bp, settings_bp,
         scanning_bp, earning_bp, volunteer_import_bp, expiry_bp, notice_bp, redemption_bp, products_bp, goods_bp,
-        stocktake_bp, setup_bp, staff_admin_bp, audit_bp,
+        stocktake_bp, setup_bp, staff_admin_bp, audit_bp, backup_bp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(rulesheets_bp)

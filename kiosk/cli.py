@@ -587,6 +587,9 @@ from kiosk.staff.commands import staff  # noqa: E402
 main.add_command(staff)
 
 # --- backup commands ---
+from kiosk.backup.commands import backup, restore  # noqa: E402
+main.add_command(backup)
+main.add_command(restore)
 
 # --- setup and store commands ---
 from kiosk.setup.commands import setup, store  # noqa: E402

@@ -76,6 +76,32 @@ MESSAGES = {
     # --- printed rules (kiosk/rulesheets) ---
 
     # --- backups (kiosk/backup) ---
+    "backup_folder_unwritable": _l("Backups cannot be written to %(folder)s (%(error)s). Choose a folder that "
+                                   "exists and can be written: plug the USB stick in, or connect the network share."),
+    "backup_no_database": _l("There is no database at %(path)s to back up."),
+    "backup_keys_missing": _l("The instance keys are missing from %(folder)s: a copy without them could not "
+                              "read the residents' cards. Run kiosk init-db first."),
+    "backup_schema_behind": _l("The database is at version %(have)s but this kiosk expects %(want)s: run kiosk "
+                               "init-db (or restart the kiosk) first."),
+    "backup_not_verified": _l("The copy failed verification and was not kept: %(problems)s (%(count)s problems "
+                              "in all). Run kiosk verify."),
+    "backup_fails_verification": _l("%(name)s fails verification and was not restored: %(problems)s "
+                                    "(%(count)s problems in all)."),
+    "backup_copy_failed": _l("The database could not be copied (%(error)s); nothing was kept. Try again later."),
+    "restore_failed": _l("Could not restore (%(error)s): the database and keys in use were left as they were."),
+    "backup_copy_damaged": _l("The database in %(name)s is damaged: %(error)s"),
+    "backup_on_postgres": _l("This kiosk keeps its data in PostgreSQL: back it up with the database server's own "
+                             "tools (pg_dump). kiosk backup copies SQLite databases only; nothing was done."),
+    "not_a_backup": _l("%(name)s is not a kiosk backup."),
+    "backup_without_database": _l("%(name)s holds no kiosk database."),
+    "backup_without_keys": _l("%(name)s holds no instance keys: restored cards would not scan."),
+    "backup_damaged": _l("%(name)s is damaged: %(member)s in it does not match its checksum."),
+    "backup_not_kiosk_database": _l("The database in %(name)s is not a kiosk database."),
+    "backup_newer_schema": _l("%(name)s was made by a newer kiosk (version %(have)s; this one knows %(want)s): "
+                              "update the kiosk first."),
+    "kiosk_running": _l("The kiosk server is running (%(url)s): stop it first (systemctl stop points-kiosk, or "
+                        "close the kiosk window on Windows), then restore."),
+    "no_backup": _l("There is no backup yet."),
 
     "bad_printer_url": _l("This printer address cannot be used: %(error)s"),
     "duplicate_rule": _l("A rule with the code %(code)s already exists."),

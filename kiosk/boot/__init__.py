@@ -5,8 +5,8 @@ paths of the running installation and its ``KIOSK_*`` settings, so the files gen
 with this virtualenv and instance folder only: generate them on the till itself.
 
 Besides the server and the screen, each set runs the nightly commands (``kiosk settle-deductions``
-then ``kiosk expire``) shortly after midnight in the store's time zone: a systemd timer on Linux,
-a Task Scheduler task on Windows.
+then ``kiosk expire``, then, whatever they did, ``kiosk backup`` on SQLite) shortly after midnight
+in the store's time zone: a systemd timer on Linux, a Task Scheduler task on Windows.
 """
 import datetime
 import os
@@ -42,6 +42,9 @@ _ZONE = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)*$")
 # on the books before the expiry is worked out (the screens settle a deduction whenever its
 # account is looked at, so the other order would make the result depend on who looked when).
 NIGHTLY_COMMANDS = ("settle-deductions", "expire")
+# Then, whether they succeeded or not, a verified backup (kiosk.backup) of a SQLite database;
+# a PostgreSQL database is backed up on its server (pg_dump), so no backup is run there.
+NIGHTLY_BACKUP = "backup"
 NIGHTLY_TIME = "00:10"  # store time: the day just ended, ten minutes' grace for a slow clock
 NIGHTLY_TASK = "PointsKioskNightly"
 
@@ -116,6 +119,13 @@ def current_installation(windows=False, timezone=None):
         browser_flags=os.environ.get("KIOSK_BROWSER_FLAGS", ""),
         timezone=timezone,
     )
+
+
+def nightly_backup(installation):
+    """Whether the nightly run makes a backup: when the database is SQLite (`kiosk backup`
+    refuses PostgreSQL, whose server has its own tools)."""
+    database = installation.environment.get("KIOSK_DATABASE_URL", "")
+    return not database or database.startswith("sqlite")
 
 
 def _is_zone(name):
@@ -266,6 +276,7 @@ def _values(installation, **extra):
         chromium_flags=CHROMIUM_FLAGS,
         timezone=installation.timezone,
         nightly_commands=NIGHTLY_COMMANDS,
+        backup=NIGHTLY_BACKUP if nightly_backup(installation) else "",
         nightly_time=NIGHTLY_TIME,
         nightly_task=NIGHTLY_TASK,
         **extra,

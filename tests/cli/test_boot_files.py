@@ -269,10 +269,26 @@ def test_nightly_unit_runs_settle_then_expire_as_the_server_does(linux, tmp_path
     kiosk = shlex.split(server["ExecStart"])[:-1]
     assert commands == [kiosk + ["settle-deductions"], kiosk + ["expire"]]
     assert os.path.isabs(kiosk[0])
+    # Then the backup, as ExecStopPost=: systemd runs it after the ExecStart= commands whether
+    # they succeeded or failed, so a failed expiry does not cost the night's copy.
+    after = [exec_argv(value) for section, key, value in nightly if key == "ExecStopPost"]
+    assert after == [kiosk + ["backup"]]
+    assert service["TimeoutStopSec"] == "1h"  # ExecStopPost= runs under the stop timeout (90 s by default)
     unit = {key: value for section, key, value in nightly if section == "Unit"}
     assert "points-kiosk.service" in unit["After"].split()  # after init-db has upgraded the database
     # Started by the timer only.
     assert not [key for section, key, value in nightly if section == "Install"]
+
+
+def test_no_nightly_backup_on_postgresql(tmp_path):
+    """`kiosk backup` refuses PostgreSQL (its server has pg_dump): the nightly run leaves it out
+    rather than fail every night."""
+    out = generate(tmp_path, "linux", KIOSK_DATABASE_URL="postgresql://kiosk@localhost/kiosk")
+    nightly = unit_settings(out / "points-kiosk-nightly.service")
+    assert not [value for _, key, value in nightly if key == "ExecStopPost"]
+    assert [exec_argv(value)[-1] for _, key, value in nightly if key == "ExecStart"] == ["settle-deductions", "expire"]
+    windows = generate(tmp_path, "windows", KIOSK_DATABASE_URL="postgresql://kiosk@localhost/kiosk")
+    assert not [line for line in batch_lines(windows / "nightly.bat") if line.endswith("2>&1") and " backup " in line]
 
 
 def test_nightly_timer_fires_after_midnight_in_the_store_time_zone(tmp_path):
@@ -356,6 +372,12 @@ def test_nightly_run_settles_the_due_deduction_before_expiring_the_rest(tmp_path
     assert "0 deduction(s) took effect" in again[0].stdout and "0 points expired on 0 account(s)" in again[1].stdout
     verify = subprocess.run([*server[:-1], "verify"], env=env, cwd=workdir, capture_output=True, text=True, timeout=120)
     assert verify.returncode == 0, verify.stdout + verify.stderr
+    # The ExecStopPost= backup: a verified copy in backups/ of the instance folder.
+    backup = [exec_argv(value) for _, key, value in nightly if key == "ExecStopPost"]
+    result = subprocess.run(backup[0], env=env, cwd=workdir, stdin=subprocess.DEVNULL, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [path.name.split("-")[2] for path in (tmp_path / "instance" / "backups").glob("kiosk-backup-*.zip")] == ["XY"]
 
 
 @pytest.fixture
@@ -418,12 +440,21 @@ def test_nightly_bat_runs_settle_then_expire_with_the_server_settings(windows, t
     args = re.search(r"^\$KioskArgs = @\((.*)'serve'\)$", script, re.M).group(1)
     prefix = f'"{kiosk}"' + "".join(f' "{arg}"' for arg in re.findall(r"'([^']*)', ", args))
     runs = [line for line in lines if line.startswith(f'"{kiosk}"')]
-    assert runs == [f'{prefix} settle-deductions >> "{log}" 2>&1', f'{prefix} expire >> "{log}" 2>&1']
-    for run in runs:  # each stops the run when it fails
+    assert runs == [f'{prefix} settle-deductions >> "{log}" 2>&1', f'{prefix} expire >> "{log}" 2>&1',
+                    f'{prefix} backup >> "{log}" 2>&1']
+    for run in runs[:2]:  # each stops the run when it fails...
         assert lines[lines.index(run) + 1] == "if %ERRORLEVEL% neq 0 goto failed"
-    assert lines.index(runs[0]) < lines.index(runs[1])
+    assert lines.index(runs[0]) < lines.index(runs[1]) < lines.index(runs[2])
     assert f'cd /d "{tmp_path / "instance"}" || exit /b 1' in lines
-    assert lines[lines.index(":failed") + 2] == "exit /b 1"
+    # ...but not the backup: after the expiry, and after ":failed" (which notes the failure and
+    # falls through), the run goes on to ":backup"; it ends with 1 if anything failed.
+    code = [line for line in lines if line and not line.startswith(("rem ", "echo "))]
+    assert code[code.index(runs[1]) + 1:code.index(runs[2])] == [
+        "if %ERRORLEVEL% neq 0 goto failed", "goto backup", ":failed", 'set "NIGHTLY_FAILED=1"', ":backup"]
+    assert code[code.index(runs[2]) + 1:] == [
+        "if %ERRORLEVEL% neq 0 goto backup_failed", "if defined NIGHTLY_FAILED exit /b 1", "exit /b 0",
+        ":backup_failed", "exit /b 1"]
+    assert lines.index('set "NIGHTLY_FAILED="') < lines.index(runs[0])  # not inherited from the environment
 
 
 def test_batch_set_lines_keep_every_character():
