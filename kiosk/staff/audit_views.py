@@ -29,6 +29,8 @@ ACTION_NAMES = {
     "staff_unlocked": _l("Staff member unlocked"),
     # The store and its settings
     "store_created": _l("Store opened"),
+    "store_opened": _l("First run: store and manager set up"),
+    "backup_downloaded": _l("Backup downloaded"),
     "store_settings": _l("Settings changed"),
     "printer_test_page": _l("Printer test page"),
     "expiry_settings": _l("Points expiry settings"),

@@ -33,15 +33,17 @@ def kiosk(env, *args):
 
 
 @contextlib.contextmanager
-def running_kiosk(instance, **settings):
-    """`kiosk init-db`, `kiosk demo` and `kiosk serve` in ``instance`` with extra KIOSK_*
-    ``settings``; yields (base URL, environment for CLI calls)."""
+def running_kiosk(instance, demo=True, **settings):
+    """`kiosk init-db`, `kiosk demo` (unless not ``demo``: an empty store, as a new store finds
+    it) and `kiosk serve` in ``instance`` with extra KIOSK_* ``settings``; yields (base URL,
+    environment for CLI calls)."""
     port = free_port()
     env = dict(os.environ, KIOSK_INSTANCE_PATH=str(instance), KIOSK_PORT=str(port),
                KIOSK_DATABASE_URL="sqlite:///" + str(instance / "kiosk.db"), KIOSK_RETURN_TO_IDLE_SECONDS="600",
                KIOSK_PASSBOOK_SECONDS="4", **settings)
     kiosk(env, "init-db")
-    kiosk(env, "demo")
+    if demo:
+        kiosk(env, "demo")
     log = open(instance / "server.log", "w")
     process = subprocess.Popen([sys.executable, "-m", "kiosk", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
