@@ -18,6 +18,7 @@ from kiosk import audit
 from kiosk.cards.service import is_card_payload
 from kiosk.db import database
 from kiosk.errors import KioskError
+from kiosk.inventory import categories as categories_list
 from kiosk.inventory.models import GOODS, VOUCHER, PriceChange, Product
 
 MAX_POINTS = 100_000  # a product worth more than this many points is a typing mistake
@@ -204,6 +205,8 @@ def save(store, form, *, staff, product_id=None, photo=None, photo_dir, remove_p
             for field in FIELDS:
                 setattr(product, field, getattr(form, field))
             product.save()
+            # A category typed in for the first time goes on the store's list (at its end).
+            categories_list.ensure(store, product.category, staff=staff)
             old_photo = product.photo
             if jpeg is not None:
                 new_photo = _save_photo(photo_dir, product.id, jpeg)
@@ -261,8 +264,17 @@ def search(store, query="", category="", limit=500):
 
 
 def categories(store):
-    return [row.category for row in Product.select(Product.category).where(Product.store == store)
+    """The categories the store's products use, in the order of the store's category list."""
+    used = [row.category for row in Product.select(Product.category).where(Product.store == store)
             .group_by(Product.category).order_by(Product.category)]
+    return categories_list.sort_names(store, used)
+
+
+def category_choices(store):
+    """What the product form offers: the store's active categories in order, then any other
+    category the products use."""
+    names = categories_list.active_names(store)
+    return names + [name for name in categories(store) if name not in names]
 
 
 def shelves(store):
