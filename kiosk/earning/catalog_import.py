@@ -163,6 +163,11 @@ def _plain(text):
     return unicodedata.normalize("NFKC", text or "").strip()
 
 
+def _text(text):
+    """A name as written (full-width brackets stay), on one line with single spaces."""
+    return " ".join("".join(ch for ch in (text or "") if ch.isprintable()).split())
+
+
 def _word(text):
     return re.sub(r"[\s_]", "", _plain(text).lower())
 
@@ -194,7 +199,7 @@ def _choice(text, words, column, code):
 def _values(row):
     """The rule fields a row gives (only those of the columns the file has, "kind" applied to
     the points). Raises _RowError."""
-    values = {"name": " ".join(_plain(row.get("name")).split()), "category": " ".join(_plain(row.get("category")).split())}
+    values = {"name": _text(row.get("name")), "category": _text(row.get("category"))}
     if not values["name"]:
         raise _RowError("name", KioskError("missing_field", field="rule_name"))
     if not values["category"]:
@@ -263,7 +268,7 @@ def check(store, rows):
     codes_seen, names_seen, generated = {}, {}, []
     lines = []
     for row in rows:
-        line = Line(row=row["row"], code=service.clean_code(row.get("code")), name=_plain(row.get("name")))
+        line = Line(row=row["row"], code=service.clean_code(row.get("code")), name=_text(row.get("name")))
         lines.append(line)
         try:
             values = _values(row)
@@ -312,7 +317,8 @@ def check(store, rows):
 
 def _digest(lines):
     """A fingerprint of what the import would do: confirming checks that it still would."""
-    summary = repr([(line.row, line.code, line.action, sorted(line.values.items()), line.error and line.error.code)
+    summary = repr([(line.row, line.code, line.action, line.rule and line.rule.id, sorted(line.values.items()),
+                     line.error and line.error.code)
                     for line in lines])
     return hashlib.sha256(summary.encode()).hexdigest()[:32]
 
