@@ -88,6 +88,7 @@ MESSAGES = {
     "catalog_duplicate_code": _l("The code %(code)s is also on row %(row)s."),
     "catalog_duplicate_name": _l("The rule %(name)s is also on row %(row)s."),
     "catalog_rule_retired": _l("The rule %(code)s (%(name)s) has been retired: give this row another code."),
+    "catalog_missing_columns": _l("The file has no %(columns)s column. Its first row must name the columns, such as 代码, 名称, 类别, 积分."),
     "catalog_has_errors": _l("Nothing was imported: %(count)s rows have errors. Correct the file and upload it again."),
     "catalog_stale": _l("The rules changed after the preview was shown. Nothing was imported; please check the preview again."),
     "catalog_nothing_to_do": _l("The catalog already has every rule of this file as it is: nothing was imported."),

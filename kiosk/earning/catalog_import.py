@@ -81,7 +81,7 @@ def read(data, filename=""):
     non-blank rows that names two known columns (a title row above it is allowed).
 
     Raises KioskError: "import_unknown_type", "import_old_excel", "import_bad_file",
-    "import_mixed_encoding", "import_empty", "import_missing_columns", "import_too_many_rows".
+    "import_mixed_encoding", "import_empty", "catalog_missing_columns", "import_too_many_rows".
     """
     records = [(number, cells) for number, cells in registry_importer.read_records(data, filename) if any(cells)]
     if not records:
@@ -97,10 +97,10 @@ def read(data, filename=""):
             columns, at = found, index
             break
     if columns is None:
-        raise KioskError("import_missing_columns", columns="、".join(LABELS[key] for key in REQUIRED))
+        raise KioskError("catalog_missing_columns", columns="、".join(LABELS[key] for key in REQUIRED))
     missing = [LABELS[key] for key in REQUIRED if key not in columns]
     if missing:
-        raise KioskError("import_missing_columns", columns="、".join(missing))
+        raise KioskError("catalog_missing_columns", columns="、".join(missing))
     rows = []
     for number, cells in records[at + 1:]:
         row = {key: (cells[position].strip() if position < len(cells) else "") for key, position in columns.items()}

@@ -156,8 +156,8 @@ def test_a_retired_code_in_the_file_is_refused(world):
 
 
 @pytest.mark.parametrize("data, code", [
-    ("名称,类别\r\n献血,道德风尚".encode(), "import_missing_columns"),
-    ("随便写点什么\r\n没有表头".encode(), "import_missing_columns"),
+    ("名称,类别\r\n献血,道德风尚".encode(), "catalog_missing_columns"),
+    ("随便写点什么\r\n没有表头".encode(), "catalog_missing_columns"),
     (HEADER.encode(), "import_empty"),
     (b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "import_old_excel"),
 ])
