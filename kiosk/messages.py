@@ -92,7 +92,7 @@ MESSAGES = {
     "catalog_has_errors": _l("Nothing was imported: %(count)s rows have errors. Correct the file and upload it again."),
     "catalog_stale": _l("The rules changed after the preview was shown. Nothing was imported; please check the preview again."),
     "catalog_nothing_to_do": _l("The catalog already has every rule of this file as it is: nothing was imported."),
-    "unknown_category": _l("That category is not on the list."),
+    "unknown_goods_category": _l("That category is not on the list."),
     "duplicate_category": _l("The category %(name)s is already on the list."),
     "category_unchanged": _l("That is the category's name already."),
     "category_in_stocktake": _l("A stock-take of %(name)s is still open: finish or cancel it before renaming the category."),

@@ -101,7 +101,7 @@ def products_order(store):
 def _get(store, category_id):
     category = ProductCategory.get_or_none(ProductCategory.id == category_id, ProductCategory.store == store)
     if category is None:
-        raise KioskError("unknown_category")
+        raise KioskError("unknown_goods_category")
     return category
 
 
@@ -149,7 +149,7 @@ def ensure(store, name, *, staff=None):
 def rename(store, category_id, new_name, *, staff=None):
     """Rename a category and every product of the store in it, in one transaction. Past
     stock-takes keep the old text; a count still open for the category must be finished
-    first. Returns the category. Raises KioskError("unknown_category", "missing_field",
+    first. Returns the category. Raises KioskError("unknown_goods_category", "missing_field",
     "too_long", "duplicate_category", "category_unchanged", "category_in_stocktake")."""
     from kiosk.stocktake.models import OPEN, StockTake
 
@@ -177,7 +177,7 @@ def rename(store, category_id, new_name, *, staff=None):
 
 def move(store, category_id, direction, *, staff=None):
     """Move a category one place up or down the list (a category at the end stays). Returns
-    the list in its new order. Raises KioskError("unknown_category", "stale_page")."""
+    the list in its new order. Raises KioskError("unknown_goods_category", "stale_page")."""
     if direction not in (UP, DOWN):
         raise KioskError("stale_page")
     with database.atomic():
@@ -196,7 +196,7 @@ def move(store, category_id, direction, *, staff=None):
 
 def retire(store, category_id, *, staff=None):
     """Take a category off the list. Refused while any product (on sale or not) is in it.
-    Returns it. Raises KioskError("unknown_category", "category_has_goods",
+    Returns it. Raises KioskError("unknown_goods_category", "category_has_goods",
     "category_retired")."""
     with database.atomic():
         category = _get(store, category_id)
