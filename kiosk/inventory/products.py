@@ -19,7 +19,7 @@ from kiosk.cards.service import is_card_payload
 from kiosk.db import database
 from kiosk.errors import KioskError
 from kiosk.inventory import categories as categories_list
-from kiosk.inventory.models import GOODS, VOUCHER, PriceChange, Product
+from kiosk.inventory.models import GOODS, VOUCHER, PriceChange, Product, ProductCategory
 
 MAX_POINTS = 100_000  # a product worth more than this many points is a typing mistake
 MAX_LOW_STOCK = 100_000
@@ -260,7 +260,12 @@ def search(store, query="", category="", limit=500):
         products = products.where(Product.name.contains(query) | (Product.barcode == query.upper()))
     if category:
         products = products.where(Product.category == category)
-    return products.order_by(Product.category, Product.sort_order, Product.id).limit(limit)
+    # By the store's category list (categories not on it last, by name), then shelf order.
+    listed = ProductCategory.alias()
+    products = products.join(listed, peewee.JOIN.LEFT_OUTER,
+                             on=(listed.store == Product.store) & (listed.name == Product.category))
+    return products.order_by(peewee.fn.COALESCE(listed.position, MAX_SORT_ORDER * 1000), Product.category,
+                             Product.sort_order, Product.id).limit(limit)
 
 
 def categories(store):

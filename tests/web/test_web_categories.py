@@ -85,3 +85,12 @@ def test_a_category_of_another_store_or_nonsense_is_refused(manager, world, list
     assert response.status_code == 422 and "类别列表中没有这个类别" in body(response)
     response = manager.post("/categories/rename", {"category_id": "abc", "name": "x"})
     assert response.status_code == 422
+
+
+def test_the_goods_list_follows_the_category_order(manager, world, listed):
+    manager.post("/categories/move", {"category_id": str(listed["清洁"].id), "direction": "up"})
+    manager.post("/categories/move", {"category_id": str(listed["清洁"].id), "direction": "up"})
+    page = body(manager.get("/products/"))
+    assert re.findall(r'<tr data-product="([^"]+)"', page) == ["洗洁精", "食用油", "大米", "食盐", "酱油", "水果券"]
+    tabs = re.search(r'<nav class="tabs".*?</nav>', page, re.S).group(0)
+    assert re.findall(r'category=[^"]+">([^<]+)</a>', tabs) == ["清洁", "粮油", "调味", "服务券"]
