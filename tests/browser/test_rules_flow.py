@@ -11,7 +11,7 @@ from tests.helpers import sign_in
 pytestmark = pytest.mark.browser
 
 SMALL_TARGETS = """
-() => Array.from(document.querySelectorAll('main button, main a, main input:not([type=hidden]), main select, main summary'))
+() => Array.from(document.querySelectorAll('main button, main a, main input:not([type=hidden]):not([type=radio]), main label.choice, main select, main summary'))
   .filter(el => el.offsetParent !== null)
   .map(el => [el.textContent.trim() || el.getAttribute('aria-label') || el.name, el.getBoundingClientRect()])
   .filter(([, r]) => r.width < 48 || r.height < 48)
@@ -33,6 +33,16 @@ def test_the_manager_imports_the_sample_catalog_and_orders_the_categories(server
     expect(page.locator('tr[data-rule="PARKING"]')).to_be_visible()
     assert_touch_targets(page)
     shot("rules")
+
+    page.get_by_role("link", name="新增规则").tap()
+    page.wait_for_url(re.compile(r"/rules/new$"))
+    assert_touch_targets(page)
+    for field, value in (("name", "文明劝导员"), ("category", "文明实践"), ("points", "10"), ("cap_month", "5")):
+        page.locator(f'.rule-form input[name="{field}"]').fill(value)
+    page.get_by_role("button", name="保存").tap()
+    expect(page.get_by_role("alert")).to_contain_text("每月上限（5）低于一次的积分（10）")
+    shot("rule-form")
+    page.goto(url + "/rules/")
 
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile("下载示例规则库")).tap()
