@@ -273,7 +273,7 @@ def record_service(store, *, resident_ids, rule_id, content, service_date, minut
     A service by the half hour takes its duration from ``start`` and ``end`` (times) when both
     are given, else from ``minutes``.
 
-    Raises KioskError("unknown_rule", "rule_inactive", "missing_field", "too_long",
+    Raises KioskError("unknown_rule", "rule_retired", "rule_inactive", "missing_field", "too_long",
     "future_date", "no_participants", "duplicate_participant", "too_many_participants",
     "unknown_resident", "end_before_start", "service_too_short", "service_too_long",
     "missing_duration", "rule_cap_reached", "unknown_account"). Nothing is written on error.
