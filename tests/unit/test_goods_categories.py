@@ -58,7 +58,7 @@ def test_renaming_touches_only_this_stores_goods(world, listed):
     assert Product.get(Product.store == other).category == "粮油"
     with pytest.raises(KioskError) as error:
         categories.rename(other, listed["清洁"].id, "别人的")
-    assert error.value.code == "unknown_category"
+    assert error.value.code == "unknown_goods_category"
 
 
 def test_moving_up_and_down_swaps_neighbours_and_the_ends_stay(world, listed):
