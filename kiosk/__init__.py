@@ -138,6 +138,12 @@ def create_app(config=None):
 
     _serve_store(app)
 
+    # Earning rules and goods categories (the store manager's screens).
+    from kiosk.earning.rules_views import bp as rules_bp
+    from kiosk.inventory.category_views import bp as categories_bp
+    app.register_blueprint(rules_bp)
+    app.register_blueprint(categories_bp)
+
     @app.get("/healthz")
     def healthz():
         """Liveness for monitoring; also the trivial endpoint bench/ measures against."""

@@ -9,6 +9,7 @@ from kiosk.db import database
 from kiosk.earning import catalog
 from kiosk.earning import service as earning
 from kiosk.earning.models import Rule, ServiceRecord
+from kiosk.inventory import categories
 from kiosk.inventory import service as inventory
 from kiosk.inventory.models import GOODS, STOCK_IN, VOUCHER, Product
 from kiosk.ledger import service as ledger
@@ -130,6 +131,8 @@ def load(timezone="Asia/Shanghai"):
             )
             if stock:
                 inventory.move(product.id, stock, STOCK_IN, reference="demo", staff_id=manager.id, note="期初入库")
+        for name in categories.products_order(store):
+            categories.add(store, name, staff=manager)
         number = FIRST_CARD_NUMBER
         for building, unit, room, members, holders, opening in HOUSEHOLDS:
             household = Household.create(

@@ -8,7 +8,8 @@ sentence in the user's language, and the CLI does the same.
 class KioskError(Exception):
     """A refusal the person at the screen must be told about; nothing was changed."""
 
-    def __init__(self, code, **params):
+    def __init__(self, code, /, **params):
+        # Positional-only: a parameter may itself be called "code" (a rule or store code).
         super().__init__(code)
         self.code = code
         self.params = params

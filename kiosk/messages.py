@@ -72,6 +72,41 @@ MESSAGES = {
     "bad_audit_date": _l("“%(value)s” is not a date. Choose the day on the calendar."),
 
     # --- earning rules and goods categories (kiosk/earning, kiosk/inventory) ---
+    "rule_retired": _l("The rule %(name)s has been retired: it can no longer be recorded or changed."),
+    "rule_unchanged": _l("Nothing was changed: the rule stays as it is."),
+    "bad_rule_code": _l("A rule code is letters, digits, - and _ only, such as CLEAN or VOL30."),
+    "rule_zero_points": _l("The points cannot be 0: give the points the rule adds, or choose a deduction and give the points it takes."),
+    "bad_rule_points": _l("The points must be a whole number, at most %(max)s."),
+    "bad_rule_unit": _l("Choose how the rule counts: per occurrence or per 30 minutes."),
+    "bad_rule_cap": _l("The monthly cap must be a whole number above 0, or left empty for none."),
+    "rule_cap_below_points": _l("The monthly cap (%(cap)s) is below the points of one occurrence (%(points)s), so nobody could ever earn them."),
+    "bad_rule_dates": _l("The end date must be after the start date."),
+    "bad_rule_warnings": _l("The warnings before the first deduction must be a whole number from 0 to %(max)s."),
+    "bad_rule_period": _l("Choose the period warnings are counted in: a month, a quarter or a year."),
+    "bad_rule_share": _l("The linked share must be a whole percent from 0 to 100."),
+    "rule_deduction_per_time": _l("A deduction counts occurrences, not time: choose per occurrence."),
+    "rule_cap_on_deduction": _l("A deduction has no monthly cap: leave the cap empty."),
+    "rule_share_on_deduction": _l("A deduction gives no linked share: leave the share empty."),
+    "rule_warnings_on_earning": _l("Warnings before the first deduction are for deductions only: leave them empty for an earning."),
+    "catalog_bad_points": _l("“%(value)s” is not a number of points: write a whole number such as 10 or -5."),
+    "catalog_bad_number": _l("%(field)s: “%(value)s” is not a whole number."),
+    "catalog_bad_unit": _l("Unknown way of counting “%(value)s”: write 每次 or 每30分钟."),
+    "catalog_bad_period": _l("Unknown period “%(value)s”: write 月, 季 or 年."),
+    "catalog_bad_kind": _l("“%(value)s” is neither 加分 nor 扣分."),
+    "catalog_kind_conflict": _l("The row says 加分 but its points are negative (%(value)s)."),
+    "catalog_duplicate_code": _l("The code %(code)s is also on row %(row)s."),
+    "catalog_duplicate_name": _l("The rule %(name)s is also on row %(row)s."),
+    "catalog_rule_retired": _l("The rule %(code)s (%(name)s) has been retired: give this row another code."),
+    "catalog_missing_columns": _l("The file has no %(columns)s column. Its first row must name the columns, such as 代码, 名称, 类别, 积分."),
+    "catalog_has_errors": _l("Nothing was imported: %(count)s rows have errors. Correct the file and upload it again."),
+    "catalog_stale": _l("The rules changed after the preview was shown. Nothing was imported; please check the preview again."),
+    "catalog_nothing_to_do": _l("The catalog already has every rule of this file as it is: nothing was imported."),
+    "unknown_goods_category": _l("That category is not on the list."),
+    "duplicate_category": _l("The category %(name)s is already on the list."),
+    "category_unchanged": _l("That is the category's name already."),
+    "category_in_stocktake": _l("A stock-take of %(name)s is still open: finish or cancel it before renaming the category."),
+    "category_retired": _l("The category %(name)s has been retired already."),
+    "category_has_goods": _l("The category %(name)s still has %(count)s goods (on sale or not): move them to another category first."),
 
     # --- printed rules (kiosk/rulesheets) ---
 
@@ -292,6 +327,10 @@ FIELDS = {
     # --- staff administration fields ---
 
     # --- earning rules and goods categories fields ---
+    "rule_points": _l("the points"),
+    "catalog_cap_month": _l("The monthly cap"),
+    "catalog_warnings": _l("The warnings"),
+    "catalog_share": _l("The linked share"),
 
     # --- printed rules fields ---
 

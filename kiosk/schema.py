@@ -19,7 +19,7 @@ from kiosk.checkout.models import Refund, RefundLine, Sale, SaleLine
 from kiosk.db import BaseModel, database, is_sqlite
 from kiosk.earning.models import Correction, Objection, Rule, ServiceRecord
 from kiosk.goods.models import StockReceipt, StockReceiptLine, WriteOff, WriteOffLine
-from kiosk.inventory.models import PriceChange, Product, StockMovement
+from kiosk.inventory.models import PriceChange, Product, ProductCategory, StockMovement
 from kiosk.ledger.models import LedgerChain, LedgerEntry
 from kiosk.notice.models import Notice, NoticeLine
 from kiosk.printing.models import PrintJob
@@ -40,6 +40,7 @@ MODELS = [
     PriceChange,
     StockReceipt, StockReceiptLine, WriteOff, WriteOffLine,
     StockTake, StockTakeLine, StockTakeCount,
+    ProductCategory,
 ]
 
 

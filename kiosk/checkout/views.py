@@ -11,6 +11,7 @@ from kiosk.checkout import service as checkout
 from kiosk.checkout.models import Sale
 from kiosk.earning import service as earning
 from kiosk.errors import KioskError
+from kiosk.inventory import categories
 from kiosk.inventory.models import Product
 from kiosk.inventory.products import BARCODE as PRODUCT_CODE
 from kiosk.messages import message
@@ -42,7 +43,7 @@ def _categories(store):
     grouped = {}
     for product in Product.on_sale(store):
         grouped.setdefault(product.category, []).append(product)
-    return grouped
+    return categories.sort_grouped(store, grouped)
 
 
 def _show(level=None, text=None, status=200, whole=False):

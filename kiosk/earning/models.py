@@ -50,9 +50,16 @@ class Rule(BaseModel):
     linked_share = peewee.IntegerField(default=0, constraints=[peewee.Check("linked_share BETWEEN 0 AND 100")])
     created_by = peewee.ForeignKeyField(Staff, null=True, on_delete="RESTRICT")
     created_at = peewee.DateTimeField(default=utcnow)
+    # Set on the current version when the store manager retires the rule: it is no longer
+    # offered for recording or imports; the records scored with it keep it.
+    retired_at = peewee.DateTimeField(null=True)
 
     class Meta:
         indexes = ((("store", "code", "version"), True),)
+
+    @property
+    def retired(self):
+        return self.retired_at is not None
 
     def active_on(self, day):
         return (self.active_from is None or self.active_from <= day) and (self.active_to is None or day <= self.active_to)

@@ -4,7 +4,9 @@ A service record is entered by one staff member and reviewed by another (maker-c
 Approval posts the points to the ledger in the same transaction; rejection posts nothing.
 Never imports Flask; every function that writes owns its transaction.
 """
+import re
 import secrets
+import unicodedata
 from datetime import date, datetime, timedelta
 
 import peewee
@@ -48,21 +50,42 @@ RULE_FIELDS = ("name", "category", "points", "unit", "cap_month", "cap_year", "a
 
 
 def current_rules(store, on=None):
-    """The current version of each rule, active on ``on`` when given, by category then code."""
-    query = Rule.select().where(Rule.store == store, Rule.current == True)  # noqa: E712
+    """The current version of each rule that is not retired, active on ``on`` when given, by
+    category then code."""
+    query = Rule.select().where(Rule.store == store, Rule.current == True, Rule.retired_at.is_null())  # noqa: E712
     rules = list(query.order_by(Rule.category, Rule.code))
     return [rule for rule in rules if on is None or rule.active_on(on)]
 
 
+CODE = re.compile(r"[A-Z0-9_-]{1,20}")
+GENERATED_PREFIX = "R"
+
+
+def clean_code(code):
+    """A rule code as stored: trimmed, full-width folded, upper case ("" stays "")."""
+    return unicodedata.normalize("NFKC", code or "").strip().upper()
+
+
+def next_code(store, taken=()):
+    """A code no rule of the store (retired ones included) nor ``taken`` has: R001, R002, …"""
+    used = {code for (code,) in Rule.select(Rule.code).where(Rule.store == store).distinct().tuples()} | set(taken)
+    number = 1
+    while f"{GENERATED_PREFIX}{number:03d}" in used:
+        number += 1
+    return f"{GENERATED_PREFIX}{number:03d}"
+
+
 def add_rule(store, *, code, name, category, points, unit, cap_month=None, cap_year=None,
              active_from=None, active_to=None, from_occurrence=1, occurrence_period="year", linked_share=0, staff=None):
-    """A new rule (version 1). Raises KioskError("missing_field", "duplicate_rule", "bad_rule")."""
-    code = (code or "").strip().upper()
+    """A new rule (version 1); an empty ``code`` gets the next free R001, R002…. Raises
+    KioskError("duplicate_rule", "bad_rule_code" and every code of :func:`check_rule`)."""
+    code = clean_code(code)
     values = {"name": (name or "").strip(), "category": (category or "").strip(), "points": points, "unit": unit,
               "cap_month": cap_month, "cap_year": cap_year, "active_from": active_from, "active_to": active_to,
               "from_occurrence": from_occurrence, "occurrence_period": occurrence_period, "linked_share": linked_share}
-    _check_rule(code, **values)
+    check_rule(code or GENERATED_PREFIX, **values)
     with database.atomic():
+        code = code or next_code(store)
         if Rule.select().where(Rule.store == store, Rule.code == code).exists():
             raise KioskError("duplicate_rule", code=code)
         rule = Rule.create(store=store, code=code, created_by=staff, **values)
@@ -73,16 +96,23 @@ def add_rule(store, *, code, name, category, points, unit, cap_month=None, cap_y
 def change_rule(rule_id, store, *, staff=None, **changes):
     """A new version of a rule with ``changes`` (name, category, points, unit, caps, active
     dates); the old version stays for the records scored with it. Returns the new version.
-    Raises KioskError("unknown_rule", "bad_rule", "missing_field")."""
+    Raises KioskError("unknown_rule", "rule_retired", "rule_unchanged" when ``changes``
+    change nothing, and every code of :func:`check_rule`)."""
+    unknown = set(changes) - set(RULE_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown rule fields {sorted(unknown)}")
     with database.atomic():
         old = Rule.get_or_none(Rule.id == rule_id, Rule.store == store, Rule.current == True)  # noqa: E712
         if old is None:
             raise KioskError("unknown_rule")
+        if old.retired:
+            raise KioskError("rule_retired", name=old.name)
         values = {name: changes.get(name, getattr(old, name)) for name in RULE_FIELDS}
-        unknown = set(changes) - set(RULE_FIELDS)
-        if unknown:
-            raise ValueError(f"unknown rule fields {sorted(unknown)}")
-        _check_rule(old.code, **values)
+        for name in ("name", "category"):
+            values[name] = (values[name] or "").strip()
+        check_rule(old.code, **values)
+        if all(getattr(old, name) == value for name, value in values.items()):
+            raise KioskError("rule_unchanged")
         Rule.update(current=False).where(Rule.id == old.id).execute()
         new = Rule.create(store=store, code=old.code, version=old.version + 1, created_by=staff, **values)
         audit.record("rule_changed", store=store, staff=staff, code=old.code, version=new.version,
@@ -90,35 +120,73 @@ def change_rule(rule_id, store, *, staff=None, **changes):
     return new
 
 
+def retire_rule(rule_id, store, *, staff=None):
+    """Retire a rule: it is no longer offered for recording or imports (its code stays taken);
+    the records scored with it keep it, and records waiting for review can still be reviewed.
+    Returns the rule. Raises KioskError("unknown_rule", "rule_retired")."""
+    with database.atomic():
+        rule = Rule.get_or_none(Rule.id == rule_id, Rule.store == store, Rule.current == True)  # noqa: E712
+        if rule is None:
+            raise KioskError("unknown_rule")
+        taken = (Rule.update(retired_at=utcnow())
+                 .where(Rule.id == rule.id, Rule.retired_at.is_null())
+                 .execute())
+        if not taken:
+            raise KioskError("rule_retired", name=rule.name)
+        audit.record("rule_retired", store=store, staff=staff, code=rule.code, version=rule.version, name=rule.name)
+    return Rule.get_by_id(rule.id)
+
+
 def _whole(value):
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _check_rule(code, *, name, category, points, unit, cap_month, cap_year, active_from, active_to,
-                from_occurrence, occurrence_period, linked_share):
+def check_rule(code, *, name, category, points, unit, cap_month, cap_year, active_from, active_to,
+               from_occurrence, occurrence_period, linked_share):
+    """Refuse a rule that makes no sense, with the first problem. Raises KioskError:
+    "missing_field", "too_long", "bad_rule_code", "rule_zero_points", "bad_rule_points",
+    "bad_rule_unit", "bad_rule_cap", "rule_cap_below_points", "bad_rule_dates",
+    "bad_rule_warnings", "bad_rule_period", "bad_rule_share", "rule_deduction_per_time",
+    "rule_cap_on_deduction", "rule_share_on_deduction", "rule_warnings_on_earning"."""
     for field, value in (("rule_code", code), ("rule_name", name), ("rule_category", category)):
         if not value:
             raise KioskError("missing_field", field=field)
-    if len(code) > 20 or len(name) > 100 or len(category) > 30:
-        raise KioskError("bad_rule")
-    if not _whole(points) or points == 0 or abs(points) > MAX_POINTS_PER_UNIT:
-        raise KioskError("bad_rule")
+    for field, value, most in (("rule_code", code, 20), ("rule_name", name, 100), ("rule_category", category, 30)):
+        if len(value) > most:
+            raise KioskError("too_long", field=field, max=most)
+    if not CODE.fullmatch(code):
+        raise KioskError("bad_rule_code")
+    if points == 0:
+        raise KioskError("rule_zero_points")
+    if not _whole(points) or abs(points) > MAX_POINTS_PER_UNIT:
+        raise KioskError("bad_rule_points", max=MAX_POINTS_PER_UNIT)
     if unit not in UNITS:
-        raise KioskError("bad_rule")
+        raise KioskError("bad_rule_unit")
     for cap in (cap_month, cap_year):
         if cap is not None and (not _whole(cap) or cap <= 0):
-            raise KioskError("bad_rule")
+            raise KioskError("bad_rule_cap")
     if active_from and active_to and active_to < active_from:
-        raise KioskError("bad_rule")
-    if not _whole(from_occurrence) or not 1 <= from_occurrence <= MAX_FROM_OCCURRENCE or occurrence_period not in PERIODS:
-        raise KioskError("bad_rule")
+        raise KioskError("bad_rule_dates")
+    if not _whole(from_occurrence) or not 1 <= from_occurrence <= MAX_FROM_OCCURRENCE:
+        raise KioskError("bad_rule_warnings", max=MAX_FROM_OCCURRENCE - 1)
+    if occurrence_period not in PERIODS:
+        raise KioskError("bad_rule_period")
     if not _whole(linked_share) or not 0 <= linked_share <= 100:
-        raise KioskError("bad_rule")
-    if points < 0 and (unit != PER_OCCURRENCE or cap_month or cap_year or linked_share):
+        raise KioskError("bad_rule_share")
+    if points < 0:
         # A deduction counts occurrences; caps and linked bonuses are for earnings.
-        raise KioskError("bad_rule")
-    if points > 0 and from_occurrence != 1:
-        raise KioskError("bad_rule")
+        if unit != PER_OCCURRENCE:
+            raise KioskError("rule_deduction_per_time")
+        if cap_month or cap_year:
+            raise KioskError("rule_cap_on_deduction")
+        if linked_share:
+            raise KioskError("rule_share_on_deduction")
+    else:
+        if from_occurrence != 1:
+            raise KioskError("rule_warnings_on_earning")
+        for cap in (cap_month, cap_year):
+            if cap is not None and cap < points:
+                raise KioskError("rule_cap_below_points", cap=cap, points=points)
 
 
 def units_for(rule, minutes):
@@ -205,7 +273,7 @@ def record_service(store, *, resident_ids, rule_id, content, service_date, minut
     A service by the half hour takes its duration from ``start`` and ``end`` (times) when both
     are given, else from ``minutes``.
 
-    Raises KioskError("unknown_rule", "rule_inactive", "missing_field", "too_long",
+    Raises KioskError("unknown_rule", "rule_retired", "rule_inactive", "missing_field", "too_long",
     "future_date", "no_participants", "duplicate_participant", "too_many_participants",
     "unknown_resident", "end_before_start", "service_too_short", "service_too_long",
     "missing_duration", "rule_cap_reached", "unknown_account"). Nothing is written on error.
@@ -231,6 +299,8 @@ def record_service(store, *, resident_ids, rule_id, content, service_date, minut
         rule = Rule.get_or_none(Rule.id == rule_id, Rule.store == store, Rule.current == True)  # noqa: E712
         if rule is None:
             raise KioskError("unknown_rule")
+        if rule.retired:
+            raise KioskError("rule_retired", name=rule.name)
         if not rule.active_on(service_date):
             raise KioskError("rule_inactive", name=rule.name)
         if rule.unit == PER_HALF_HOUR and start is not None and end is not None:

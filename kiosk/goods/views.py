@@ -17,6 +17,7 @@ from kiosk.goods import drafts, service
 from kiosk.goods.drafts import GOODS_IN, GOODS_OUT
 from kiosk.goods.letter import letter_pdf
 from kiosk.goods.models import DONATION, WRITE_OFF_REASONS, StockReceipt, WriteOff
+from kiosk.inventory import categories
 from kiosk.inventory.models import Product
 from kiosk.messages import message
 from kiosk.printing.models import PrintJob
@@ -51,7 +52,7 @@ def _picker(store):
     grouped = {}
     for product in Product.on_sale(store):
         grouped.setdefault(product.category, []).append(product)
-    return grouped
+    return categories.sort_grouped(store, grouped)
 
 
 def _lines(kind, data):

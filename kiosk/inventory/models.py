@@ -71,3 +71,21 @@ class PriceChange(AppendOnlyModel):
     new_points = peewee.IntegerField()
     staff = peewee.ForeignKeyField(Staff, null=True, on_delete="RESTRICT")
     created_at = peewee.DateTimeField(default=utcnow)
+
+
+class ProductCategory(BaseModel):
+    """A goods category (商品类别) of a store, in the order the goods grid shows them.
+
+    Products name their category by text (Product.category); this list gives the order and
+    the choices of the product form. A category with goods cannot be retired.
+    """
+
+    store = peewee.ForeignKeyField(Store, backref="+", on_delete="RESTRICT")
+    name = peewee.CharField(max_length=30)
+    position = peewee.IntegerField(default=0)
+    active = peewee.BooleanField(default=True)
+    created_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "product_category"
+        indexes = ((("store", "name"), True),)

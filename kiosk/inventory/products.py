@@ -18,7 +18,8 @@ from kiosk import audit
 from kiosk.cards.service import is_card_payload
 from kiosk.db import database
 from kiosk.errors import KioskError
-from kiosk.inventory.models import GOODS, VOUCHER, PriceChange, Product
+from kiosk.inventory import categories as categories_list
+from kiosk.inventory.models import GOODS, VOUCHER, PriceChange, Product, ProductCategory
 
 MAX_POINTS = 100_000  # a product worth more than this many points is a typing mistake
 MAX_LOW_STOCK = 100_000
@@ -204,6 +205,8 @@ def save(store, form, *, staff, product_id=None, photo=None, photo_dir, remove_p
             for field in FIELDS:
                 setattr(product, field, getattr(form, field))
             product.save()
+            # A category typed in for the first time goes on the store's list (at its end).
+            categories_list.ensure(store, product.category, staff=staff)
             old_photo = product.photo
             if jpeg is not None:
                 new_photo = _save_photo(photo_dir, product.id, jpeg)
@@ -257,12 +260,26 @@ def search(store, query="", category="", limit=500):
         products = products.where(Product.name.contains(query) | (Product.barcode == query.upper()))
     if category:
         products = products.where(Product.category == category)
-    return products.order_by(Product.category, Product.sort_order, Product.id).limit(limit)
+    # By the store's category list (categories not on it last, by name), then shelf order.
+    listed = ProductCategory.alias()
+    products = products.join(listed, peewee.JOIN.LEFT_OUTER,
+                             on=(listed.store == Product.store) & (listed.name == Product.category))
+    return products.order_by(peewee.fn.COALESCE(listed.position, MAX_SORT_ORDER * 1000), Product.category,
+                             Product.sort_order, Product.id).limit(limit)
 
 
 def categories(store):
-    return [row.category for row in Product.select(Product.category).where(Product.store == store)
+    """The categories the store's products use, in the order of the store's category list."""
+    used = [row.category for row in Product.select(Product.category).where(Product.store == store)
             .group_by(Product.category).order_by(Product.category)]
+    return categories_list.sort_names(store, used)
+
+
+def category_choices(store):
+    """What the product form offers: the store's active categories in order, then any other
+    category the products use."""
+    names = categories_list.active_names(store)
+    return names + [name for name in categories(store) if name not in names]
 
 
 def shelves(store):

@@ -67,7 +67,7 @@ def _form(product=None, values=None, error=None, status=200):
     if product is not None:
         values = dict(values, version=values.get("version") or products.version(product))
     return render("products/form.html", "products/form.html", product=product, values=values, error=error,
-                  history=history, categories=products.categories(current_store()), shelves=products.shelves(current_store()),
+                  history=history, categories=products.category_choices(current_store()), shelves=products.shelves(current_store()),
                   max_points=products.MAX_POINTS, max_mb=products.MAX_PHOTO_BYTES // (1024 * 1024)), status
 
 

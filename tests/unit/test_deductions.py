@@ -154,14 +154,15 @@ def test_rejected_and_cancelled_occurrences_do_not_count(world, rules):
     assert approve(world, deduct(world, rules, code="PARKING", day=date(2026, 3, 5))).status == "waiting"
 
 
-@pytest.mark.parametrize("changes", [
-    {"unit": "half_hour"}, {"cap_month": 10}, {"linked_share": 10}, {"from_occurrence": 0},
-    {"from_occurrence": 101}, {"occurrence_period": "week"},
+@pytest.mark.parametrize("changes, code", [
+    ({"unit": "half_hour"}, "rule_deduction_per_time"), ({"cap_month": 10}, "rule_cap_on_deduction"),
+    ({"linked_share": 10}, "rule_share_on_deduction"), ({"from_occurrence": 0}, "bad_rule_warnings"),
+    ({"from_occurrence": 101}, "bad_rule_warnings"), ({"occurrence_period": "week"}, "bad_rule_period"),
 ])
-def test_deduction_rules_count_occurrences_only(world, rules, changes):
+def test_deduction_rules_count_occurrences_only(world, rules, changes, code):
     with pytest.raises(KioskError) as error:
         service.change_rule(rules["PARKING"].id, world.store, **changes)
-    assert error.value.code == "bad_rule"
+    assert error.value.code == code
 
 
 def test_an_earning_rule_cannot_start_from_an_nth_occurrence(world, rules):
