@@ -67,7 +67,9 @@ def status():
         return Status(postgres=True, folder=str(folder), stale=False)
     latest = service.newest(folder)
     return Status(postgres=False, folder=str(folder), latest=_shown(latest) if latest else None,
-                  stale=service.is_stale(latest), missing=not folder.is_dir())
+                  # The default folder appears with the first backup; only a folder someone chose
+                  # (KIOSK_BACKUP_DIR: a USB stick, a share) that is not there is worth a warning.
+                  stale=service.is_stale(latest), missing=bool(current_app.config["BACKUP_DIR"]) and not folder.is_dir())
 
 
 @bp.app_context_processor

@@ -1,7 +1,8 @@
 """The first-run screen: while the database holds no store, the kiosk shows it instead of
 sign-in. Only the kiosk itself (a loopback address) or someone with the one-time set-up code
 that `kiosk init-db` printed may use it; once a store exists it answers 404 for good."""
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 
 from kiosk.errors import KioskError
 from kiosk.messages import message
@@ -47,6 +48,7 @@ def page():
             service.forget_setup_code(current_app.instance_path)
             adopt_store_zone(current_app, store)
             sign_in(manager)
+            flash(gettext("The store is open. Next: add the staff, the earning rules and the goods."), "success")
             return redirect(url_for("settings.page"))
     return render_template("setup/page.html", error=error, values=values, zones=ZONES), (422 if error else 200)
 
