@@ -16,7 +16,9 @@ run: setup
 # server starts once; the suite stays under 15 minutes on two cores. The tests that depend on
 # timing (a scanner is told from a person by key timing, as on the products screen; the devices flow polls a
 # serial scanner and waits for printer retries) run alone afterwards, on an unloaded machine.
-TIMED := tests/browser/test_scanner_wedge.py tests/browser/test_devices_flow.py tests/browser/test_products_flow.py
+# The passbook (and the camera scan on it) also tells a scanned card from typing by key timing.
+TIMED := tests/browser/test_scanner_wedge.py tests/browser/test_devices_flow.py tests/browser/test_products_flow.py \
+	tests/browser/test_passbook_flow.py tests/browser/test_camera_scan.py
 test: setup system-deps
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(addprefix --ignore=,$(TIMED))
 	$(BIN)/python -m pytest $(TIMED)
