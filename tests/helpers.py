@@ -39,15 +39,28 @@ def decode_qr(image):
     return [result.text for result in zxingcpp.read_barcodes(image) if result.format == zxingcpp.BarcodeFormat.QRCode]
 
 
-def pdf_page_images(data):
-    """The page images Pillow embedded in a PDF it wrote (one image per page)."""
+def pdf_page_images(data, dpi=300):
+    """The pages of a PDF rasterised by an independent renderer (PDFium), as PIL images.
+
+    The A4 documents are vector text and SVG drawn by WeasyPrint (they used to be one embedded
+    picture a page, which this helper once extracted), so a page is rendered to be looked at."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(data)
+    try:
+        return [page.render(scale=dpi / 72).to_pil() for page in document]
+    finally:
+        document.close()
+
+
+def pdf_page_sizes_mm(data):
+    """(width, height) of every page of a PDF in millimetres."""
     import io
 
-    from PIL import Image, PdfParser
+    from pypdf import PdfReader
 
-    pdf = PdfParser.PdfParser(buf=data)
-    pages = [pdf.read_indirect(ref) for ref in pdf.pages]
-    return [Image.open(io.BytesIO(pdf.read_indirect(page[b"Resources"][b"XObject"][b"image"]).buf)) for page in pages]
+    return [(round(float(page.mediabox.width) * 25.4 / 72, 1), round(float(page.mediabox.height) * 25.4 / 72, 1))
+            for page in PdfReader(io.BytesIO(data)).pages]
 
 
 def sign_in(page, url, name, pin):
@@ -71,25 +84,13 @@ def scan(page, text):
 
 
 def pdf_text(data):
-    """The text a PDF viewer would extract from a PDF of this kiosk: each page's strings shown
-    with Tj, mapped to Unicode through the font's ToUnicode CMap. Pages are separated by \\f."""
-    import zlib
+    """The text a PDF viewer would extract (pypdf), pages separated by \\f. The A4 documents
+    carry real text set by WeasyPrint, with their fonts' Unicode maps."""
+    import io
 
-    streams = []
-    for match in re.finditer(rb"<<(.*?)>>\s*stream\n(.*?)\nendstream", data, re.S):
-        raw = match.group(2)
-        streams.append(zlib.decompress(raw) if b"/FlateDecode" in match.group(1) else raw)
-    mapping = {}
-    for text in streams:
-        if b"beginbfchar" in text:
-            for code, uni in re.findall(rb"<([0-9A-F]{4})> <([0-9A-F]+)>", text.split(b"endcodespacerange", 1)[1]):
-                mapping[code.decode()] = bytes.fromhex(uni.decode()).decode("utf-16-be")
-    pages = []
-    for text in streams:
-        if b" Tj" in text and b"BT" in text:
-            shown = re.findall(rb"<([0-9A-F]*)> Tj", text)
-            pages.append("\n".join("".join(mapping[s[i:i + 4].decode()] for i in range(0, len(s), 4)) for s in shown))
-    return "\f".join(pages)
+    from pypdf import PdfReader
+
+    return "\f".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def rechain(path=None):

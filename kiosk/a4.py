@@ -1,0 +1,132 @@
+"""A4 documents (notices, statements, stock-take sheets, letters, card and label sheets, the rule
+sheets): HTML templates in ``templates/a4/`` laid out by WeasyPrint, so the text is real text
+(searchable, copyable) set in Noto Sans CJK SC, whose glyphs WeasyPrint embeds as a subset.
+
+Every document extends ``a4/base.html`` (the page, its footer, the shared CSS in ``a4/a4.css``).
+QR codes and barcodes are inline SVG drawn from their modules: sharp at any printer resolution.
+
+Nothing is fetched while rendering: the templates refer to no file or address, and the URL
+fetcher refuses every protocol, so a stray reference fails the render instead of reaching out.
+
+No Flask here: callers pass every word, already in the reader's language.
+"""
+import os
+from functools import lru_cache
+
+import jinja2
+import markupsafe
+
+TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates")
+FONT_FAMILY = "Noto Sans CJK SC"
+PANGO_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
+MM_PER_INCH = 25.4
+
+
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint cannot run here (its system libraries are missing); the message says what to install."""
+
+
+def css_string(text):
+    """``text`` as a quoted CSS string, safe inside <style>: no quote, newline or "</style" gets out."""
+    escaped = (str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+               .replace("<", "\\3c ").replace(">", "\\3e "))
+    return '"' + escaped + '"'
+
+
+def page_counter(label):
+    """A CSS ``content`` value for "Page {page} of {pages}" in any language: the strings
+    quoted, the two numbers as CSS counters. ``{number}`` is taken as ``{page}``."""
+    parts = []
+    rest = str(label).replace("{number}", "{page}")
+    while rest:
+        at = [(rest.find(key), key) for key in ("{page}", "{pages}") if key in rest]
+        if not at:
+            parts.append(css_string(rest))
+            break
+        index, key = min(at)
+        if index:
+            parts.append(css_string(rest[:index]))
+        parts.append("counter(page)" if key == "{page}" else "counter(pages)")
+        rest = rest[index + len(key):]
+    return " ".join(parts) or '""'
+
+
+def qr_svg(matrix, module_mm, *, fill="#000"):
+    """An inline SVG of a QR code's ``matrix`` (rows of booleans, quiet zone included), each
+    module ``module_mm`` square: one path, so it prints as crisp squares at any resolution."""
+    size = len(matrix)
+    path = "".join(f"M{x},{y}h1v1h-1z" for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark)
+    return markupsafe.Markup(
+        f'<svg class="qr" xmlns="http://www.w3.org/2000/svg" width="{size * module_mm:.4f}mm" '
+        f'height="{size * module_mm:.4f}mm" viewBox="0 0 {size} {size}" shape-rendering="crispEdges">'
+        f'<path fill="{fill}" d="{path}"/></svg>')
+
+
+def bars_svg(bars, module_mm, height_mm, quiet):
+    """An inline SVG of linear barcode ``bars`` ("1" bar, "0" space), ``quiet`` white modules each side."""
+    runs, x = [], quiet
+    for index, bit in enumerate(bars):
+        if bit == "1" and (index == 0 or bars[index - 1] == "0"):
+            start = x
+        if bit == "1" and (index == len(bars) - 1 or bars[index + 1] == "0"):
+            runs.append(f"M{start},0h{x + 1 - start}v1h-{x + 1 - start}z")
+        x += 1
+    total = len(bars) + 2 * quiet
+    return markupsafe.Markup(
+        f'<svg class="bars" xmlns="http://www.w3.org/2000/svg" width="{total * module_mm:.4f}mm" '
+        f'height="{height_mm:.4f}mm" viewBox="0 0 {total} 1" preserveAspectRatio="none" '
+        f'shape-rendering="crispEdges"><path fill="#000" d="{"".join(runs)}"/></svg>')
+
+
+@lru_cache(maxsize=8)
+def _measuring_font(bold):
+    from kiosk.cards.render import cjk_font
+
+    return cjk_font(1000, bold)
+
+
+def text_width(text, size_mm, bold=False):
+    """How wide ``text`` sets in Noto Sans CJK SC at ``size_mm`` (em size), in millimetres."""
+    return _measuring_font(bold).getlength(text) * size_mm / 1000
+
+
+def fit(text, max_mm, size_mm, bold=False, smallest=0.6):
+    """(size in mm, text) to set ``text`` within ``max_mm``: a smaller size, then an ellipsis."""
+    size = size_mm
+    for step in range(int((1 - smallest) * 20) + 1):
+        size = size_mm * (1 - step / 20)
+        if text_width(text, size, bold) <= max_mm:
+            return size, text
+    while len(text) > 1 and text_width(text + "…", size, bold) > max_mm:
+        text = text[:-1]
+    return size, text + "…"
+
+
+_environment = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined,
+    trim_blocks=True, lstrip_blocks=True,
+)
+# Already escaped for CSS by the functions above; Jinja must not HTML-escape them again.
+_environment.filters["css_string"] = lambda text: markupsafe.Markup(css_string(text))
+_environment.filters["page_counter"] = lambda label: markupsafe.Markup(page_counter(label))
+_environment.filters["mm"] = lambda value: f"{value:.3f}mm"
+
+
+def html(template, **context):
+    """The document's HTML (``template`` under templates/, e.g. "a4/notice.html")."""
+    return _environment.get_template(template).render(font_family=FONT_FAMILY, **context)
+
+
+def pdf(template, **context):
+    """The document as PDF bytes. Raises PdfUnavailable when WeasyPrint's libraries are missing."""
+    try:
+        import weasyprint
+        from weasyprint.urls import URLFetcher
+    except OSError as exc:  # cffi could not load Pango
+        raise PdfUnavailable(
+            f"A4 documents need Pango ({exc}). Install it with: sudo apt-get install {PANGO_PACKAGES}") from exc
+    except ImportError as exc:
+        raise PdfUnavailable(f"A4 documents need WeasyPrint: pip install weasyprint ({exc})") from exc
+    refuse_all = URLFetcher(allowed_protocols=(), fail_on_errors=True)
+    document = weasyprint.HTML(string=html(template, **context), base_url=None, url_fetcher=refuse_all)
+    return document.write_pdf()
