@@ -1,12 +1,13 @@
 """Statements from the household page: an A4 PDF, or printed on the receipt printer."""
-from tests.helpers import body, pdf_page_images
+from tests.helpers import body, pdf_page_sizes_mm, pdf_text
 
 
 def test_a4_statement_pdf(client, operations, world):
     account = world.accounts["张建华"]
     response = operations.post(f"/registry/accounts/{account.id}/statement.pdf", {"period": "this_month"}, htmx=False)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    assert len(pdf_page_images(response.data)) == 1
+    assert pdf_page_sizes_mm(response.data) == [(210.0, 297.0)]
+    assert "积分对账单" in pdf_text(response.data)
 
 
 def test_statement_printed_on_the_receipt_printer(client, operations, world, printer):
