@@ -10,7 +10,7 @@ from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS, SERVICE
 from kiosk.stocktake import service
 from kiosk.stocktake.models import StockTake, StockTakeCount
 from tests.conftest import PINS, signed_in
-from tests.helpers import body, pdf_page_images, stock
+from tests.helpers import body, pdf_page_sizes_mm, pdf_text, stock
 
 
 def start(session, category="粮油", blind=False):
@@ -227,8 +227,9 @@ def test_the_history_is_kept_and_printable_as_a4_pdf(client, world):
     assert f'data-stocktake="{stocktake.number}"' in history and "已完成" in history
     response = manager.get(f"/stocktake/{stocktake.id}/report.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    (page,) = pdf_page_images(response.data)
-    assert page.size == (1240, 1754)  # A4 at 150 dpi
+    assert pdf_page_sizes_mm(response.data) == [(210.0, 297.0)]  # one A4 page
+    text = pdf_text(response.data)
+    assert f"盘点表 {stocktake.number}" in text and "大米（件）" in text and "-50 分" in text and "店长签字" in text
 
 
 def test_unknown_counts_and_lines_are_refused(client, world):
