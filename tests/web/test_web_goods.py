@@ -14,7 +14,7 @@ from kiosk.reports.verify import verify
 from kiosk.staff.models import MANAGER, SERVICE
 from kiosk.stores.models import Store
 from tests.conftest import signed_in
-from tests.helpers import body, pdf_page_images, stock
+from tests.helpers import body, pdf_page_sizes_mm, pdf_text, stock
 
 
 def local_today():
@@ -72,8 +72,9 @@ def test_operations_scan_goods_in_as_a_donation_and_print_the_thanks(operations,
     assert "食用油".encode("gb18030") in data and "2900分".encode("gb18030") in data
     pdf = operations.get(f"/stock/in/{receipt.id}/thanks.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
-    (image,) = pdf_page_images(pdf.data)
-    assert image.size[0] < image.size[1]  # A4 portrait
+    assert pdf_page_sizes_mm(pdf.data) == [(210.0, 297.0)]  # one A4 page, portrait
+    text = pdf_text(pdf.data)
+    assert "感谢信" in text and "幸福里超市" in text and "食用油" in text and "2900分" in text
     assert verify() == []
 
 
