@@ -11,6 +11,7 @@ fetcher refuses every protocol, so a stray reference fails the render instead of
 No Flask here: callers pass every word, already in the reader's language.
 """
 import os
+import re
 from functools import lru_cache
 
 import jinja2
@@ -51,31 +52,19 @@ def page_counter(label):
     return " ".join(parts) or '""'
 
 
-def qr_svg(matrix, module_mm, *, fill="#000"):
-    """An inline SVG of a QR code's ``matrix`` (rows of booleans, quiet zone included), each
-    module ``module_mm`` square: one path, so it prints as crisp squares at any resolution."""
-    size = len(matrix)
-    path = "".join(f"M{x},{y}h1v1h-1z" for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark)
-    return markupsafe.Markup(
-        f'<svg class="qr" xmlns="http://www.w3.org/2000/svg" width="{size * module_mm:.4f}mm" '
-        f'height="{size * module_mm:.4f}mm" viewBox="0 0 {size} {size}" shape-rendering="crispEdges">'
-        f'<path fill="{fill}" d="{path}"/></svg>')
+def qr_path(matrix):
+    """SVG path data for a QR code's ``matrix`` (rows of booleans, quiet zone included), one unit
+    a module: scale it to the module size, and it prints as crisp squares at any resolution."""
+    return "".join(f"M{x},{y}h1v1h-1z" for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark)
 
 
-def bars_svg(bars, module_mm, height_mm, quiet):
-    """An inline SVG of linear barcode ``bars`` ("1" bar, "0" space), ``quiet`` white modules each side."""
-    runs, x = [], quiet
-    for index, bit in enumerate(bars):
-        if bit == "1" and (index == 0 or bars[index - 1] == "0"):
-            start = x
-        if bit == "1" and (index == len(bars) - 1 or bars[index + 1] == "0"):
-            runs.append(f"M{start},0h{x + 1 - start}v1h-{x + 1 - start}z")
-        x += 1
-    total = len(bars) + 2 * quiet
-    return markupsafe.Markup(
-        f'<svg class="bars" xmlns="http://www.w3.org/2000/svg" width="{total * module_mm:.4f}mm" '
-        f'height="{height_mm:.4f}mm" viewBox="0 0 {total} 1" preserveAspectRatio="none" '
-        f'shape-rendering="crispEdges"><path fill="#000" d="{"".join(runs)}"/></svg>')
+def bars_path(bars, quiet):
+    """SVG path data for linear barcode ``bars`` ("1" bar, "0" space) one unit a module and one
+    unit tall, after ``quiet`` white modules: scale it to the module width and the bar height."""
+    runs = []
+    for match in re.finditer("1+", bars):
+        runs.append(f"M{quiet + match.start()},0h{len(match.group())}v1h-{len(match.group())}z")
+    return "".join(runs)
 
 
 @lru_cache(maxsize=8)

@@ -1,4 +1,5 @@
-"""Printable points cards (积分卡): one CR80 card as an image or PNG, A4 sheets of ten as a PDF.
+"""Printable points cards (积分卡): one CR80 card as an image or PNG (Pillow, 300 dpi), A4 sheets
+of ten as a PDF (WeasyPrint through kiosk.a4: vector text and QR codes at their physical size).
 
 No Flask here: callers pass the card, its store and its QR payload (kiosk.cards.service.card_payload).
 Sizes are in millimetres and converted at the requested dpi; the QR code's modules are scaled by a
@@ -13,6 +14,7 @@ import qrcode
 from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_M
 
+from kiosk import a4
 from kiosk.privacy import mask_name
 
 FONT_DIR = "/usr/share/fonts/opentype/noto"
@@ -152,55 +154,67 @@ def card_png(card, store, payload, *, dpi=300, mask=True):
     return out.getvalue()
 
 
-def sheet_images(items, *, dpi=300, mask=True):
-    """A4 page images holding ``items`` ((card, store, payload) triples), ten cards a page.
+def _laid_out(card, store, payload, mask):
+    """One card as the sheet template draws it: texts fitted to their space (size in mm, text),
+    the QR code's path, its module size and place, all in millimetres from the card's corner.
+    The QR module is a whole number of 300 dpi dots, as on the PNG."""
+    matrix = make_qr(payload).get_matrix()
+    modules = len(matrix)
+    dots = round(QR_SPACE_MM * 300 / 25.4) // modules
+    module = dots * 25.4 / 300
+    size = modules * module
+    quiet = QR_BORDER * module
+    left = CARD_MM[0] - MARGIN_MM - size + quiet
+    text_width = left + quiet - 3 - MARGIN_MM
+    name = mask_name(card.holder_name) if mask else card.holder_name
+    return {
+        "store": a4.fit(store.name, CARD_MM[0] - 2 * MARGIN_MM, 4.8, bold=True),
+        "name": a4.fit(name, text_width, 6.2, bold=True),
+        # No address on the card: a lost card must not tell a finder where its holder lives.
+        "lost": a4.fit("遗失请及时到社区挂失", text_width, 3.4),
+        "number": a4.fit(_card_number(card.number), text_width, 7.5, bold=True),
+        "qr": a4.qr_path(matrix), "module": round(module, 5),
+        "qr_x": round(left, 4), "qr_y": round((13 + CARD_MM[1] - size) / 2, 4),
+    }
 
-    Raises ValueError when there is nothing to print, RuntimeError when the CJK font is missing.
+
+def sheet_layout(count):
+    """Where the cards of a full sheet go: ([x mm], [y mm]) of the columns and rows, centred on A4."""
+    left = (A4_MM[0] - COLUMNS * CARD_MM[0] - (COLUMNS - 1) * GAP_MM[0]) / 2
+    top = (A4_MM[1] - ROWS * CARD_MM[1] - (ROWS - 1) * GAP_MM[1]) / 2
+    return ([round(left + c * (CARD_MM[0] + GAP_MM[0]), 3) for c in range(COLUMNS)],
+            [round(top + r * (CARD_MM[1] + GAP_MM[1]), 3) for r in range(ROWS)])
+
+
+def _cut_marks(xs, ys, gap=2.0, length=4.0):
+    """SVG path data: short lines in the page margins in line with every card edge, for a paper cutter."""
+    first_y, last_y = ys[0], ys[-1] + CARD_MM[1]
+    first_x, last_x = xs[0], xs[-1] + CARD_MM[0]
+    marks = []
+    for x in sorted({edge for x in xs for edge in (x, round(x + CARD_MM[0], 3))}):
+        marks.append(f"M{x},{first_y - gap - length}v{length}M{x},{last_y + gap}v{length}")
+    for y in sorted({edge for y in ys for edge in (y, round(y + CARD_MM[1], 3))}):
+        marks.append(f"M{first_x - gap - length},{y}h{length}M{last_x + gap},{y}h{length}")
+    return "".join(marks)
+
+
+def cards_pdf(items, *, mask=True):
+    """A PDF of A4 sheets, ten cards a page, for ``items`` ((card, store, payload) triples), every
+    card at its physical size (``templates/a4/cards.html``).
+
+    Raises ValueError when there is nothing to print, RuntimeError when the CJK font is missing
+    (kiosk.a4.PdfUnavailable when WeasyPrint's libraries are).
     """
     items = list(items)
     if not items:
         raise ValueError("no cards to print")
-
-    def px(mm):
-        return round(mm * dpi / 25.4)
-
-    page_size = (px(A4_MM[0]), px(A4_MM[1]))
-    card_w, card_h = px(CARD_MM[0]), px(CARD_MM[1])
-    gap_x, gap_y = px(GAP_MM[0]), px(GAP_MM[1])
-    left = (page_size[0] - COLUMNS * card_w - (COLUMNS - 1) * gap_x) // 2
-    top = (page_size[1] - ROWS * card_h - (ROWS - 1) * gap_y) // 2
-    xs = [left + c * (card_w + gap_x) for c in range(COLUMNS)]
-    ys = [top + r * (card_h + gap_y) for r in range(ROWS)]
-
+    xs, ys = sheet_layout(PER_PAGE)
+    marks = _cut_marks(xs, ys)
     pages = []
     for start in range(0, len(items), PER_PAGE):
-        page = Image.new("RGB", page_size, "white")
-        _cut_marks(ImageDraw.Draw(page), xs, ys, card_w, card_h, px(2), px(4), max(1, dpi // 150))
+        cards = []
         for i, (card, store, payload) in enumerate(items[start:start + PER_PAGE]):
-            page.paste(card_image(card, store, payload, dpi=dpi, mask=mask), (xs[i % COLUMNS], ys[i // COLUMNS]))
-        pages.append(page)
-    return pages
-
-
-def _cut_marks(draw, xs, ys, card_w, card_h, gap, length, width):
-    """Short lines in the page margins in line with every card edge, for a paper cutter."""
-    first_y, last_y = ys[0], ys[-1] + card_h
-    first_x, last_x = xs[0], xs[-1] + card_w
-    for x in sorted({edge for x in xs for edge in (x, x + card_w - 1)}):
-        draw.line((x, first_y - gap - length, x, first_y - gap), fill=INK, width=width)
-        draw.line((x, last_y + gap, x, last_y + gap + length), fill=INK, width=width)
-    for y in sorted({edge for y in ys for edge in (y, y + card_h - 1)}):
-        draw.line((first_x - gap - length, y, first_x - gap, y), fill=INK, width=width)
-        draw.line((last_x + gap, y, last_x + gap + length, y), fill=INK, width=width)
-
-
-def cards_pdf(items, *, dpi=300, mask=True):
-    """A PDF of A4 sheets, ten cards a page, for ``items`` ((card, store, payload) triples).
-
-    Raises ValueError when there is nothing to print, RuntimeError when the CJK font is missing.
-    """
-    first, *rest = sheet_images(items, dpi=dpi, mask=mask)
-    out = io.BytesIO()
-    # Pillow stores RGB pages as JPEG; high quality without chroma subsampling keeps edges sharp.
-    first.save(out, "PDF", save_all=True, append_images=rest, resolution=dpi, quality=95, subsampling=0)
-    return out.getvalue()
+            cards.append({**_laid_out(card, store, payload, mask), "x": xs[i % COLUMNS], "y": ys[i // COLUMNS]})
+        pages.append({"cards": cards, "marks": marks})
+    return a4.pdf("a4/cards.html", title="积分卡", pages=pages, card_w=CARD_MM[0], card_h=CARD_MM[1],
+                  margin=MARGIN_MM, corner=CORNER_MM)

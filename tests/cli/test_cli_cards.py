@@ -2,7 +2,6 @@
 prints every active card on A4 sheets of ten; bad requests exit non-zero and write nothing."""
 import math
 import os
-import re
 import sqlite3
 import subprocess
 import sys
@@ -10,7 +9,7 @@ import sys
 import pytest
 from PIL import Image
 
-from tests.helpers import decode_qr, pdf_page_images
+from tests.helpers import decode_qr, pdf_page_images, pdf_page_sizes_mm
 
 LOST, REVOKED = "10000026", "10000027"
 
@@ -68,7 +67,7 @@ def test_all_active_cards_print_on_a4_sheets_of_ten(demo):
         active = [number for (number,) in conn.execute("SELECT number FROM card WHERE status = 'active' ORDER BY number")]
     assert len(active) == 25  # the demo's 27 cards, less one lost and one revoked
     data = out.read_bytes()
-    assert len(re.findall(rb"/Type\s*/Page\b", data)) == math.ceil(len(active) / 10) == 3
+    assert pdf_page_sizes_mm(data) == [(210.0, 297.0)] * math.ceil(len(active) / 10) == [(210.0, 297.0)] * 3
     scanned = [text for page in pdf_page_images(data) for text in decode_qr(page)]
     assert sorted(text.split(":")[2] for text in scanned) == active
 

@@ -1,17 +1,17 @@
 """Printable cards: CR80 at 300 dpi, QR codes that an independent decoder (zxing-cpp) reads back
 into a payload naming the same card, whole-pixel QR modules, A4 sheets of ten."""
 import io
-import re
 
 import pytest
+import zxingcpp
 from PIL import Image, ImageChops
 from qrcode.util import MODE_ALPHA_NUM
 
 from kiosk.cards import render
 from kiosk.cards.models import Account, Card
-from kiosk.cards.render import card_png, cards_pdf, make_qr, render_card, sheet_images
+from kiosk.cards.render import card_png, cards_pdf, make_qr, render_card
 from kiosk.cards.service import card_payload, find_card
-from tests.helpers import decode_qr, pdf_page_images
+from tests.helpers import decode_qr, pdf_page_images, pdf_page_sizes_mm
 
 
 def item(world, name):
@@ -102,24 +102,62 @@ def test_a_card_without_a_household_renders(world):
 
 def test_twelve_cards_make_two_a4_pages_whose_qr_codes_all_round_trip(world):
     items = more_cards(world, 12)
-    pages = sheet_images(items)
-    assert [page.size for page in pages] == [(2480, 3508)] * 2
-    found = [sorted(decode_qr(page)) for page in pages]
+    data = cards_pdf(items)
+    assert data.startswith(b"%PDF")
+    assert pdf_page_sizes_mm(data) == [(210.0, 297.0)] * 2
+    # The sheets are vector now (they were one picture a page): PDFium renders them as a
+    # printer would, and an independent decoder reads every QR code off the rendered pages.
+    found = [sorted(decode_qr(page)) for page in pdf_page_images(data, dpi=300)]
     assert found == [sorted(p for _, _, p in items[:10]), sorted(p for _, _, p in items[10:])]
     for text in found[0] + found[1]:
         assert find_card(world.store, text, world.card_key).number in {card.number for card, _, _ in items}
 
-    data = cards_pdf(items)
-    assert data.startswith(b"%PDF")
-    assert len(re.findall(rb"/Type\s*/Page\b", data)) == 2
-    assert len(re.findall(rb"/MediaBox\s*\[\s*0 0 595\.2 841\.92\s*\]", data)) == 2  # A4 in points
-    # The QR codes survive the PDF's JPEG compression.
-    assert [sorted(decode_qr(page)) for page in pdf_page_images(data)] == found
+
+def _dark_runs(values):
+    """Centres of the runs of True in ``values``."""
+    runs, start = [], None
+    for index, dark in enumerate(list(values) + [False]):
+        if dark and start is None:
+            start = index
+        elif not dark and start is not None:
+            runs.append((start + index - 1) / 2)
+            start = None
+    return runs
+
+
+def test_cards_on_the_sheet_are_cr80_exactly_and_their_codes_sit_a_card_and_a_gap_apart(world):
+    dpi = 600
+    (page,) = pdf_page_images(cards_pdf(more_cards(world, 10)), dpi=dpi)
+    gray = page.convert("L")
+    mm = lambda px: px * 25.4 / dpi  # noqa: E731
+    px = lambda mm_: round(mm_ * dpi / 25.4)  # noqa: E731
+    # The cut marks above the first row (3.5 to 7.5 mm from the top) stand at every card edge.
+    row = [gray.getpixel((x, px(5.5))) < 128 for x in range(page.width)]
+    edges = [mm(x) for x in _dark_runs(row)]
+    assert len(edges) == 4
+    assert edges[1] - edges[0] == pytest.approx(render.CARD_MM[0], abs=0.1)  # 85.6 mm wide
+    assert edges[3] - edges[2] == pytest.approx(render.CARD_MM[0], abs=0.1)
+    assert edges[2] - edges[1] == pytest.approx(render.GAP_MM[0], abs=0.1)
+    # The marks left of the first column stand at every card's top and bottom: five rows of 54 mm.
+    column = [gray.getpixel((px(12.4), y)) < 128 for y in range(page.height)]
+    tops = [mm(y) for y in _dark_runs(column)]
+    assert len(tops) == 10
+    for top, bottom in zip(tops[::2], tops[1::2]):
+        assert bottom - top == pytest.approx(render.CARD_MM[1], abs=0.1)  # 54 mm tall
+    # Each card's QR code sits at the same place on its card: a card and a gap from the next.
+    corners = [(mm(r.position.top_left.x), mm(r.position.top_left.y))
+               for r in zxingcpp.read_barcodes(page) if r.format == zxingcpp.BarcodeFormat.QRCode]
+    assert len(corners) == 10
+    xs, ys = sorted(x for x, _ in corners), sorted(y for _, y in corners)
+    assert xs[-1] - xs[0] == pytest.approx(render.CARD_MM[0] + render.GAP_MM[0], abs=0.2)
+    assert xs[4] - xs[0] < 0.2 and xs[-1] - xs[5] < 0.2  # two columns of five
+    for upper, lower in zip(ys[::2], ys[2::2]):
+        assert lower - upper == pytest.approx(render.CARD_MM[1] + render.GAP_MM[1], abs=0.2)
 
 
 @pytest.mark.parametrize("count, pages", [(1, 1), (10, 1), (11, 2)])
 def test_a_page_holds_ten_cards(world, count, pages):
-    assert len(sheet_images(more_cards(world, count), dpi=100)) == pages
+    assert len(pdf_page_sizes_mm(cards_pdf(more_cards(world, count)))) == pages
 
 
 def test_no_cards_is_an_error():
