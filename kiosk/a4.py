@@ -27,6 +27,10 @@ class PdfUnavailable(RuntimeError):
     """WeasyPrint cannot run here (its system libraries are missing); the message says what to install."""
 
 
+class FetchRefused(RuntimeError):
+    """A template referred to a file or an address; nothing is fetched, so the render stops."""
+
+
 def css_string(text):
     """``text`` as a quoted CSS string, safe inside <style>: no quote, newline or "</style" gets out."""
     escaped = (str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
@@ -107,7 +111,8 @@ def html(template, **context):
 
 
 def pdf(template, **context):
-    """The document as PDF bytes. Raises PdfUnavailable when WeasyPrint's libraries are missing."""
+    """The document as PDF bytes. Raises PdfUnavailable when WeasyPrint's libraries are missing,
+    FetchRefused when the page refers to any file or address."""
     try:
         import weasyprint
         from weasyprint.urls import URLFetcher
@@ -118,4 +123,7 @@ def pdf(template, **context):
         raise PdfUnavailable(f"A4 documents need WeasyPrint: pip install weasyprint ({exc})") from exc
     refuse_all = URLFetcher(allowed_protocols=(), fail_on_errors=True)
     document = weasyprint.HTML(string=html(template, **context), base_url=None, url_fetcher=refuse_all)
-    return document.write_pdf()
+    try:
+        return document.write_pdf()
+    except weasyprint.urls.FatalURLFetchingError as exc:  # a BaseException: turn it into an ordinary error
+        raise FetchRefused(f"{template}: {exc}") from exc
