@@ -7,7 +7,7 @@ No Flask here: the caller passes the words (``kiosk.rulesheets.words`` builds th
 from dataclasses import dataclass
 
 from kiosk import a4
-from kiosk.a4 import FONT_FAMILY, PdfUnavailable, page_counter  # noqa: F401  (callers import them from here)
+from kiosk.a4 import PdfUnavailable, page_counter  # noqa: F401  (callers import them from here)
 
 
 @dataclass(frozen=True)

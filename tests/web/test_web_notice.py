@@ -1,6 +1,5 @@
 """The public notice (公示) on screen: publishing and its refusals, roles, the A4 PDF, the
 full-screen display for residents and the settings."""
-import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
