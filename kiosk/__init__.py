@@ -170,6 +170,16 @@ def create_app(config=None):
         from flask_babel import gettext
         return render_template("error.html", message=gettext("Page not found.")), 404
 
+    from kiosk.a4 import PdfUnavailable
+
+    @app.errorhandler(PdfUnavailable)
+    def _no_pdf(error):
+        # Any A4 document on a computer without WeasyPrint's libraries: say what to install.
+        from flask_babel import gettext
+        app.logger.error("%s", error)
+        return render_template("error.html", message=gettext(
+            "The PDF cannot be made on this computer: %(reason)s", reason=str(error))), 500
+
     @app.context_processor
     def _context():
         from kiosk.staff.auth import current_staff, current_store

@@ -30,3 +30,15 @@ def test_a_bad_period_is_refused_with_a_message(client, operations, world, print
 
 def test_another_stores_or_unknown_account_is_404(operations):
     assert operations.post("/registry/accounts/999/statement.pdf", {"period": "this_month"}, htmx=False).status_code == 404
+
+
+def test_a_computer_without_pango_gets_a_sentence_for_any_a4_document(operations, world, monkeypatch):
+    from kiosk import a4
+
+    def missing(template, **context):
+        raise a4.PdfUnavailable("A4 documents need Pango. Install it with: sudo apt-get install libpango-1.0-0")
+    monkeypatch.setattr(a4, "html", missing)
+    account = world.accounts["张建华"]
+    response = operations.post(f"/registry/accounts/{account.id}/statement.pdf", {"period": "this_month"}, htmx=False)
+    assert response.status_code == 500
+    assert "本机无法生成 PDF" in body(response) and "libpango-1.0-0" in body(response)
