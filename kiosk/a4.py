@@ -4,6 +4,8 @@ sheets): HTML templates in ``templates/a4/`` laid out by WeasyPrint, so the text
 
 Every document extends ``a4/base.html`` (the page, its footer, the shared CSS in ``a4/a4.css``).
 QR codes and barcodes are inline SVG drawn from their modules: sharp at any printer resolution.
+``cjk_font`` loads the same Noto face with Pillow, to fit a text to its space before layout (and
+for the one picture left, the single card PNG of kiosk.cards.render).
 
 Nothing is fetched while rendering: the templates refer to no file or address, and the URL
 fetcher refuses every protocol, so a stray reference fails the render instead of reaching out.
@@ -16,11 +18,14 @@ from functools import lru_cache
 
 import jinja2
 import markupsafe
+from PIL import ImageFont
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates")
 FONT_FAMILY = "Noto Sans CJK SC"
 PANGO_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
-MM_PER_INCH = 25.4
+FONT_DIR = "/usr/share/fonts/opentype/noto"  # Debian's fonts-noto-cjk
+FONT_FILES = {False: "NotoSansCJK-Regular.ttc", True: "NotoSansCJK-Bold.ttc"}
+SIMPLIFIED_CHINESE = 2  # the face index of Noto Sans CJK SC in the collections (0 is Japanese)
 
 
 class PdfUnavailable(RuntimeError):
@@ -71,10 +76,21 @@ def bars_path(bars, quiet):
     return "".join(runs)
 
 
-@lru_cache(maxsize=8)
-def _measuring_font(bold):
-    from kiosk.cards.render import cjk_font
+@lru_cache(maxsize=64)
+def cjk_font(size, bold=False):
+    """Noto Sans CJK SC at ``size`` pixels (bold falls back to regular if only that is installed).
 
+    Raises RuntimeError when Debian's fonts-noto-cjk is not installed.
+    """
+    path = os.path.join(FONT_DIR, FONT_FILES[bold])
+    if bold and not os.path.exists(path):
+        path = os.path.join(FONT_DIR, FONT_FILES[False])
+    if not os.path.exists(path):
+        raise RuntimeError(f"install fonts-noto-cjk (sudo apt-get install fonts-noto-cjk): {path} is missing")
+    return ImageFont.truetype(path, size, index=SIMPLIFIED_CHINESE)
+
+
+def _measuring_font(bold):
     return cjk_font(1000, bold)
 
 

@@ -6,20 +6,15 @@ Sizes are in millimetres and converted at the requested dpi; the QR code's modul
 whole number of pixels so that every module prints the same size.
 """
 import io
-import os
-from functools import lru_cache
 from typing import NamedTuple
 
 import qrcode
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 from qrcode.constants import ERROR_CORRECT_M
 
 from kiosk import a4
+from kiosk.a4 import cjk_font
 from kiosk.privacy import mask_name
-
-FONT_DIR = "/usr/share/fonts/opentype/noto"
-FONT_FILES = {False: "NotoSansCJK-Regular.ttc", True: "NotoSansCJK-Bold.ttc"}
-SIMPLIFIED_CHINESE = 2  # the face index of Noto Sans CJK SC in the collections (0 is Japanese)
 
 CARD_MM = (85.6, 54.0)  # ISO/IEC 7810 ID-1, "CR80"
 CORNER_MM = 3.18
@@ -43,20 +38,6 @@ class RenderedCard(NamedTuple):
     qr_box: tuple
     qr_modules: int
     qr_scale: int
-
-
-@lru_cache(maxsize=64)
-def cjk_font(size, bold=False):
-    """Noto Sans CJK SC at ``size`` pixels (bold falls back to regular if only that is installed).
-
-    Raises RuntimeError when Debian's fonts-noto-cjk is not installed.
-    """
-    path = os.path.join(FONT_DIR, FONT_FILES[bold])
-    if bold and not os.path.exists(path):
-        path = os.path.join(FONT_DIR, FONT_FILES[False])
-    if not os.path.exists(path):
-        raise RuntimeError(f"install fonts-noto-cjk (sudo apt-get install fonts-noto-cjk): {path} is missing")
-    return ImageFont.truetype(path, size, index=SIMPLIFIED_CHINESE)
 
 
 def make_qr(payload):

@@ -7,6 +7,7 @@ import zxingcpp
 from PIL import Image, ImageChops
 from qrcode.util import MODE_ALPHA_NUM
 
+from kiosk import a4
 from kiosk.cards import render
 from kiosk.cards.models import Account, Card
 from kiosk.cards.render import card_png, cards_pdf, make_qr, render_card
@@ -166,7 +167,7 @@ def test_no_cards_is_an_error():
 
 
 def test_a_missing_cjk_font_says_which_package_to_install(world, monkeypatch, tmp_path):
-    monkeypatch.setattr(render, "FONT_DIR", str(tmp_path))
+    monkeypatch.setattr(a4, "FONT_DIR", str(tmp_path))  # kiosk.a4 loads the font for cards and documents
     render.cjk_font.cache_clear()
     try:
         with pytest.raises(RuntimeError, match="fonts-noto-cjk"):
