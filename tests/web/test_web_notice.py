@@ -138,6 +138,23 @@ def test_hundreds_of_households_paginate_in_the_pdf(world):
     assert len(data) < 3_000_000
 
 
+def test_a_yearly_notice_prints_its_star_candidates_on_pages_of_their_own(world):
+    from kiosk.notice.models import NoticeLine
+    from kiosk.notice.pdf import NoticeLabels, notice_pdf
+
+    notice = Notice(period="2026", kind="year", day_from=today(), day_to=today(), households=2, earned=30, spent=0,
+                    balance=30, chain_head="c" * 64, chain_entry_id=3, chain_length=3)
+    lines = [NoticeLine(position=1, household_number="1栋101", holder="张*华", earned=20, spent=0, balance=20, rank=1,
+                        deducted=True),
+             NoticeLine(position=2, household_number="1栋102", holder="李*兰", earned=10, spent=0, balance=10, rank=2)]
+    labels = NoticeLabels(stars_title="星级文明户候选", deducted="年内有扣分", no_stars="本年度没有户获得积分。")
+    pages = pdf_text(notice_pdf("幸福里", notice, lines, labels, candidates=lines)).split("\f")
+    assert len(pages) == 2 and "星级文明户候选" not in pages[0] and "c" * 64 in pages[0]
+    assert "星级文明户候选" in pages[1] and "张*华" in pages[1] and pages[1].count("年内有扣分") == 1
+    empty = pdf_text(notice_pdf("幸福里", notice, lines, labels, candidates=[])).split("\f")
+    assert len(empty) == 2 and "本年度没有户获得积分。" in empty[1]
+
+
 def test_the_display_needs_no_sign_in_and_shows_only_masked_names(client, clerk, world):
     assert client.get("/notice/display").status_code == 302  # nothing published yet: the passbook
     publish(clerk, publishable(world))
