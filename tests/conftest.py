@@ -50,6 +50,9 @@ def _load_pg():
 
 pg = _load_pg()
 ENGINE = pg.engine()
+# Concurrency tests run up to 16 threads at once, each with its own connection, besides the
+# test's own: the pool must not make them queue (production's default is 10 per process).
+POOL_SIZE = 40
 
 
 def pytest_configure(config):
@@ -114,7 +117,7 @@ def instance(tmp_path):
 
 @pytest.fixture
 def db(database_url):
-    kiosk_db.connect(database_url)
+    kiosk_db.connect(database_url, pool_size=POOL_SIZE)
     kiosk_db.database.connect(reuse_if_open=True)
     schema.upgrade()
     yield kiosk_db.database
@@ -189,6 +192,7 @@ def app(world, instance, printer, database_url):
     app = create_app({
         "INSTANCE_PATH": str(instance),
         "DATABASE_URL": database_url,
+        "DATABASE_POOL_SIZE": POOL_SIZE,
         "PRINTER": printer,
         # Receipts are sent inside the request, so a test sees them at once; the background
         # worker has tests of its own.

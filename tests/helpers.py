@@ -10,6 +10,12 @@ from kiosk.errors import KioskError
 from kiosk.inventory.models import Product
 
 
+def run_sql(text, params=()):
+    """database.execute_sql with ``?`` placeholders, whatever the engine's own (``%s`` on
+    PostgreSQL): tests that tamper with rows on purpose write their SQL once."""
+    return database.execute_sql(text.replace("?", database.param), params)
+
+
 def body(response):
     return response.get_data(as_text=True)
 

@@ -4,7 +4,8 @@
 as root, the cluster belongs to a system user ``kioskpg``, made when missing), started on a free
 port of 127.0.0.1 with its unix socket in the same folder, and tuned for throwaway data (no
 fsync). :meth:`Cluster.stop` stops it and removes the folder; the pytest fixture calls it at the
-end of the session even when tests fail, and an ``atexit`` hook does when the session is killed.
+end of the session even when tests fail. Should the test process die without it (killed, a
+hung test stopped by a timeout), a small watcher process it starts does the same.
 
 Every test gets its own database, copied from a template migrated once per cluster
 (``CREATE DATABASE … TEMPLATE``), dropped after the test.
@@ -16,6 +17,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import uuid
 
@@ -61,6 +63,24 @@ def _owner():
     return USER, entry.pw_uid, entry.pw_gid
 
 
+# Waits for the test process to end, then stops its cluster and removes the folder if the test
+# process could not (the folder is gone after a normal stop).
+_WATCHER = """
+import os, shutil, subprocess, sys, time
+parent, folder, bin, user = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+while True:
+    try:
+        os.kill(parent, 0)
+    except ProcessLookupError:
+        break
+    time.sleep(1)
+if os.path.exists(os.path.join(folder, "data", "postmaster.pid")):
+    command = [os.path.join(bin, "pg_ctl"), "-D", os.path.join(folder, "data"), "-m", "immediate", "-w", "stop"]
+    subprocess.run((["runuser", "-u", user, "--"] if user else []) + command, capture_output=True, timeout=60)
+shutil.rmtree(folder, ignore_errors=True)
+"""
+
+
 class Cluster:
     def __init__(self):
         self.bin = binaries()
@@ -93,6 +113,11 @@ class Cluster:
         self._run("pg_ctl", "-D", self.data, "-l", os.path.join(self.folder, "log"), "-o", options, "-w", "-t", "60", "start")
         self.started = True
         atexit.register(self.stop)
+        # Started without a Popen object: it outlives this process on purpose.
+        os.posix_spawn(sys.executable, [sys.executable, "-c", _WATCHER, str(os.getpid()), self.folder, self.bin,
+                                        self.user or ""], os.environ,
+                       file_actions=[(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_RDWR, 0) for fd in (0, 1, 2)],
+                       setsid=True)
         return self
 
     def stop(self):
