@@ -16,6 +16,23 @@ def run_sql(text, params=()):
     return database.execute_sql(text.replace("?", database.param), params)
 
 
+def schema_migrator():
+    """The playhouse migrator of the engine under test, for tests that take a migration back."""
+    from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
+
+    from kiosk.db import is_sqlite
+
+    return SqliteMigrator(database.obj) if is_sqlite() else PostgresqlMigrator(database.obj)
+
+
+def drop_tables(models):
+    """Drop tables to take a migration back; on PostgreSQL also the foreign keys of other tables
+    that point at them (SQLite does not check those when a table is dropped)."""
+    from kiosk.db import is_sqlite
+
+    database.drop_tables(models, cascade=not is_sqlite())
+
+
 def body(response):
     return response.get_data(as_text=True)
 
