@@ -17,9 +17,17 @@ run: setup
 # timing (a scanner is told from a person by key timing, as on the products screen; the devices flow polls a
 # serial scanner and waits for printer retries) run alone afterwards, on an unloaded machine.
 TIMED := tests/browser/test_scanner_wedge.py tests/browser/test_devices_flow.py tests/browser/test_products_flow.py
+# Then the unit, web and concurrency tests again on PostgreSQL: each worker starts a throwaway
+# cluster (tests/pg.py: initdb in a temporary folder as a non-root user, a free port, stopped at
+# the end even when tests fail) and gives each test its own database. The CLI tests use SQLite
+# files of their own, except test_cli_postgres.py, which runs here; the browser tests stay on
+# SQLite. Tests that check something only SQLite has are skipped there with their reason.
+PG_TESTS := tests/unit tests/web tests/cli/test_cli_postgres.py
 test: setup system-deps
-	$(BIN)/python -m pytest -n 2 --dist loadfile $(addprefix --ignore=,$(TIMED))
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(addprefix --ignore=,$(TIMED) tests/cli/test_cli_postgres.py)
 	$(BIN)/python -m pytest $(TIMED)
+	@echo "=== The same unit, web and concurrency tests on PostgreSQL (KIOSK_TEST_ENGINE=postgres) ==="
+	KIOSK_TEST_ENGINE=postgres $(BIN)/python -m pytest -n 2 --dist loadfile $(PG_TESTS)
 
 setup: $(VENV)/.installed $(HTMX) translations
 
