@@ -3,7 +3,10 @@
 ``database`` is a proxy initialised by :func:`connect`; models never name an engine, so the
 same code runs on SQLite (a kiosk PC) and PostgreSQL (a district server, with pooled connections).
 """
+import functools
 import os
+import random
+import time
 from datetime import datetime, timezone
 from urllib.parse import urlparse
 
@@ -107,6 +110,50 @@ def connect(url, pool_size=DEFAULT_POOL_SIZE):
             raise ValueError(f"unsupported database URL {url!r}: {exc}") from None
     database.initialize(db)
     return db
+
+
+# PostgreSQL's SQLSTATEs for a transaction it rolled back so that another could go on:
+# serialization_failure and deadlock_detected. Running the transaction again is the cure.
+RETRYABLE_SQLSTATES = ("40001", "40P01")
+RETRY_ATTEMPTS = 3
+
+
+def is_retryable(exc):
+    """True when ``exc`` (a peewee error wrapping the driver's) is a deadlock or serialization failure."""
+    for candidate in (exc, *getattr(exc, "args", ())[:1], exc.__cause__, exc.__context__):
+        if getattr(candidate, "pgcode", None) in RETRYABLE_SQLSTATES:
+            return True
+    return False
+
+
+def retry_on_conflict(function):
+    """Run ``function`` (which owns its whole transaction) again, up to RETRY_ATTEMPTS times in
+    all, when PostgreSQL aborts it for a deadlock or a serialization failure; the last failure is
+    raised. Only safe for operations that are idempotent by key (a retry of a checkout finds the
+    sale if the first attempt had committed). Inside a caller's transaction nothing is retried:
+    the caller's transaction is the one that failed. SQLite never raises these (its write
+    transactions take the lock at BEGIN, one after the other).
+
+    The lock order transactions keep: the account (a checkout debits it first), then the store's
+    ledger chain row (taken by each ledger entry, kiosk.ledger.chain), then the products (one
+    UPDATE for all of a document's products, kiosk.inventory.move_many). A transaction that posts
+    to several accounts takes the chain between them, which can deadlock with a checkout on
+    PostgreSQL: the retry is what makes that safe.
+    """
+
+    @functools.wraps(function)
+    def wrapped(*args, **kwargs):
+        if database.in_transaction():
+            return function(*args, **kwargs)
+        for attempt in range(1, RETRY_ATTEMPTS + 1):
+            try:
+                return function(*args, **kwargs)
+            except peewee.DatabaseError as exc:
+                if attempt == RETRY_ATTEMPTS or not is_retryable(exc):
+                    raise
+            time.sleep(random.uniform(0.01, 0.05) * attempt)
+
+    return wrapped
 
 
 def is_sqlite():

@@ -57,6 +57,7 @@ POOL_SIZE = 40
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "sqlite_only(reason): checks something only SQLite has; skipped on PostgreSQL")
+    config.addinivalue_line("markers", "postgres_only(reason): a behaviour only PostgreSQL has; skipped on SQLite")
 
 
 def pytest_report_header(config):
@@ -64,13 +65,13 @@ def pytest_report_header(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    if ENGINE != "postgres":
-        return
+    other = "sqlite_only" if ENGINE == "postgres" else "postgres_only"
+    label = "SQLite only" if ENGINE == "postgres" else "PostgreSQL only"
     for item in items:
-        marker = item.get_closest_marker("sqlite_only")
+        marker = item.get_closest_marker(other)
         if marker is not None:
-            reason = marker.args[0] if marker.args else marker.kwargs.get("reason", "SQLite only")
-            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
+            reason = marker.args[0] if marker.args else marker.kwargs.get("reason", label)
+            item.add_marker(pytest.mark.skip(reason=f"{label}: {reason}"))
 
 
 @pytest.fixture(scope="session")
