@@ -68,6 +68,21 @@ def test_verify_on_postgresql_names_a_tampered_balance(env, district):
     result = kiosk(env, "verify")
     assert result.returncode == 1
     assert "account 1: balance 861 but its ledger sums to 860" in result.stdout
+    one_store = kiosk(env, "verify", "--store", "xy")
+    assert one_store.returncode == 1 and "account 1: balance 861" in one_store.stdout
+
+
+def test_verify_one_store_of_a_district(env):
+    kiosk(env, "init-db")
+    kiosk(env, "demo")
+    made = kiosk(env, "store", "create", "AB", "二店积分超市")
+    assert made.returncode == 0, made.stderr
+    for code in ("XY", "AB"):
+        result = kiosk(env, "verify", "--store", code)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert result.stdout.startswith(f"ok: store {code}: ")
+    unknown = kiosk(env, "verify", "--store", "QQ")
+    assert unknown.returncode != 0 and "QQ" in unknown.stderr
 
 
 def test_a_database_url_the_server_refuses_is_reported(env, pg_cluster):
