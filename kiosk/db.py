@@ -134,11 +134,9 @@ def retry_on_conflict(function):
     the caller's transaction is the one that failed. SQLite never raises these (its write
     transactions take the lock at BEGIN, one after the other).
 
-    The lock order transactions keep: the account (a checkout debits it first), then the store's
-    ledger chain row (taken by each ledger entry, kiosk.ledger.chain), then the products (one
-    UPDATE for all of a document's products, kiosk.inventory.move_many). A transaction that posts
-    to several accounts takes the chain between them, which can deadlock with a checkout on
-    PostgreSQL: the retry is what makes that safe.
+    Transactions take their locks in one order (kiosk.ledger.service.move_balance: the store's
+    ledger chain, then accounts, then products); the retry covers what still breaks it, such as
+    another program's transaction.
     """
 
     @functools.wraps(function)

@@ -49,6 +49,18 @@ def entry_hash(previous, id, account_id, delta, kind, reference, staff_id, note,
     return hashlib.sha256(_JSON.encode(payload).encode("ascii")).hexdigest()
 
 
+def lock(account_id):
+    """Lock the chain row of the account's store until the transaction ends (PostgreSQL; on
+    SQLite the write transaction already holds the whole database). kiosk.ledger.service takes
+    it before it touches any account, which makes the lock order the same in every transaction
+    (see move_balance)."""
+    if is_sqlite():
+        return
+    p = database.param
+    database.execute_sql(f'SELECT 1 FROM {q("ledger_chain")} WHERE "store_id" = '
+                         f'(SELECT "store_id" FROM {q("account")} WHERE "id" = {p}) FOR UPDATE', [account_id])
+
+
 def _claim(account_id):
     """Lock the chain of the account's store; returns (store_id, head).
 
