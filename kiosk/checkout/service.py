@@ -246,6 +246,7 @@ def find_sale(store, receipt_no):
     return sale
 
 
+@retry_on_conflict
 def refund(store, sale_id, quantities, staff_id, approver_id, key):
     """Return ``quantities`` ({sale_line_id: quantity}) of a sale: points and stock go back.
 

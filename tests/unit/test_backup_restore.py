@@ -8,7 +8,6 @@ from kiosk import db as kiosk_db
 from kiosk.backup import service
 from kiosk.errors import KioskError
 
-
 pytestmark = pytest.mark.sqlite_only("backups copy the SQLite file; on PostgreSQL they are pg_dump's (README)")
 
 

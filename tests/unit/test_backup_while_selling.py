@@ -21,7 +21,6 @@ from kiosk.ledger import service as ledger
 from kiosk.ledger.models import OPENING
 from kiosk.staff.models import CASHIER
 
-
 pytestmark = pytest.mark.sqlite_only("backups copy the SQLite file; on PostgreSQL they are pg_dump's (README)")
 
 

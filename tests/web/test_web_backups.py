@@ -11,7 +11,6 @@ from kiosk.backup import service
 from kiosk.stores.models import Store
 from tests.helpers import body
 
-
 pytestmark = pytest.mark.sqlite_only("backups copy the SQLite file; on PostgreSQL they are pg_dump's (README)")
 
 
