@@ -185,19 +185,32 @@ def balance(card):
 
 
 @main.command()
-def verify():
+@click.option("--store", "code", metavar="CODE", help="Only this store's accounts, goods, documents and ledger chain "
+              "(default: the whole database).")
+def verify(code):
     """Check every invariant: balances, quantities, sales, refunds, the ledger hash chain and the
     chain heads of published notices. Exits 1 on any problem."""
+    from kiosk.errors import KioskError
+    from kiosk.messages import message
     from kiosk.reports.verify import verify as run
+    from kiosk.stores.service import served_store as resolve
 
     app = _app()
-    problems = run(app.config["BABEL_DEFAULT_TIMEZONE"])
+    if code:
+        try:
+            store = resolve(code)
+        except KioskError as exc:
+            raise click.ClickException(message(exc)) from None
+        problems = run(store.timezone, store.id)
+    else:
+        problems = run(app.config["BABEL_DEFAULT_TIMEZONE"])
     for problem in problems:
         click.echo(problem)
     if problems:
         click.echo(f"{len(problems)} problem(s) found", err=True)
         sys.exit(1)
-    click.echo("ok: every balance, quantity, sale and refund is consistent, and the ledger hash chain is unbroken")
+    scope = f"store {code.strip().upper()}: " if code else ""
+    click.echo(f"ok: {scope}every balance, quantity, sale and refund is consistent, and the ledger hash chain is unbroken")
 
 
 @main.command("settle-deductions")

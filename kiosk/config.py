@@ -52,6 +52,9 @@ def from_environment():
     return {
         # Empty means a SQLite file in the instance folder (see kiosk.db.database_url).
         "DATABASE_URL": env_str("KIOSK_DATABASE_URL", ""),
+        # Connections each server process keeps open to PostgreSQL (0: no pool, a new
+        # connection per request). SQLite files are opened per request.
+        "DATABASE_POOL_SIZE": env_int("KIOSK_DATABASE_POOL_SIZE", 10, 0, 1000),
         "HOST": env_str("KIOSK_HOST", "127.0.0.1"),
         "PORT": env_int("KIOSK_PORT", 8000, 1, 65535),
         # A printer URL: virtual:// keeps receipts in memory and in the instance folder;

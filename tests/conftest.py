@@ -1,9 +1,13 @@
 """Fixtures shared by every kind of test.
 
-- ``db``: a fresh SQLite file (WAL, as in production) with the schema, no Flask.
+- ``db``: a fresh database with the schema, no Flask: a SQLite file (WAL, as in production), or
+  with KIOSK_TEST_ENGINE=postgres a new PostgreSQL database on a throwaway cluster (tests/pg.py)
+  copied from a migrated template. ``database_url`` names it.
 - ``world``: a small store on it: staff of each role, goods, accounts with cards.
 - ``app`` / ``client``: the Flask app on that database with a virtual printer.
 """
+import importlib.util
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -36,6 +40,75 @@ def pin_hash(pin):
     return _PIN_HASHES[pin]
 
 
+def _load_pg():
+    # tests/ is not a package (importlib mode): load the cluster helper by its path.
+    spec = importlib.util.spec_from_file_location("kiosk_test_pg", os.path.join(os.path.dirname(__file__), "pg.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+pg = _load_pg()
+ENGINE = pg.engine()
+# Concurrency tests run up to 16 threads at once, each with its own connection, besides the
+# test's own: the pool must not make them queue (production's default is 10 per process).
+POOL_SIZE = 40
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only(reason): checks something only SQLite has; skipped on PostgreSQL")
+    config.addinivalue_line("markers", "postgres_only(reason): a behaviour only PostgreSQL has; skipped on SQLite")
+
+
+def pytest_report_header(config):
+    return f"database engine: {ENGINE} ({pg.ENGINE_VARIABLE})"
+
+
+def pytest_collection_modifyitems(config, items):
+    other = "sqlite_only" if ENGINE == "postgres" else "postgres_only"
+    label = "SQLite only" if ENGINE == "postgres" else "PostgreSQL only"
+    for item in items:
+        marker = item.get_closest_marker(other)
+        if marker is not None:
+            reason = marker.args[0] if marker.args else marker.kwargs.get("reason", label)
+            item.add_marker(pytest.mark.skip(reason=f"{label}: {reason}"))
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A PostgreSQL cluster for this test process (each xdist worker has its own), stopped at the
+    end of the session whatever the outcome."""
+    cluster = pg.Cluster().start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def _migrate(url):
+    kiosk_db.connect(url, pool_size=0)
+    with kiosk_db.database.connection_context():
+        schema.upgrade()
+
+
+@pytest.fixture
+def database_url(request, instance):
+    """The URL of this test's empty database: migrated on PostgreSQL (from the template); on
+    SQLite a file in the instance folder that ``db`` creates."""
+    if ENGINE != "postgres":
+        yield "sqlite:///" + str(instance / "kiosk.db")
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    name = cluster.create_database(cluster.template(_migrate))
+    yield cluster.url(name)
+    if isinstance(kiosk_db.database.obj, kiosk_db.peewee.PostgresqlDatabase):
+        if hasattr(kiosk_db.database.obj, "close_all"):
+            kiosk_db.database.obj.close_all()
+        elif not kiosk_db.database.is_closed():
+            kiosk_db.database.close()
+    cluster.drop_database(name)
+
+
 @pytest.fixture
 def instance(tmp_path):
     path = tmp_path / "instance"
@@ -44,9 +117,8 @@ def instance(tmp_path):
 
 
 @pytest.fixture
-def db(instance):
-    url = "sqlite:///" + str(instance / "kiosk.db")
-    kiosk_db.connect(url)
+def db(database_url):
+    kiosk_db.connect(database_url, pool_size=POOL_SIZE)
     kiosk_db.database.connect(reuse_if_open=True)
     schema.upgrade()
     yield kiosk_db.database
@@ -114,13 +186,14 @@ def printer():
 
 
 @pytest.fixture
-def app(world, instance, printer):
+def app(world, instance, printer, database_url):
     from kiosk import create_app
 
     kiosk_db.database.close()
     app = create_app({
         "INSTANCE_PATH": str(instance),
-        "DATABASE_URL": "sqlite:///" + str(instance / "kiosk.db"),
+        "DATABASE_URL": database_url,
+        "DATABASE_POOL_SIZE": POOL_SIZE,
         "PRINTER": printer,
         # Receipts are sent inside the request, so a test sees them at once; the background
         # worker has tests of its own.

@@ -10,6 +10,29 @@ from kiosk.errors import KioskError
 from kiosk.inventory.models import Product
 
 
+def run_sql(text, params=()):
+    """database.execute_sql with ``?`` placeholders, whatever the engine's own (``%s`` on
+    PostgreSQL): tests that tamper with rows on purpose write their SQL once."""
+    return database.execute_sql(text.replace("?", database.param), params)
+
+
+def schema_migrator():
+    """The playhouse migrator of the engine under test, for tests that take a migration back."""
+    from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
+
+    from kiosk.db import is_sqlite
+
+    return SqliteMigrator(database.obj) if is_sqlite() else PostgresqlMigrator(database.obj)
+
+
+def drop_tables(models):
+    """Drop tables to take a migration back; on PostgreSQL also the foreign keys of other tables
+    that point at them (SQLite does not check those when a table is dropped)."""
+    from kiosk.db import is_sqlite
+
+    database.drop_tables(models, cascade=not is_sqlite())
+
+
 def body(response):
     return response.get_data(as_text=True)
 
@@ -101,24 +124,25 @@ def rechain(path=None):
 
     from kiosk.ledger.chain import FIELDS, GENESIS, entry_hash
 
-    def run(conn):
-        rows = conn.execute(f'SELECT a.store_id, {", ".join("e." + f for f in FIELDS)} FROM ledger_entry e '
-                            'JOIN account a ON a.id = e.account_id ORDER BY e.id').fetchall()
+    def run(execute, mark):
+        rows = execute(f'SELECT a.store_id, {", ".join("e." + f for f in FIELDS)} FROM ledger_entry e '
+                       'JOIN account a ON a.id = e.account_id ORDER BY e.id').fetchall()
         heads = {}
         for store_id, *fields in rows:
             digest = entry_hash(heads.get(store_id, (GENESIS,))[0], *fields)
             heads[store_id] = (digest, fields[0])
-            conn.execute("UPDATE ledger_entry SET hash = ? WHERE id = ?", (digest, fields[0]))
+            execute(f"UPDATE ledger_entry SET hash = {mark} WHERE id = {mark}", (digest, fields[0]))
         for store_id, (digest, last_id) in heads.items():
-            conn.execute("UPDATE ledger_chain SET head = ?, last_entry_id = ? WHERE store_id = ?", (digest, last_id, store_id))
+            execute(f"UPDATE ledger_chain SET head = {mark}, last_entry_id = {mark} WHERE store_id = {mark}",
+                    (digest, last_id, store_id))
 
     if path is None:
-
+        # The open kiosk database, SQLite or PostgreSQL.
         with database.atomic():
-            run(database.connection())
+            run(database.execute_sql, database.param)
         return
     with sqlite3.connect(path) as conn:
-        run(conn)
+        run(conn.execute, "?")
 
 
 def race(count, attempt):

@@ -13,7 +13,7 @@ from kiosk import audit
 from kiosk.cards.models import Card
 from kiosk.cards.service import check_active
 from kiosk.checkout.models import SALE_PREFIX, Refund, RefundLine, Sale, SaleLine
-from kiosk.db import database, insert_rows, utcnow
+from kiosk.db import database, insert_rows, retry_on_conflict, utcnow
 from kiosk.errors import KioskError
 from kiosk.inventory import service as inventory
 from kiosk.inventory.models import RETURN, SALE, Product
@@ -146,6 +146,7 @@ class CheckoutResult:
     created: bool  # False when the key named a sale made before (double tap, retry)
 
 
+@retry_on_conflict
 def checkout(store, card_id, items, staff_id, key, *, expected_total=None, picked_up_by="", now=None,
              tz_name=DEFAULT_TIMEZONE):
     """Redeem ``items`` ([(product_id, quantity)]) with the card's account, as one transaction.
@@ -245,6 +246,7 @@ def find_sale(store, receipt_no):
     return sale
 
 
+@retry_on_conflict
 def refund(store, sale_id, quantities, staff_id, approver_id, key):
     """Return ``quantities`` ({sale_line_id: quantity}) of a sale: points and stock go back.
 

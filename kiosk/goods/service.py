@@ -512,9 +512,10 @@ def set_stock_settings(store, *, units, points, expiry_days, staff=None):
 # kiosk verify
 
 
-def check_documents():
+def check_documents(store_id=None):
     """Every goods-in and goods-out document moved exactly its lines' stock, and no goods-in or
-    goods-out movement names a document that does not exist (a check of `kiosk verify`)."""
+    goods-out movement names a document that does not exist (a check of `kiosk verify`); only
+    ``store_id``'s documents and goods when given."""
     for model, line_model, kind, prefix, sign, name in (
         (StockReceipt, StockReceiptLine, STOCK_IN, "stock_in:", 1, "goods-in document"),
         (WriteOff, WriteOffLine, WRITE_OFF, "write_off:", -1, "goods-out document"),
@@ -522,19 +523,25 @@ def check_documents():
         moved = {}
         query = (
             StockMovement.select(StockMovement.reference, StockMovement.product, peewee.fn.SUM(StockMovement.delta))
+            .join(Product, on=(StockMovement.product == Product.id))
             .where(StockMovement.kind == kind, StockMovement.reference.startswith(prefix))
             .group_by(StockMovement.reference, StockMovement.product)
         )
+        if store_id is not None:
+            query = query.where(Product.store == store_id)
         for reference, product_id, delta in query.tuples():
             moved.setdefault(reference, {})[product_id] = delta
         document = line_model.receipt if line_model is StockReceiptLine else line_model.write_off
         lines = {}
-        for document_id, product_id, quantity in (
-            line_model.select(document, line_model.product, peewee.fn.SUM(line_model.quantity))
-            .group_by(document, line_model.product).tuples()
-        ):
+        query = (line_model.select(document, line_model.product, peewee.fn.SUM(line_model.quantity))
+                 .join(model, on=(document == model.id))
+                 .group_by(document, line_model.product))
+        documents = model.select(model.id)
+        if store_id is not None:
+            query, documents = query.where(model.store == store_id), documents.where(model.store == store_id)
+        for document_id, product_id, quantity in query.tuples():
             lines.setdefault(f"{prefix}{document_id}", {})[product_id] = sign * quantity
-        for document_id in model.select(model.id).tuples():
+        for document_id in documents.tuples():
             reference = f"{prefix}{document_id[0]}"
             if moved.pop(reference, None) != lines.get(reference):
                 yield f"{name} {document_id[0]}: its stock movements do not match its lines"

@@ -49,6 +49,18 @@ def entry_hash(previous, id, account_id, delta, kind, reference, staff_id, note,
     return hashlib.sha256(_JSON.encode(payload).encode("ascii")).hexdigest()
 
 
+def lock(account_id):
+    """Lock the chain row of the account's store until the transaction ends (PostgreSQL; on
+    SQLite the write transaction already holds the whole database). kiosk.ledger.service takes
+    it before it touches any account, which makes the lock order the same in every transaction
+    (see move_balance)."""
+    if is_sqlite():
+        return
+    p = database.param
+    database.execute_sql(f'SELECT 1 FROM {q("ledger_chain")} WHERE "store_id" = '
+                         f'(SELECT "store_id" FROM {q("account")} WHERE "id" = {p}) FOR UPDATE', [account_id])
+
+
 def _claim(account_id):
     """Lock the chain of the account's store; returns (store_id, head).
 
@@ -128,8 +140,8 @@ def walk(store_id=None, after_id=0, upto_id=None, batch=5000):
         last = rows[-1][1]
 
 
-def verify_chains(checkpoints=()):
-    """Recompute every store's chain; yields one sentence per problem.
+def verify_chains(checkpoints=(), store_id=None):
+    """Recompute every store's chain (or only ``store_id``'s); yields one sentence per problem.
 
     Names each entry whose stored hash does not match its fields and the entry before it (an
     edit, or the entry after a deletion, or an entry slipped in), then compares each store's
@@ -139,7 +151,10 @@ def verify_chains(checkpoints=()):
     before the cut-off.
     """
     marks = {}
+    only = store_id
     for store_id, label, head_hash, entry_id, cutoff in checkpoints:
+        if only is not None and store_id != only:
+            continue
         marks.setdefault((store_id, entry_id), []).append((label, head_hash, canonical_time(cutoff)))
     pending = {}  # store_id -> [(label, cutoff)] of notices whose head has been passed
     for (store_id, entry_id), notices in list(marks.items()):
@@ -150,7 +165,7 @@ def verify_chains(checkpoints=()):
                 pending.setdefault(store_id, []).append((label, cutoff))
     last = {}  # store_id -> (stored hash, id, count, recomputed hash)
     broken = {}
-    for store_id, entry_id, *values, stored in walk():
+    for store_id, entry_id, *values, stored in walk(only):
         previous, _, count, recomputed = last.get(store_id, (GENESIS, None, 0, GENESIS))
         if entry_hash(previous, entry_id, *values) != stored:
             broken[store_id] = broken.get(store_id, 0) + 1
@@ -173,7 +188,8 @@ def verify_chains(checkpoints=()):
     for (store_id, entry_id), notices in marks.items():
         for label, _, _ in notices:
             yield f"notice {label}: ledger entry {entry_id}, the chain head it published, is missing"
-    heads = {row.store_id: row for row in LedgerChain.select()}
+    chains = LedgerChain.select() if only is None else LedgerChain.select().where(LedgerChain.store == only)
+    heads = {row.store_id: row for row in chains}
     for store_id in set(heads) | set(last):
         row = heads.get(store_id)
         end_hash, end_id, count, _ = last.get(store_id, (GENESIS, None, 0, GENESIS))

@@ -22,7 +22,15 @@ def move_balance(account_id, delta, *, allow_negative=False):
     entry's reference (a checkout): it must call :func:`record` in the same transaction.
     A debit is a conditional UPDATE, so two kiosks spending one account at once can never take
     it below zero. Raises KioskError("insufficient_points") or KioskError("unknown_account").
+
+    The lock order, the same in every transaction that touches the books: the store's ledger
+    chain row first (taken here, before any account), then accounts, then products (stock moves
+    come after the ledger: checkout, returns). A transaction posting to several accounts (the
+    expiry run, a volunteer import, an approval with a linked bonus) holds the chain before its
+    first account, so a checkout on its second account waits for it instead of deadlocking.
+    Anything that still breaks the order is retried whole (kiosk.db.retry_on_conflict).
     """
+    chain.lock(account_id)
     p = database.param
     sql = f'UPDATE "account" SET "balance" = "balance" + {p} WHERE "id" = {p}'
     params = [delta, account_id]

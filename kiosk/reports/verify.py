@@ -1,4 +1,5 @@
-"""`kiosk verify`: the invariants, checked against the whole database.
+"""`kiosk verify`: the invariants, checked against the whole database or one store's part of it
+(`kiosk verify --store CODE` on a district server).
 
 Balances and quantities are checked by queries that return only the rows that break them;
 sales and returns are matched against their ledger entries and stock movements in one pass
@@ -17,7 +18,12 @@ from kiosk.ledger.models import LedgerEntry
 from kiosk.stores.models import Store
 
 
-def _account_balances():
+def _only(query, field, store_id):
+    """``query`` limited to rows whose ``field`` is ``store_id`` (all rows when it is None)."""
+    return query if store_id is None else query.where(field == store_id)
+
+
+def _account_balances(store_id):
     total = fn.COALESCE(fn.SUM(LedgerEntry.delta), 0)
     query = (
         Account.select(Account.id, Account.balance, total.alias("ledger"))
@@ -25,15 +31,18 @@ def _account_balances():
         .group_by(Account.id, Account.balance)
         .having(total != Account.balance)
     )
-    for row in query:
+    for row in _only(query, Account.store, store_id):
         yield f"account {row.id}: balance {row.balance} but its ledger sums to {row.ledger}"
-    for row in Account.select().where(Account.balance < 0):
+    for row in _only(Account.select().where(Account.balance < 0), Account.store, store_id):
         yield f"account {row.id}: negative balance {row.balance}"
 
 
-def _running_balances():
+def _running_balances(store_id):
     running = fn.SUM(LedgerEntry.delta).over(partition_by=[LedgerEntry.account], order_by=[LedgerEntry.id])
-    entries = LedgerEntry.select(LedgerEntry.id, LedgerEntry.balance_after, running.alias("running")).alias("e")
+    entries = LedgerEntry.select(LedgerEntry.id, LedgerEntry.balance_after, running.alias("running"))
+    if store_id is not None:  # whole accounts, so each running sum is complete
+        entries = entries.join(Account, on=(LedgerEntry.account == Account.id)).where(Account.store == store_id)
+    entries = entries.alias("e")
     query = (
         Select(columns=[entries.c.id, entries.c.balance_after, entries.c.running])
         .from_(entries)
@@ -44,7 +53,7 @@ def _running_balances():
         yield f"ledger entry {entry_id}: balance_after {balance_after} but the running sum is {total}"
 
 
-def _product_quantities():
+def _product_quantities(store_id):
     total = fn.COALESCE(fn.SUM(StockMovement.delta), 0)
     query = (
         Product.select(Product.id, Product.name, Product.quantity, total.alias("moved"))
@@ -52,25 +61,30 @@ def _product_quantities():
         .group_by(Product.id, Product.name, Product.quantity)
         .having(total != Product.quantity)
     )
-    for row in query:
+    for row in _only(query, Product.store, store_id):
         yield f"product {row.id} {row.name}: quantity {row.quantity} but its movements sum to {row.moved}"
-    for row in Product.select().where(Product.quantity < 0):
+    for row in _only(Product.select().where(Product.quantity < 0), Product.store, store_id):
         yield f"product {row.id} {row.name}: negative quantity {row.quantity}"
 
 
-def _sums_by_reference(model, kind):
-    """{reference: summed delta} of ledger entries or stock movements of one kind."""
+def _sums_by_reference(model, kind, store_id):
+    """{reference: summed delta} of ledger entries or stock movements of one kind (of one
+    store's accounts or goods)."""
     query = (
         model.select(model.reference, fn.SUM(model.delta))
         .where(model.kind == kind)
         .group_by(model.reference)
     )
+    if store_id is not None:
+        owner = Account if model is LedgerEntry else Product
+        query = query.join(owner, on=((model.account if model is LedgerEntry else model.product) == owner.id))
+        query = query.where(owner.store == store_id)
     return dict(query.tuples())
 
 
-def _sales():
-    debits = _sums_by_reference(LedgerEntry, "redeem")
-    movements = _sums_by_reference(StockMovement, "sale")
+def _sales(store_id):
+    debits = _sums_by_reference(LedgerEntry, "redeem", store_id)
+    movements = _sums_by_reference(StockMovement, "sale", store_id)
     line_total = fn.COALESCE(fn.SUM(SaleLine.points * SaleLine.quantity), 0)
     quantity = fn.COALESCE(fn.SUM(SaleLine.quantity), 0)
     query = (
@@ -78,6 +92,7 @@ def _sales():
         .join(SaleLine, JOIN.LEFT_OUTER)
         .group_by(Sale.id, Sale.store, Sale.total, Sale.balance_before, Sale.balance_after)
     )
+    query = _only(query, Sale.store, store_id)
     codes = dict(Store.select(Store.id, Store.code).tuples())
     for sale_id, store_id, total, before, after, lines, items in query.tuples().iterator():
         reference = f"sale:{sale_id}"
@@ -96,7 +111,7 @@ def _sales():
         yield f"stock movement {reference} has no sale"
 
 
-def _refunds():
+def _refunds(store_id):
     returned = fn.COALESCE(fn.SUM(RefundLine.quantity), 0)
     query = (
         SaleLine.select(SaleLine.id, SaleLine.quantity, SaleLine.refunded_quantity, returned)
@@ -104,10 +119,12 @@ def _refunds():
         .group_by(SaleLine.id, SaleLine.quantity, SaleLine.refunded_quantity)
         .having((returned != SaleLine.refunded_quantity) | (returned > SaleLine.quantity))
     )
+    if store_id is not None:
+        query = query.switch(SaleLine).join(Sale, on=(SaleLine.sale == Sale.id)).where(Sale.store == store_id)
     for line_id, sold, cached, total in query.tuples():
         yield f"sale line {line_id}: refunded_quantity {cached}, its returns sum to {total}, {sold} sold"
-    credits = _sums_by_reference(LedgerEntry, "refund")
-    movements = _sums_by_reference(StockMovement, "return")
+    credits = _sums_by_reference(LedgerEntry, "refund", store_id)
+    movements = _sums_by_reference(StockMovement, "return", store_id)
     line_total = fn.COALESCE(fn.SUM(RefundLine.points * RefundLine.quantity), 0)
     quantity = fn.COALESCE(fn.SUM(RefundLine.quantity), 0)
     query = (
@@ -115,6 +132,7 @@ def _refunds():
         .join(RefundLine, JOIN.LEFT_OUTER)
         .group_by(Refund.id, Refund.store, Refund.total)
     )
+    query = _only(query, Refund.store, store_id)
     codes = dict(Store.select(Store.id, Store.code).tuples())
     for refund_id, store_id, total, lines, items in query.tuples().iterator():
         reference = f"refund:{refund_id}"
@@ -131,7 +149,7 @@ def _refunds():
         yield f"stock return {reference} has no refund"
 
 
-def _service_records():
+def _service_records(store_id):
     """Every approved service record has exactly its ledger entry; nothing else was posted for
     a record (pending, rejected, warnings, deductions in their objection period, cancelled);
     linked bonuses and corrections belong to approved records."""
@@ -142,11 +160,13 @@ def _service_records():
         query = (LedgerEntry.select(LedgerEntry.id, LedgerEntry.reference, LedgerEntry.kind, LedgerEntry.delta,
                                     LedgerEntry.account)
                  .where(LedgerEntry.reference.startswith(prefix)))
+        if store_id is not None:
+            query = query.join(Account, on=(LedgerEntry.account == Account.id)).where(Account.store == store_id)
         for entry_id, reference, kind, delta, account_id in query.tuples().iterator():
             posted.setdefault(reference, []).append((entry_id, kind, delta, account_id))
     corrections = dict(Correction.select(Correction.record, fn.SUM(Correction.delta)).group_by(Correction.record).tuples())
-    query = ServiceRecord.select(ServiceRecord.id, ServiceRecord.status, ServiceRecord.points, ServiceRecord.account,
-                                 ServiceRecord.ledger_entry)
+    query = _only(ServiceRecord.select(ServiceRecord.id, ServiceRecord.status, ServiceRecord.points, ServiceRecord.account,
+                                       ServiceRecord.ledger_entry), ServiceRecord.store, store_id)
     for record_id, status, points, account_id, entry_id in query.tuples().iterator():
         entries = posted.pop(f"service:{record_id}", [])
         linked = posted.pop(f"linked:{record_id}", [])
@@ -171,20 +191,20 @@ def _service_records():
         yield f"ledger entries {reference} have no service record"
 
 
-def _goods_documents():
+def _goods_documents(store_id):
     from kiosk.goods.service import check_documents
 
-    return check_documents()
+    return check_documents(store_id)
 
 
-def _ledger_chain():
+def _ledger_chain(store_id):
     from kiosk.ledger.chain import verify_chains
     from kiosk.notice.service import published_heads
 
-    yield from verify_chains(published_heads())
+    yield from verify_chains(published_heads(), store_id)
 
 
-def _daily_redemptions(tz_name):
+def _daily_redemptions(tz_name, store_id=None):
     """For every local day: points redeemed (ledger redeem entries less refund entries) equal
     the points value of the goods issued (sale lines less refund lines, at their prices).
 
@@ -203,14 +223,16 @@ def _daily_redemptions(tz_name):
     ledger, goods = {}, {}
     query = (LedgerEntry.select(LedgerEntry.created_at, LedgerEntry.delta)
              .where(LedgerEntry.kind.in_(["redeem", "refund"])))
+    if store_id is not None:
+        query = query.join(Account, on=(LedgerEntry.account == Account.id)).where(Account.store == store_id)
     for created_at, delta in query.tuples().iterator():
         ledger[day(created_at)] = ledger.get(day(created_at), 0) - delta
-    query = (SaleLine.select(Sale.created_at, SaleLine.points * SaleLine.quantity)
-             .join(Sale, on=(SaleLine.sale == Sale.id)))
+    query = _only(SaleLine.select(Sale.created_at, SaleLine.points * SaleLine.quantity)
+                  .join(Sale, on=(SaleLine.sale == Sale.id)), Sale.store, store_id)
     for created_at, value in query.tuples().iterator():
         goods[day(created_at)] = goods.get(day(created_at), 0) + value
-    query = (RefundLine.select(Refund.created_at, RefundLine.points * RefundLine.quantity)
-             .join(Refund, on=(RefundLine.refund == Refund.id)))
+    query = _only(RefundLine.select(Refund.created_at, RefundLine.points * RefundLine.quantity)
+                  .join(Refund, on=(RefundLine.refund == Refund.id)), Refund.store, store_id)
     for created_at, value in query.tuples().iterator():
         goods[day(created_at)] = goods.get(day(created_at), 0) - value
     for when in sorted(set(ledger) | set(goods)):
@@ -219,18 +241,21 @@ def _daily_redemptions(tz_name):
                    f"(less returns) are worth {goods.get(when, 0)} points")
 
 
-def _stocktakes():
+def _stocktakes(store_id):
     """Every stock-take adjustment belongs to a finished count and matches its lines."""
     from kiosk.stocktake.models import FINISHED, StockTake, StockTakeLine
 
     posted = {}
     query = (StockMovement.select(StockMovement.reference, StockMovement.product, StockMovement.delta)
              .where(StockMovement.kind == "stocktake"))
+    if store_id is not None:
+        query = query.join(Product, on=(StockMovement.product == Product.id)).where(Product.store == store_id)
     for reference, product_id, delta in query.tuples().iterator():
         key = (reference, product_id)
         posted[key] = posted.get(key, 0) + delta
     query = (StockTakeLine.select(StockTake.id, StockTake.status, StockTakeLine.product, StockTakeLine.adjustment)
              .join(StockTake, on=(StockTakeLine.stocktake == StockTake.id)))
+    query = _only(query, StockTake.store, store_id)
     for stocktake_id, status, product_id, adjustment in query.tuples().iterator():
         moved = posted.pop((f"stocktake:{stocktake_id}", product_id), 0)
         if moved != (adjustment or 0) or (status != FINISHED and (moved or adjustment)):
@@ -243,11 +268,12 @@ CHECKS = (_account_balances, _running_balances, _product_quantities, _sales, _re
           _ledger_chain, _goods_documents, _stocktakes)
 
 
-def verify(tz_name="Asia/Shanghai"):
+def verify(tz_name="Asia/Shanghai", store_id=None):
     """Every broken invariant as a sentence; an empty list means the books are consistent.
-    Days are counted in ``tz_name`` (the store's time zone)."""
+    Days are counted in ``tz_name`` (the store's time zone). With ``store_id``, only that
+    store's accounts, goods, documents and ledger chain are checked (a district server)."""
     problems = []
     for check in CHECKS:
-        problems.extend(check())
-    problems.extend(_daily_redemptions(tz_name))
+        problems.extend(check(store_id))
+    problems.extend(_daily_redemptions(tz_name, store_id))
     return problems

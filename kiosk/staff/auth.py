@@ -32,7 +32,11 @@ def store_problem():
 def current_staff():
     if "staff" not in g:
         staff_id = session.get("staff_id")
-        g.staff = Staff.get_or_none(Staff.id == staff_id, Staff.active == True) if staff_id else None  # noqa: E712
+        # Only the served store's staff count: on a district server another store's staff id
+        # in a session (a till moved to another store, a copied cookie) signs nobody in.
+        store = current_store() if staff_id else None
+        g.staff = (Staff.get_or_none(Staff.id == staff_id, Staff.active == True, Staff.store == store)  # noqa: E712
+                   if store is not None else None)
     return g.staff
 
 

@@ -8,6 +8,8 @@ from kiosk import db as kiosk_db
 from kiosk.backup import service
 from kiosk.errors import KioskError
 
+pytestmark = pytest.mark.sqlite_only("backups copy the SQLite file; on PostgreSQL they are pg_dump's (README)")
+
 
 def no_verify(db_path, instance_path):
     return []  # verification has its own tests (tests/cli/test_cli_backup.py)

@@ -2,6 +2,8 @@
 last 12 months that have one, days and months in the store's time zone; nothing else deleted."""
 from datetime import datetime
 
+import pytest
+
 from kiosk.backup import service
 
 
@@ -10,6 +12,7 @@ def no_verify(db_path, instance_path):
     return []
 
 
+@pytest.mark.sqlite_only("copies the SQLite file; on PostgreSQL backups are pg_dump's (README)")
 def test_seven_daily_and_twelve_monthly_copies_are_kept(world, instance, tmp_path):
     folder = tmp_path / "usb"
     folder.mkdir()

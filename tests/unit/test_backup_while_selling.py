@@ -11,6 +11,8 @@ import sys
 import threading
 import time
 
+import pytest
+
 from kiosk.checkout import service as checkout
 from kiosk.db import database
 from kiosk.inventory import service as inventory
@@ -18,6 +20,8 @@ from kiosk.inventory.models import STOCK_IN
 from kiosk.ledger import service as ledger
 from kiosk.ledger.models import OPENING
 from kiosk.staff.models import CASHIER
+
+pytestmark = pytest.mark.sqlite_only("backups copy the SQLite file; on PostgreSQL they are pg_dump's (README)")
 
 
 def kiosk(env, *args):

@@ -3,13 +3,14 @@ finds any edit, deletion or insertion made around the ledger service (raw SQL on
 import threading
 
 from kiosk.checkout import service as checkout
-from kiosk.db import database
+from kiosk.db import database, is_sqlite
 from kiosk.errors import KioskError
 from kiosk.ledger import chain
 from kiosk.ledger import service as ledger
 from kiosk.ledger.models import ADJUST, EARN, LedgerEntry
 from kiosk.reports.verify import verify
 from kiosk.staff.models import CASHIER
+from tests.helpers import run_sql
 
 
 def some_history(world):
@@ -39,8 +40,9 @@ def test_each_hash_covers_the_entry_and_the_one_before_it(world):
 
 def test_the_serialization_does_not_depend_on_how_the_engine_returns_times(world):
     entry = some_history(world)[-1]
-    text = database.execute_sql("SELECT created_at FROM ledger_entry WHERE id = ?", (entry.id,)).fetchone()[0]
-    assert isinstance(text, str)
+    text = run_sql("SELECT created_at FROM ledger_entry WHERE id = ?", (entry.id,)).fetchone()[0]
+    # SQLite hands back the stored text, PostgreSQL a datetime: both read as the same time.
+    assert isinstance(text, str) == is_sqlite()
     assert chain.canonical_time(text) == chain.canonical_time(entry.created_at)
     assert chain.canonical_time("2026-11-26 09:30:00") == "2026-11-26 09:30:00.000000"
     assert chain.canonical_time("2026-11-26T09:30:00.5") == "2026-11-26 09:30:00.500000"
@@ -54,9 +56,9 @@ def test_untouched_books_verify_clean(world):
 def test_an_edited_delta_is_named(world):
     entries = some_history(world)
     target = entries[3]
-    database.execute_sql("UPDATE ledger_entry SET delta = delta + 1, balance_after = balance_after + 1 WHERE id = ?",
+    run_sql("UPDATE ledger_entry SET delta = delta + 1, balance_after = balance_after + 1 WHERE id = ?",
                          (target.id,))
-    database.execute_sql("UPDATE account SET balance = balance + 1 WHERE id = ?", (target.account_id,))
+    run_sql("UPDATE account SET balance = balance + 1 WHERE id = ?", (target.account_id,))
     assert chain_problems() == [f"ledger entry {target.id}: its hash does not match its contents and the entry before "
                                 "it (it was edited, or an entry before it was deleted, or it was added around the "
                                 "ledger service)"]
@@ -64,14 +66,14 @@ def test_an_edited_delta_is_named(world):
 
 def test_an_edited_note_is_named(world):
     entries = some_history(world)
-    database.execute_sql("UPDATE ledger_entry SET note = '志愿服务' WHERE id = ?", (entries[4].id,))
+    run_sql("UPDATE ledger_entry SET note = '志愿服务' WHERE id = ?", (entries[4].id,))
     problems = verify()
     assert len(problems) == 1 and problems[0].startswith(f"ledger entry {entries[4].id}: its hash does not match")
 
 
 def test_an_edited_time_is_named(world):
     entries = some_history(world)
-    database.execute_sql("UPDATE ledger_entry SET created_at = '2026-10-01 02:00:00' WHERE id = ?", (entries[1].id,))
+    run_sql("UPDATE ledger_entry SET created_at = '2026-10-01 02:00:00' WHERE id = ?", (entries[1].id,))
     problems = verify()
     assert len(problems) == 1 and problems[0].startswith(f"ledger entry {entries[1].id}: its hash does not match")
 
@@ -79,8 +81,8 @@ def test_an_edited_time_is_named(world):
 def test_a_deleted_entry_breaks_the_chain_at_the_next_one(world):
     entries = some_history(world)
     # The correction of 王德明 and its balance go together, so only the chain can tell.
-    database.execute_sql("DELETE FROM ledger_entry WHERE id = ?", (entries[2].id,))
-    database.execute_sql("UPDATE account SET balance = balance - ? WHERE id = ?", (entries[2].delta, entries[2].account_id))
+    run_sql("DELETE FROM ledger_entry WHERE id = ?", (entries[2].id,))
+    run_sql("UPDATE account SET balance = balance - ? WHERE id = ?", (entries[2].delta, entries[2].account_id))
     problems = chain_problems()
     assert problems[0].startswith(f"ledger entry {entries[3].id}: its hash does not match")
     assert any("the chain head names entry" in p for p in problems)
@@ -89,8 +91,8 @@ def test_a_deleted_entry_breaks_the_chain_at_the_next_one(world):
 def test_a_deleted_last_entry_shows_at_the_head(world):
     entries = some_history(world)
     last = entries[-1]
-    database.execute_sql("DELETE FROM ledger_entry WHERE id = ?", (last.id,))
-    database.execute_sql("UPDATE account SET balance = balance - ? WHERE id = ?", (last.delta, last.account_id))
+    run_sql("DELETE FROM ledger_entry WHERE id = ?", (last.id,))
+    run_sql("UPDATE account SET balance = balance - ? WHERE id = ?", (last.delta, last.account_id))
     assert chain_problems() == [
         f"store {world.store.id}: the chain head names entry {last.id} as number {len(entries)}, but the ledger ends "
         f"at entry {entries[-2].id} as number {len(entries) - 1} (entries were deleted or added around the ledger service)"]
@@ -100,11 +102,11 @@ def test_an_entry_inserted_around_the_service_is_named(world):
     entries = some_history(world)
     account = world.accounts["王德明"]
     balance = LedgerEntry.select().where(LedgerEntry.account == account.id).order_by(LedgerEntry.id.desc()).first()
-    database.execute_sql(
+    run_sql(
         "INSERT INTO ledger_entry (account_id, delta, kind, reference, note, balance_after, created_at, hash) "
         "VALUES (?, 100, 'earn', '', '补录', ?, '2026-11-01 01:00:00', ?)",
         (account.id, balance.balance_after + 100, entries[-1].hash))
-    database.execute_sql("UPDATE account SET balance = balance + 100 WHERE id = ?", (account.id,))
+    run_sql("UPDATE account SET balance = balance + 100 WHERE id = ?", (account.id,))
     problems = chain_problems()
     assert problems[0].startswith(f"ledger entry {entries[-1].id + 1}: its hash does not match")
     assert any("the ledger ends at entry" in p for p in problems)
@@ -112,7 +114,7 @@ def test_an_entry_inserted_around_the_service_is_named(world):
 
 def test_an_entry_posted_after_tampering_does_not_hide_it(world):
     entries = some_history(world)
-    database.execute_sql("UPDATE ledger_entry SET note = '改' WHERE id = ?", (entries[0].id,))
+    run_sql("UPDATE ledger_entry SET note = '改' WHERE id = ?", (entries[0].id,))
     with database.atomic():
         ledger.post(world.accounts["李秀兰"].id, 5, EARN, note="志愿服务")
     problems = verify()

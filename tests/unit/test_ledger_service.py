@@ -9,6 +9,7 @@ from kiosk.inventory.models import StockMovement
 from kiosk.ledger import service as ledger
 from kiosk.ledger.models import AppendOnlyError, LedgerEntry
 from kiosk.reports.verify import verify
+from tests.helpers import run_sql
 
 
 def test_posting_outside_a_transaction_is_a_programming_error(world):
@@ -76,7 +77,7 @@ def test_the_database_itself_refuses_negative_stock_and_free_goods(world):
 
     with pytest.raises(peewee.IntegrityError):
         with database.atomic():
-            database.execute_sql("UPDATE product SET quantity = -1 WHERE id = ?", (world.products["食盐"].id,))
+            run_sql("UPDATE product SET quantity = -1 WHERE id = ?", (world.products["食盐"].id,))
     with pytest.raises(peewee.IntegrityError):
         with database.atomic():
             Product.create(store=world.store, name="赠品", category="其他", points=0)

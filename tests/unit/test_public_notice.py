@@ -15,6 +15,7 @@ from kiosk.registry.models import Household, Resident
 from kiosk.reports.verify import verify
 from kiosk.staff.models import MANAGER, Staff
 from kiosk.stores.models import Store
+from tests.helpers import run_sql
 
 TZ = "Asia/Shanghai"  # UTC+8: local 2026-10-26 23:30 is 15:30 UTC
 
@@ -202,17 +203,17 @@ def test_verify_holds_the_ledger_to_the_published_head(town):
     from kiosk.ledger import chain
 
     entries = list(ledger.LedgerEntry.select().order_by(ledger.LedgerEntry.id))
-    database.execute_sql("UPDATE ledger_entry SET delta = 60, balance_after = balance_after + 10 WHERE id = ?",
+    run_sql("UPDATE ledger_entry SET delta = 60, balance_after = balance_after + 10 WHERE id = ?",
                          (entries[3].id,))
-    database.execute_sql("UPDATE ledger_entry SET balance_after = balance_after + 10 WHERE account_id = ? AND id > ?",
+    run_sql("UPDATE ledger_entry SET balance_after = balance_after + 10 WHERE account_id = ? AND id > ?",
                          (entries[3].account_id, entries[3].id))
-    database.execute_sql("UPDATE account SET balance = balance + 10 WHERE id = ?", (entries[3].account_id,))
+    run_sql("UPDATE account SET balance = balance + 10 WHERE id = ?", (entries[3].account_id,))
     previous = chain.GENESIS
     for row in chain.walk():
         digest = chain.entry_hash(previous, *row[1:-1])
-        database.execute_sql("UPDATE ledger_entry SET hash = ? WHERE id = ?", (digest, row[1]))
+        run_sql("UPDATE ledger_entry SET hash = ? WHERE id = ?", (digest, row[1]))
         previous = digest
-    database.execute_sql("UPDATE ledger_chain SET head = ?", (previous,))
+    run_sql("UPDATE ledger_chain SET head = ?", (previous,))
     assert problems() == [f"notice 2026-10 (month): the ledger no longer leads to the chain head it published "
                         f"({notice.chain_head[:16]}…)"]
 
@@ -228,7 +229,7 @@ def test_an_entry_dated_before_a_published_cut_off_is_reported(town):
 def test_publishing_refuses_a_tampered_ledger(town):
     october(town)
     first = ledger.history(town.accounts["张建华"].id, limit=10)[-1]
-    database.execute_sql("UPDATE ledger_entry SET note = '改' WHERE id = ?", (first.id,))
+    run_sql("UPDATE ledger_entry SET note = '改' WHERE id = ?", (first.id,))
     with pytest.raises(KioskError) as refused:
         town.publish("2026-10")
     assert refused.value.code == "ledger_tampered" and refused.value.params == {"entry": first.id}

@@ -1,9 +1,10 @@
 """m0014 on a database made before it: rules get their retirement column, and each store's
 category list is filled from its goods in the order the goods grid shows them."""
-from playhouse.migrate import SqliteMigrator, migrate
+from playhouse.migrate import migrate
 
 from kiosk import schema
 from kiosk.db import database
+from tests.helpers import drop_tables, schema_migrator
 
 
 def test_m0014_lists_each_stores_categories_in_goods_order_and_rules_can_be_retired(db, world):
@@ -18,8 +19,8 @@ def test_m0014_lists_each_stores_categories_in_goods_order_and_rules_can_be_reti
     Product.create(store=other, name="香皂", category="清洁", points=10, sort_order=1, active=False)
     catalog.install(world.store)
     goods = {p.id: (p.name, p.category) for p in Product.select()}
-    database.drop_tables([ProductCategory])
-    migrate(SqliteMigrator(database.obj).drop_column("rule", "retired_at"))
+    drop_tables([ProductCategory])
+    migrate(schema_migrator().drop_column("rule", "retired_at"))
     schema.SchemaVersion.delete().where(schema.SchemaVersion.version >= 14).execute()
     assert "retired_at" not in [c.name for c in database.get_columns("rule")]
 

@@ -1,8 +1,11 @@
 """A new database is stamped with the newest migration; an old one gets the pending ones."""
 import types
 
+import pytest
+
 from kiosk import schema
 from kiosk.db import database
+from tests.helpers import drop_tables, schema_migrator
 
 
 def test_a_new_database_is_stamped_with_the_newest_migration(db):
@@ -26,6 +29,7 @@ def test_pending_migrations_are_applied_in_order_once(db, monkeypatch):
     assert schema.current_version() == 9999
 
 
+@pytest.mark.sqlite_only("PRAGMA settings of the kiosk's SQLite file")
 def test_sqlite_runs_in_wal_mode_with_full_synchronous_writes(db):
     assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert database.execute_sql("PRAGMA synchronous").fetchone()[0] == 2  # FULL
@@ -37,7 +41,7 @@ def undo_m0004():
     from kiosk.ledger.models import LedgerChain
     from kiosk.notice.models import Notice, NoticeLine
 
-    database.drop_tables([NoticeLine, Notice, LedgerChain])
+    drop_tables([NoticeLine, Notice, LedgerChain])
     # ALTER TABLE … DROP COLUMN (SQLite >= 3.35) keeps the rows that other tables refer to.
     for table, column in (("ledger_entry", "hash"), ("store", "notice_cutoff_day"), ("store", "star_candidates")):
         database.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
@@ -53,12 +57,12 @@ def _migrations_through(monkeypatch, number):
 def test_m0002_adds_the_print_queue_retry_time_and_the_store_printer(db, monkeypatch):
     """A database made before the print queue retried gets the two columns, and its old
     jobs are due at once."""
-    from playhouse.migrate import SqliteMigrator, migrate
+    from playhouse.migrate import migrate
 
     from kiosk.printing.models import PrintJob
     from kiosk.stores.models import Store
 
-    migrator = SqliteMigrator(database.obj)
+    migrator = schema_migrator()
     _migrations_through(monkeypatch, 2)
     migrate(migrator.drop_index("print_job", "print_job_next_attempt_at"),
             migrator.drop_column("print_job", "next_attempt_at"), migrator.drop_column("store", "printer_url"))
@@ -74,7 +78,7 @@ def test_m0002_adds_the_print_queue_retry_time_and_the_store_printer(db, monkeyp
 def _before_m0003(monkeypatch):
     from kiosk.earning.models import Correction, Objection, Rule, ServiceRecord
 
-    database.drop_tables([Correction, Objection, ServiceRecord, Rule])
+    drop_tables([Correction, Objection, ServiceRecord, Rule])
     _migrations_through(monkeypatch, 3)
     schema.SchemaVersion.delete().where(schema.SchemaVersion.version >= 3).execute()
 
@@ -96,7 +100,7 @@ def test_m0008_adds_deductions_linked_bonuses_and_corrections(db, world, monkeyp
     from kiosk.registry.models import Pairing
     from kiosk.stores.models import Store
 
-    database.drop_tables([Correction, Objection, Pairing])
+    drop_tables([Correction, Objection, Pairing])
     database.execute_sql('DROP INDEX "service_record_effective_on"')
     for table, column in (("rule", "from_occurrence"), ("rule", "occurrence_period"), ("rule", "linked_share"),
                           ("service_record", "start_time"), ("service_record", "end_time"),
@@ -118,7 +122,7 @@ def test_m0008_adds_deductions_linked_bonuses_and_corrections(db, world, monkeyp
 def test_m0006_creates_the_volunteer_import_batches(db, monkeypatch):
     from kiosk.volunteer.models import VolunteerImport, VolunteerImportRecord
 
-    database.drop_tables([VolunteerImportRecord, VolunteerImport])
+    drop_tables([VolunteerImportRecord, VolunteerImport])
     _migrations_through(monkeypatch, 6)
     schema.SchemaVersion.delete().where(schema.SchemaVersion.version >= 6).execute()
     assert schema.upgrade() == ["m0006_volunteer_import"]
@@ -149,14 +153,14 @@ def test_m0004_chains_the_existing_ledger_in_order_and_verifies_clean(world, mon
 
 def test_m0005_adds_redemption_windows_and_product_limits(db, monkeypatch):
     """A store made before redemption windows is always open and has no limits."""
-    from playhouse.migrate import SqliteMigrator, migrate
+    from playhouse.migrate import migrate
 
     from kiosk.redemption.models import ProductLimit
     from kiosk.stores.models import Store
 
     Store.create(name="老店", code="LD")
-    database.drop_tables([ProductLimit])
-    migrator = SqliteMigrator(database.obj)
+    drop_tables([ProductLimit])
+    migrator = schema_migrator()
     migrate(migrator.drop_column("store", "redemption_window"), migrator.drop_column("store", "redemption_days"),
             migrator.drop_index("sale", "sale_account_id_created_at"))
     _migrations_through(monkeypatch, 5)
@@ -172,16 +176,16 @@ def test_m0005_adds_redemption_windows_and_product_limits(db, monkeypatch):
 def test_m0009_adds_product_photos_low_stock_and_the_price_history(db, world, monkeypatch):
     """A store with goods, sales history and stock from before m0009 gets the photo and
     low-stock columns (empty, 0) and the price_change table; its goods are untouched."""
-    from playhouse.migrate import SqliteMigrator, migrate
+    from playhouse.migrate import migrate
 
     from kiosk.inventory import products
     from kiosk.inventory.models import PriceChange, Product
 
     before = {p.id: (p.name, p.points, p.quantity, p.barcode) for p in Product.select()}
     _migrations_through(monkeypatch, 9)
-    database.drop_tables([PriceChange])
-    migrate(SqliteMigrator(database.obj).drop_column("product", "photo"),
-            SqliteMigrator(database.obj).drop_column("product", "low_stock"))
+    drop_tables([PriceChange])
+    migrate(schema_migrator().drop_column("product", "photo"),
+            schema_migrator().drop_column("product", "low_stock"))
     schema.SchemaVersion.delete().where(schema.SchemaVersion.version >= 9).execute()
     assert schema.upgrade() == ["m0009_products"]
     assert {p.id: (p.name, p.points, p.quantity, p.barcode) for p in Product.select()} == before
@@ -197,15 +201,15 @@ def test_m0010_adds_goods_in_and_out_to_a_database_with_data(db, world, monkeypa
     them with their defaults, keeps its stock, and can take goods in and out at once."""
     from datetime import date
 
-    from playhouse.migrate import SqliteMigrator, migrate
+    from playhouse.migrate import migrate
 
     from kiosk.goods import service
     from kiosk.goods.models import StockReceipt, StockReceiptLine, WriteOff, WriteOffLine
     from kiosk.inventory.models import Product
     from kiosk.stores.models import Store
 
-    database.drop_tables([WriteOffLine, WriteOff, StockReceiptLine, StockReceipt])
-    migrator = SqliteMigrator(database.obj)
+    drop_tables([WriteOffLine, WriteOff, StockReceiptLine, StockReceipt])
+    migrator = schema_migrator()
     migrate(*(migrator.drop_column("store", name)
               for name in ("writeoff_approval_units", "writeoff_approval_points", "expiry_warning_days")),
             migrator.drop_column("product", "low_stock"))

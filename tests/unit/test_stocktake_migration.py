@@ -1,17 +1,18 @@
 """m0011 adds the stock-take tables to a database that has data, and counting works on it."""
 from kiosk import schema
 from kiosk.db import database
+from tests.helpers import drop_tables, schema_migrator
 
 
 def test_m0011_creates_the_stocktake_tables_on_a_database_with_data(db, world, monkeypatch):
-    from playhouse.migrate import SqliteMigrator, migrate
+    from playhouse.migrate import migrate
 
     from kiosk.staff.models import MANAGER
     from kiosk.stocktake import service
     from kiosk.stocktake.models import StockTake, StockTakeCount, StockTakeLine
 
-    database.drop_tables([StockTakeCount, StockTakeLine, StockTake])
-    migrate(SqliteMigrator(database.obj).drop_column("product", "shelf"))  # as it was before m0012
+    drop_tables([StockTakeCount, StockTakeLine, StockTake])
+    migrate(schema_migrator().drop_column("product", "shelf"))  # as it was before m0012
     every = schema.available_migrations()
     monkeypatch.setattr(schema, "available_migrations", lambda: [step for step in every if step[0] < 11])
     schema.SchemaVersion.delete().where(schema.SchemaVersion.version >= 11).execute()
@@ -28,7 +29,7 @@ def test_m0011_creates_the_stocktake_tables_on_a_database_with_data(db, world, m
 def test_m0012_gives_products_and_counts_a_shelf_on_a_database_with_data(db, world, monkeypatch):
     """Goods and counts from before shelves keep everything and stand on no shelf; a count of
     one shelf works once a product is given one."""
-    from playhouse.migrate import SqliteMigrator, migrate
+    from playhouse.migrate import migrate
 
     from kiosk.inventory import products
     from kiosk.inventory.models import Product
@@ -38,7 +39,7 @@ def test_m0012_gives_products_and_counts_a_shelf_on_a_database_with_data(db, wor
 
     earlier = service.start(world.store, world.staff[MANAGER], category="调味")
     before = {p.id: (p.name, p.category, p.points, p.quantity, p.barcode) for p in Product.select()}
-    migrator = SqliteMigrator(database.obj)
+    migrator = schema_migrator()
     migrate(migrator.drop_column("product", "shelf"), migrator.drop_column("stocktake", "shelf"))
     every = schema.available_migrations()
     monkeypatch.setattr(schema, "available_migrations", lambda: [step for step in every if step[0] <= 12])

@@ -11,6 +11,8 @@ from kiosk.backup import service
 from kiosk.stores.models import Store
 from tests.helpers import body
 
+pytestmark = pytest.mark.sqlite_only("backups copy the SQLite file; on PostgreSQL they are pg_dump's (README)")
+
 
 def utcnow():
     return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)

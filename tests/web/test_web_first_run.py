@@ -13,12 +13,12 @@ REMOTE = {"REMOTE_ADDR": "192.168.1.20"}
 
 
 @pytest.fixture
-def empty_app(db, instance):
+def empty_app(db, instance, database_url):
     """The app on a database with the schema and no store (as after `kiosk init-db`)."""
     from kiosk import create_app
 
     kiosk_db.database.close()
-    app = create_app({"INSTANCE_PATH": str(instance), "DATABASE_URL": "sqlite:///" + str(instance / "kiosk.db"),
+    app = create_app({"INSTANCE_PATH": str(instance), "DATABASE_URL": database_url,
                       "PRINT_WORKER": "inline", "TESTING": True})
     kiosk_db.database.connect(reuse_if_open=True)
     service.setup_code(str(instance), create=True)
