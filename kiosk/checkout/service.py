@@ -19,6 +19,7 @@ from kiosk.inventory import service as inventory
 from kiosk.inventory.models import RETURN, SALE, Product
 from kiosk.ledger import service as ledger
 from kiosk.ledger.models import REDEEM, REFUND
+from kiosk.printing import service as printing
 from kiosk.redemption import service as redemption
 from kiosk.redemption.windows import ALWAYS, DEFAULT_TIMEZONE
 from kiosk.staff.models import MANAGER, Staff
@@ -146,15 +147,23 @@ class CheckoutResult:
     created: bool  # False when the key named a sale made before (double tap, retry)
 
 
+def _queue_receipt(document, *, store_id, sale_id, staff_id, refund_id=None):
+    """The receipt's print job, in the caller's transaction: the sale (or return) and its
+    receipt job commit together or not at all (an outbox; the worker prints after the commit)."""
+    printing.enqueue(document, store=store_id, sale=sale_id, refund=refund_id, staff=staff_id)
+
+
 def checkout(store, card_id, items, staff_id, key, *, expected_total=None, picked_up_by="", now=None,
-             tz_name=DEFAULT_TIMEZONE):
+             tz_name=DEFAULT_TIMEZONE, receipt=None):
     """Redeem ``items`` ([(product_id, quantity)]) with the card's account, as one transaction.
 
     The same ``key`` always yields the same sale. ``expected_total`` is the total the cashier
     saw: if prices changed since, the checkout is refused rather than charging another sum.
     ``picked_up_by`` names a relative who picks up for the holder (代领). The store's
     redemption window and product limits are checked at ``now`` (naive UTC, the sale's time;
-    default the current time) in the time zone ``tz_name``.
+    default the current time) in the time zone ``tz_name``. The sale's receipt is queued in
+    the same transaction: ``receipt(sale)`` gives its document (default: the plain receipt in
+    the store's time zone); the caller wakes the print worker after this returns.
     Raises KioskError: "stale_page", "bad_quantity", "empty_cart", "too_many_lines",
     "card_lost", "card_revoked", "unknown_card", "product_unavailable", "price_changed",
     "insufficient_points", "out_of_stock", "redemption_closed", "limit_reached_<period>".
@@ -221,6 +230,8 @@ def checkout(store, card_id, items, staff_id, key, *, expected_total=None, picke
             inventory.move_many(
                 {pid: -qty for pid, qty in merged.items()}, SALE, reference=reference, staff_id=staff_id
             )
+            document = receipt(sale) if receipt else printing.receipt_for_sale(sale, tz_name=tz_name)
+            _queue_receipt(document, store_id=store.id, sale_id=sale_id, staff_id=staff_id)
     except peewee.IntegrityError:
         # Another request with the same key committed between our check and our insert.
         existing = Sale.get_or_none(Sale.idempotency_key == key)
@@ -245,11 +256,12 @@ def find_sale(store, receipt_no):
     return sale
 
 
-def refund(store, sale_id, quantities, staff_id, approver_id, key):
+def refund(store, sale_id, quantities, staff_id, approver_id, key, *, receipt=None):
     """Return ``quantities`` ({sale_line_id: quantity}) of a sale: points and stock go back.
 
     A compensating ledger credit and stock return, never an edit. The approver must be a
-    manager. Returning more than was sold (counting earlier returns) is refused.
+    manager. Returning more than was sold (counting earlier returns) is refused. The return's
+    receipt is queued in the same transaction (``receipt(refund)`` gives it, as for checkout).
     Raises KioskError: "stale_page", "bad_quantity", "nothing_to_refund", "not_a_manager",
     "unknown_receipt", "over_refund".
     """
@@ -304,6 +316,8 @@ def refund(store, sale_id, quantities, staff_id, approver_id, key):
                 returned[product_id] = returned.get(product_id, 0) + quantity
             inventory.move_many(returned, RETURN, reference=reference, staff_id=staff_id)
             audit.record("refund", store=store, staff=staff_id, approved_by=approver.id, sale=sale.id, total=total)
+            document = receipt(record) if receipt else printing.receipt_for_refund(record, tz_name=store.timezone)
+            _queue_receipt(document, store_id=store.id, sale_id=sale.id, staff_id=staff_id, refund_id=record.id)
     except peewee.IntegrityError:
         existing = Refund.get_or_none(Refund.idempotency_key == key)
         if existing is None:

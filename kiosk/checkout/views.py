@@ -17,7 +17,7 @@ from kiosk.inventory.products import BARCODE as PRODUCT_CODE
 from kiosk.messages import message
 from kiosk.printing import service as printing
 from kiosk.printing.problems import printer_problem
-from kiosk.printing.receipts import print_sale
+from kiosk.printing.receipts import sale_receipt
 from kiosk.printing.setup import kick
 from kiosk.privacy import mask_name
 from kiosk.redemption import labels as redemption_labels
@@ -283,7 +283,8 @@ def submit():
     pickup = Resident.get_or_none(Resident.id == data.get("pickup")) if data.get("pickup") else None
     try:
         result = checkout.checkout(store, data["card_id"], register.items(data), staff.id, key, expected_total=total,
-                                   picked_up_by=pickup.name if pickup else "", tz_name=tz_name())
+                                   picked_up_by=pickup.name if pickup else "", tz_name=tz_name(),
+                                   receipt=sale_receipt)
     except KioskError as exc:
         return _refuse(exc, whole=True)
     data = register.reset()
@@ -291,7 +292,7 @@ def submit():
     register.save(data)
     if not result.created:  # this cart's sale went through before (its cookie came back)
         return _show("success", gettext("This redemption was already completed."), whole=True)
-    print_sale(result.sale)
+    kick(store)  # its receipt job committed with the sale
     return _show("success", gettext("Redeemed. %(total)s points spent.", total=result.sale.total), whole=True)
 
 

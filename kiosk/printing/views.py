@@ -22,6 +22,13 @@ def _jobs():
     return [(job, preview_lines(service.job_document(job), profile)) for job in service.recent(current_store())]
 
 
+def _page_context():
+    store = current_store()
+    problems = list(service.unprinted(store).order_by(PrintJob.id))
+    return {"jobs": _jobs(), "printer_name": _printer_name(), "summary": service.queue_summary(store),
+            "problems": [job for job in problems if job.status == "held" or service.is_stale(job, store)]}
+
+
 def _job(job_id):
     job = PrintJob.get_or_none(PrintJob.id == job_id, PrintJob.store == current_store())
     if job is None:
@@ -39,7 +46,7 @@ def _printer_name():
 @bp.get("/")
 @staff_only
 def page():
-    return render("printing/page.html", "printing/_jobs.html", jobs=_jobs(), printer_name=_printer_name())
+    return render("printing/page.html", "printing/_jobs.html", **_page_context())
 
 
 @bp.get("/printer-status")
@@ -62,9 +69,9 @@ def printer_status():
 @staff_only
 def badge():
     """The printer badge of the cashier screen: how many receipts wait or failed."""
-    pending, failed = service.queue_summary(current_store())
+    summary = service.queue_summary(current_store())
     last = service.unprinted(current_store()).order_by(PrintJob.id.desc()).first()
-    return render("printing/_badge.html", "printing/_badge.html", pending=pending, failed=failed,
+    return render("printing/_badge.html", "printing/_badge.html", summary=summary,
                   problem=printer_problem(last.error) if last else "")
 
 

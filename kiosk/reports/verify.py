@@ -131,6 +131,19 @@ def _refunds():
         yield f"stock return {reference} has no refund"
 
 
+def _receipt_jobs():
+    """Every sale and every return has its receipt job (queued in its own transaction)."""
+    from kiosk.printing.models import PrintJob
+
+    codes = dict(Store.select(Store.id, Store.code).tuples())
+    jobs = PrintJob.select(PrintJob.id).where(PrintJob.sale == Sale.id, PrintJob.refund.is_null())
+    for sale_id, store_id in Sale.select(Sale.id, Sale.store).where(~fn.EXISTS(jobs)).tuples().iterator():
+        yield f"sale {receipt_number(codes[store_id], SALE_PREFIX, sale_id)} has no receipt job"
+    jobs = PrintJob.select(PrintJob.id).where(PrintJob.refund == Refund.id)
+    for refund_id, store_id in Refund.select(Refund.id, Refund.store).where(~fn.EXISTS(jobs)).tuples().iterator():
+        yield f"refund {receipt_number(codes[store_id], REFUND_PREFIX, refund_id)} has no receipt job"
+
+
 def _service_records():
     """Every approved service record has exactly its ledger entry; nothing else was posted for
     a record (pending, rejected, warnings, deductions in their objection period, cancelled);
@@ -239,7 +252,7 @@ def _stocktakes():
         yield f"stock movement {reference} of product {product_id} has no stock-take line"
 
 
-CHECKS = (_account_balances, _running_balances, _product_quantities, _sales, _refunds, _service_records,
+CHECKS = (_account_balances, _running_balances, _product_quantities, _sales, _refunds, _receipt_jobs, _service_records,
           _ledger_chain, _goods_documents, _stocktakes)
 
 
