@@ -19,7 +19,7 @@ from devices import Acknowledgement, PrinterError, Receipt, ReceiptLabels, Recei
 from kiosk import audit
 from kiosk.db import database, utcnow
 from kiosk.errors import KioskError
-from kiosk.printing.models import FAILED, HELD, PENDING, PRINTED, SENDING, WAIT_FOR_STAFF, PrintJob
+from kiosk.printing.models import FAILED, HELD, PENDING, PRINTED, REPRINT_MARKED, SENDING, WAIT_FOR_STAFF, PrintJob
 from kiosk.stores.models import Store
 from kiosk.privacy import mask_name
 
@@ -321,6 +321,22 @@ def reprint(job_id, store, *, staff=None):
         )
         audit.record("reprint", store=store, staff=staff, job=original.id, sale=original.sale_id)
     return job
+
+
+def set_receipt_settings(store, *, uncertain, minutes, staff=None):
+    """What happens to a receipt that may have printed (REPRINT_MARKED or WAIT_FOR_STAFF) and
+    after how many minutes (1–1440) an unprinted receipt is a problem.
+
+    Raises KioskError("bad_receipt_settings").
+    """
+    if uncertain not in (REPRINT_MARKED, WAIT_FOR_STAFF) or not isinstance(minutes, int) or isinstance(minutes, bool) \
+            or not 1 <= minutes <= 1440:
+        raise KioskError("bad_receipt_settings")
+    with database.atomic():
+        Store.update(receipt_uncertain=uncertain, receipt_problem_minutes=minutes).where(Store.id == store.id).execute()
+        audit.record("store_settings", store=store, staff=staff, receipt_uncertain=uncertain,
+                     receipt_problem_minutes=minutes)
+    return Store.get_by_id(store.id)
 
 
 def latest_for_sale(sale):
