@@ -65,8 +65,9 @@ def database_url(url, instance_path):
     return "sqlite:///" + os.path.join(instance_path, "kiosk.db")
 
 
-def connect(url):
-    """Point the proxy at the database named by ``url``; raises ValueError for an unknown scheme."""
+def connect(url, busy_timeout_ms=None):
+    """Point the proxy at the database named by ``url``; raises ValueError for an unknown scheme.
+    ``busy_timeout_ms``: how long a SQLite write waits for another's lock (default 10 s)."""
     scheme = urlparse(url).scheme
     if scheme.startswith("sqlite"):
         # sqlite:////abs/path.db names "/abs/path.db"; sqlite:///rel.db names "rel.db".
@@ -77,8 +78,10 @@ def connect(url):
         # deadlock upgrading a read lock; the loser waits up to busy_timeout.
         # returning_clause: guarded UPDATEs read back the new balance in the same statement
         # (SQLite >= 3.35, as PostgreSQL always could).
+        busy = busy_timeout_ms or SQLITE_PRAGMAS["busy_timeout"]
         db = peewee.SqliteDatabase(
-            path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", timeout=10, returning_clause=True
+            path, pragmas={**SQLITE_PRAGMAS, "busy_timeout": busy}, lock_type="IMMEDIATE", timeout=busy / 1000,
+            returning_clause=True,
         )
     else:
         try:
@@ -89,13 +92,21 @@ def connect(url):
     return db
 
 
+def is_busy(exc):
+    """Whether ``exc`` (a peewee.OperationalError) means another connection held the lock for
+    longer than the busy time-out (SQLite "database is locked"/"busy"; PostgreSQL lock_timeout)."""
+    text = str(exc).lower()
+    return isinstance(exc, peewee.OperationalError) and (
+        "locked" in text or "busy" in text or "lock timeout" in text)
+
+
 def is_sqlite():
     return isinstance(database.obj, peewee.SqliteDatabase)
 
 
 def init_app(app):
     """Connect per request; close at teardown."""
-    connect(database_url(app.config.get("DATABASE_URL"), app.instance_path))
+    connect(database_url(app.config.get("DATABASE_URL"), app.instance_path), app.config.get("BUSY_TIMEOUT_MS"))
 
     @app.before_request
     def _open():

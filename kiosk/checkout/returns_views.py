@@ -62,8 +62,10 @@ def submit(sale_id):
             max_attempts=current_app.config["PIN_MAX_ATTEMPTS"],
             lockout_seconds=current_app.config["PIN_LOCKOUT_SECONDS"],
         )
-        refund = checkout.refund(store, sale.id, quantities, staff.id, approver.id, request.form.get("key", ""),
-                                 receipt=refund_receipt)
+        refund = checkout.when_busy_retry(
+            lambda: checkout.refund(store, sale.id, quantities, staff.id, approver.id, request.form.get("key", ""),
+                                    receipt=refund_receipt),
+            current_app.config["BUSY_RETRIES"])
     except KioskError as exc:
         chosen = {int(line_id): form_int(f"qty_{line_id}", max_digits=3) or 0 for line_id in quantities}
         return _show(sale, level="error", text=message(exc), chosen=chosen, status=422)

@@ -5,6 +5,7 @@ Checkout is the hot path of a month-end rush, so its statements are written as S
 built by peewee per call, which cost several times the statements themselves; see bench/.
 """
 import re
+import time
 from dataclasses import dataclass, field
 
 import peewee
@@ -13,7 +14,7 @@ from kiosk import audit
 from kiosk.cards.models import Card
 from kiosk.cards.service import check_active
 from kiosk.checkout.models import SALE_PREFIX, Refund, RefundLine, Sale, SaleLine
-from kiosk.db import database, insert_rows, utcnow
+from kiosk.db import database, insert_rows, is_busy, utcnow
 from kiosk.errors import KioskError
 from kiosk.inventory import service as inventory
 from kiosk.inventory.models import RETURN, SALE, Product
@@ -239,6 +240,25 @@ def checkout(store, card_id, items, staff_id, key, *, expected_total=None, picke
             raise
         return CheckoutResult(existing, False)
     return CheckoutResult(sale, True)
+
+
+def when_busy_retry(operation, retries, *, pause=0.05):
+    """Run ``operation()``; while the database is busy (another writer held the lock longer than
+    the busy time-out), try again up to ``retries`` more times. Safe for checkout and refund:
+    each attempt is one transaction, idempotent by its key, so a retry never makes a second sale.
+    Raises KioskError("checkout_busy") when the database stays busy."""
+    for attempt in range(retries + 1):
+        try:
+            return operation()
+        except peewee.OperationalError as exc:
+            if not is_busy(exc):
+                raise
+            if database.in_transaction():  # an outer transaction is broken: not ours to retry
+                raise
+            if attempt == retries:
+                raise KioskError("checkout_busy") from exc
+            time.sleep(pause * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def find_sale(store, receipt_no):
