@@ -148,6 +148,13 @@ class CheckoutResult:
     created: bool  # False when the key named a sale made before (double tap, retry)
 
 
+def _next_number(model, floor):
+    """The id (receipt number) of the next sale or refund above ``floor``: after a restore the
+    database's own counter would hand out again the numbers issued after the copy was made."""
+    highest = model.select(peewee.fn.MAX(model.id)).scalar() or 0
+    return max(highest, floor) + 1
+
+
 def _queue_receipt(document, *, store_id, sale_id, staff_id, refund_id=None):
     """The receipt's print job, in the caller's transaction: the sale (or return) and its
     receipt job commit together or not at all (an outbox; the worker prints after the commit)."""
@@ -218,7 +225,10 @@ def checkout(store, card_id, items, staff_id, key, *, expected_total=None, picke
                 "balance_after": balance_after, "picked_up_by": (picked_up_by or "").strip()[:50],
                 "created_at": now,
             }
+            if store.sale_number_floor:  # restored from an older copy: never reuse a number
+                fields = {"id": _next_number(Sale, store.sale_number_floor), **fields}
             (sale_id,) = insert_rows(Sale, [fields], returning="id")
+            fields.pop("id", None)
             sale = Sale(id=sale_id, **fields)
             sale.store = store
             reference = f"sale:{sale_id}"
@@ -313,8 +323,9 @@ def refund(store, sale_id, quantities, staff_id, approver_id, key, *, receipt=No
                 raise KioskError("unknown_receipt")
             total = sum(lines[i].points * q for i, q in wanted.items())
             balance_after = ledger.move_balance(sale.account_id, total)
+            number = {"id": _next_number(Refund, store.refund_number_floor)} if store.refund_number_floor else {}
             record = Refund.create(
-                store=store, sale=sale, idempotency_key=key, staff=staff_id, approved_by=approver,
+                **number, store=store, sale=sale, idempotency_key=key, staff=staff_id, approved_by=approver,
                 total=total, balance_before=balance_after - total, balance_after=balance_after,
             )
             reference = f"refund:{record.id}"

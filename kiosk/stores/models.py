@@ -55,3 +55,8 @@ class Store(BaseModel):
     receipt_uncertain = peewee.CharField(max_length=10, default="reprint", constraints=[peewee.SQL("DEFAULT 'reprint'")])
     receipt_problem_minutes = peewee.IntegerField(
         default=30, constraints=[peewee.Check("receipt_problem_minutes BETWEEN 1 AND 1440"), peewee.SQL("DEFAULT 30")])
+    # Receipt numbers are never reused (kiosk.checkout): after a restore from an older copy the
+    # next sale's and return's numbers continue above these, the highest the kiosk had issued
+    # before the restore (kiosk.backup.service.restore sets them; 0: nothing to skip).
+    sale_number_floor = peewee.BigIntegerField(default=0, constraints=[peewee.SQL("DEFAULT 0")])
+    refund_number_floor = peewee.BigIntegerField(default=0, constraints=[peewee.SQL("DEFAULT 0")])
