@@ -142,13 +142,15 @@ class ReceiptPrinter(abc.ABC):
         """Print `receipt` and return the bytes sent. Raises PrinterError."""
         return self._print(receipt, self.render(receipt))
 
-    def deliver(self, document) -> bool:
+    def deliver(self, document, before_write=None) -> bool:
         """Print `document` (a Receipt, Statement…); True when the printer confirmed that it
         read every byte, False when it cannot tell (the job was sent whole, nothing more is
-        known). Raises PrinterError, whose `maybe_sent` says whether bytes may have left."""
+        known). `before_write()` is called once the printer is reached, just before the first
+        byte leaves (the print queue records "sending" there); what it raises propagates and
+        nothing is sent. Raises PrinterError, whose `maybe_sent` says whether bytes may have left."""
         data = self.render(document)
         with self._lock:
-            confirmed = self._send(data)
+            confirmed = self._send(data, before_write)
             self._record(document, data)
         return confirmed is not False
 
@@ -175,9 +177,9 @@ class ReceiptPrinter(abc.ABC):
         return PrinterStatus("unknown", "This printer cannot report its status.")
 
     @abc.abstractmethod
-    def _send(self, data: bytes) -> Optional[bool]:
-        """Deliver `data` to the printer; False when its arrival is not confirmed. Raises
-        PrinterError."""
+    def _send(self, data: bytes, before_write=None) -> Optional[bool]:
+        """Deliver `data` to the printer (calling `before_write()` first, when given); False
+        when its arrival is not confirmed. Raises PrinterError."""
 
     def _record(self, document, data: bytes) -> None:
         """Hook called under the lock after a successful send."""
@@ -241,7 +243,7 @@ class VirtualPrinter(ReceiptPrinter):
         self._counter += 1
         return self.directory / f"{self._counter:06d}.bin"
 
-    def _send(self, data: bytes) -> bool:
+    def _send(self, data: bytes, before_write=None) -> bool:
         """Raises PrinterError(fail_with) when set, for a simulated unusable state, or if the
         job file cannot be written; True (the virtual paper always confirms) otherwise."""
         if self.fail_with is not None:
@@ -249,6 +251,8 @@ class VirtualPrinter(ReceiptPrinter):
         simulated = self.simulated_status
         if simulated is not None and not simulated.usable:
             raise PrinterError(simulated.detail, state=simulated.state, hint=simulated.hint)
+        if before_write is not None:
+            before_write()
         if self.directory is None:
             return True
         try:
@@ -276,7 +280,7 @@ class _TransportPrinter(ReceiptPrinter):
     def _transport(self, timeout: float) -> Transport:
         """A new, unopened transport. Raises PrinterError for a missing optional package."""
 
-    def _send(self, data: bytes) -> bool:
+    def _send(self, data: bytes, before_write=None) -> bool:
         """Open, write, finish, confirm, close; whether the printer confirmed the job.
 
         Raises PrinterError; once the connection is open, with `maybe_sent` set, since the
@@ -287,6 +291,8 @@ class _TransportPrinter(ReceiptPrinter):
         transport = self._transport(self.timeout)
         try:
             transport.open()
+            if before_write is not None:
+                before_write()
             try:
                 transport.set_write_timeout(timeout)
                 transport.write(data)

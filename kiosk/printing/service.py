@@ -127,11 +127,17 @@ def _check_ready(printer):
         raise PrinterError(getattr(state, "detail", "") or state.state)
 
 
-def _deliver(printer, document):
-    """Send ``document``; whether the printer confirmed it. Raises PrinterError."""
+class _Taken(Exception):
+    """Another sender took the job between its claim and its first byte."""
+
+
+def _deliver(printer, document, before_write):
+    """Send ``document``, calling ``before_write()`` just before the first byte leaves; whether
+    the printer confirmed it. Raises PrinterError."""
     deliver = getattr(printer, "deliver", None)
     if deliver is not None:
-        return deliver(document)
+        return deliver(document, before_write)
+    before_write()
     printer.print_receipt(document)
     return False
 
@@ -154,15 +160,22 @@ def _attempt(job, printer, now):
         _check_ready(printer)
     except PrinterError as exc:
         return _failed(job, exc, now, maybe_sent=False)
-    marked = PrintJob.update(status=SENDING).where(
-        PrintJob.id == job.id, PrintJob.status == PENDING, PrintJob.attempts == job.attempts,
-    ).execute()
-    if not marked:
-        return PrintJob.get_by_id(job.id)
-    job.status = SENDING
+
+    def mark_sending():
+        marked = PrintJob.update(status=SENDING).where(
+            PrintJob.id == job.id, PrintJob.status == PENDING, PrintJob.attempts == job.attempts,
+        ).execute()
+        if not marked:
+            raise _Taken()
+        job.status = SENDING
+
     try:
-        confirmed = _deliver(printer, job_document(job))
+        confirmed = _deliver(printer, job_document(job), mark_sending)
+    except _Taken:
+        return PrintJob.get_by_id(job.id)
     except PrinterError as exc:
+        if job.status != SENDING:  # failed before a byte left (connecting, preparing)
+            return _failed(job, exc, now, maybe_sent=False)
         return _failed(job, exc, now, maybe_sent=getattr(exc, "maybe_sent", True))
     job.status, job.error, job.printed_at, job.unconfirmed = PRINTED, "", utcnow(), not confirmed
     _save(job, PrintJob.printed_at, PrintJob.unconfirmed)
@@ -276,7 +289,7 @@ class _Unusable:
     def __init__(self, reason):
         self.reason = reason
 
-    def deliver(self, document):
+    def deliver(self, document, before_write=None):
         raise PrinterError(self.reason)
 
 
