@@ -209,6 +209,8 @@ def recover(now=None):
     Returns how many were recovered."""
     now = now or utcnow()
     stale = (PrintJob.status == SENDING) & (PrintJob.next_attempt_at <= now)
+    if not PrintJob.select().where(stale).exists():  # the usual case: no write, no lock taken
+        return 0
     holding = Store.select(Store.id).where(Store.receipt_uncertain == WAIT_FOR_STAFF)
     held = PrintJob.update(status=HELD, uncertain=True, error="the kiosk stopped while sending this job").where(
         stale, PrintJob.store.in_(holding)).execute()
