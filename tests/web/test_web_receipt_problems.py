@@ -27,13 +27,19 @@ def test_a_receipt_waiting_over_the_store_limit_is_listed_and_on_the_badge(cashi
     assert "需要处理的小票" in page and "超过30分钟仍未打印" in page
 
 
-def test_a_held_receipt_asks_for_a_person(cashier, job):
+def test_a_held_receipt_asks_for_a_person(cashier, job, printer):
     PrintJob.update(status="held", uncertain=True, attempts=1).where(PrintJob.id == job.id).execute()
     assert "1张小票需要人工处理" in body(cashier.get("/receipts/badge"))
     page = body(cashier.get("/receipts/"))
     assert "可能已部分或全部打出，等待工作人员处理" in page
     status = body(cashier.get(f"/receipts/{job.id}/status"))
     assert "请查看打印机，没有打出再重印" in status
+    assert "打印（标明重印）" in page
+    cashier.post(f"/receipts/{job.id}/retry", htmx=False)  # a person checked: nothing came out
+    job = PrintJob.get_by_id(job.id)
+    assert job.status == "printed" and job.uncertain
+    receipt, data = printer.jobs[-1]
+    assert receipt.reprint and "重印".encode("gb18030") in data
 
 
 def test_a_receipt_the_printer_could_not_confirm_says_so(cashier, job):
