@@ -433,10 +433,13 @@ class StoreBuilder:
             "audit_event": "INSERT INTO audit_event (id, store_id, staff_id, action, detail, created_at)"
                            " VALUES (?, 1, ?, ?, ?, ?)",
         }
+        # Each sale's receipt job (kiosk queues it with the sale), printed long ago.
+        jobs = [(row[0], row[-1], row[-1], row[-1]) for row in self.rows["sale"]]
         for table in ("sale", "sale_line", "ledger_entry", "stock_movement", "audit_event"):
             if self.rows[table]:
                 conn.executemany(inserts[table], self.rows[table])
                 self.rows[table].clear()
+        conn.executemany(PRINTED_JOB, jobs)
 
     def _write_caches(self, conn):
         conn.executemany("UPDATE account SET balance = ? WHERE id = ?",
@@ -542,6 +545,11 @@ def ours_checkout(store, plan, staff_id):
         raise RuntimeError("checkout found an earlier sale for a fresh key")
 
 
+PRINTED_JOB = ("INSERT INTO print_job (store_id, sale_id, kind, receipt, reprint, status, attempts, error, created_at,"
+               " printed_at, next_attempt_at, uncertain, unconfirmed)"
+               " VALUES (1, ?, 'receipt', '{}', 0, 'printed', 1, '', ?, ?, ?, 0, 0)")
+
+
 class RawCheckout:
     """The same rows as kiosk's checkout, written by hand with sqlite3 in one IMMEDIATE transaction."""
 
@@ -593,6 +601,7 @@ class RawCheckout:
                     "INSERT INTO stock_movement (product_id, delta, kind, reference, staff_id, note, quantity_after,"
                     " created_at) VALUES (?, ?, 'sale', ?, ?, '', ?, ?)",
                     (product_id, -quantity, reference, staff_id, row[0][0], now))
+            conn.execute(PRINTED_JOB, (sale_id, now, now, now))  # the receipt job, as kiosk queues it
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

@@ -68,6 +68,16 @@ MAX_JOBS = 50
 # status() waits this long at most for a connection and for each answer, so that asking
 # before every job stays cheap even when the printer stays silent.
 STATUS_TIMEOUT = 1.0
+# The slowest printer the kiosk waits for, in bytes per second: a job's write and
+# confirmation time-outs grow by its size at this rate (a serial printer at 9600 baud that
+# pauses to print takes about 80 B/s), so a slow printer is never taken for a dead one.
+SLOWEST_BYTES_PER_SECOND = 40
+
+
+def job_timeout(timeout: float, size: int) -> float:
+    """The time-out for sending and confirming a job of `size` bytes on a printer whose
+    own time-out is `timeout`."""
+    return timeout + size / SLOWEST_BYTES_PER_SECOND
 
 
 def _reason(exc: BaseException) -> str:
@@ -132,6 +142,18 @@ class ReceiptPrinter(abc.ABC):
         """Print `receipt` and return the bytes sent. Raises PrinterError."""
         return self._print(receipt, self.render(receipt))
 
+    def deliver(self, document, before_write=None) -> bool:
+        """Print `document` (a Receipt, Statement…); True when the printer confirmed that it
+        read every byte, False when it cannot tell (the job was sent whole, nothing more is
+        known). `before_write()` is called once the printer is reached, just before the first
+        byte leaves (the print queue records "sending" there); what it raises propagates and
+        nothing is sent. Raises PrinterError, whose `maybe_sent` says whether bytes may have left."""
+        data = self.render(document)
+        with self._lock:
+            confirmed = self._send(data, before_write)
+            self._record(document, data)
+        return confirmed is not False
+
     def print_test_page(self, store_name: Optional[str] = None) -> bytes:
         """Print the test page (devices.testpage) and return the bytes sent. Raises PrinterError."""
         items = build_test_page(
@@ -155,8 +177,9 @@ class ReceiptPrinter(abc.ABC):
         return PrinterStatus("unknown", "This printer cannot report its status.")
 
     @abc.abstractmethod
-    def _send(self, data: bytes) -> None:
-        """Deliver `data` to the printer. Raises PrinterError."""
+    def _send(self, data: bytes, before_write=None) -> Optional[bool]:
+        """Deliver `data` to the printer (calling `before_write()` first, when given); False
+        when its arrival is not confirmed. Raises PrinterError."""
 
     def _record(self, document, data: bytes) -> None:
         """Hook called under the lock after a successful send."""
@@ -220,16 +243,18 @@ class VirtualPrinter(ReceiptPrinter):
         self._counter += 1
         return self.directory / f"{self._counter:06d}.bin"
 
-    def _send(self, data: bytes) -> None:
+    def _send(self, data: bytes, before_write=None) -> bool:
         """Raises PrinterError(fail_with) when set, for a simulated unusable state, or if the
-        job file cannot be written."""
+        job file cannot be written; True (the virtual paper always confirms) otherwise."""
         if self.fail_with is not None:
             raise PrinterError(self.fail_with)
         simulated = self.simulated_status
         if simulated is not None and not simulated.usable:
             raise PrinterError(simulated.detail, state=simulated.state, hint=simulated.hint)
+        if before_write is not None:
+            before_write()
         if self.directory is None:
-            return
+            return True
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             path = self._next_path()
@@ -240,6 +265,7 @@ class VirtualPrinter(ReceiptPrinter):
             raise PrinterError(
                 f"virtual printer cannot write to {self.directory}: {exc.strerror or _reason(exc)}"
             ) from exc
+        return True
 
     def _record(self, document, data: bytes) -> None:
         self.jobs.append((document, data))
@@ -254,36 +280,51 @@ class _TransportPrinter(ReceiptPrinter):
     def _transport(self, timeout: float) -> Transport:
         """A new, unopened transport. Raises PrinterError for a missing optional package."""
 
-    def _send(self, data: bytes) -> None:
-        """Open, write, finish, confirm, close. Raises PrinterError."""
+    def _send(self, data: bytes, before_write=None) -> bool:
+        """Open, write, finish, confirm, close; whether the printer confirmed the job.
+
+        Raises PrinterError; once the connection is open, with `maybe_sent` set, since the
+        printer may have read (and printed) part or all of the job. The time-outs grow with
+        the job's size (job_timeout), so a slow printer is not taken for a dead one.
+        """
+        timeout = job_timeout(self.timeout, len(data))
         transport = self._transport(self.timeout)
         try:
             transport.open()
-            transport.write(data)
-            transport.finish()
-            self._confirm(transport)
+            if before_write is not None:
+                before_write()
+            try:
+                transport.set_write_timeout(timeout)
+                transport.write(data)
+                transport.finish()
+                return self._confirm(transport, timeout)
+            except PrinterError as exc:
+                exc.maybe_sent = True
+                raise
         finally:
             transport.close()
 
-    def _confirm(self, transport: Transport) -> None:
-        """Make sure a printer that answers status queries read the whole job.
+    def _confirm(self, transport: Transport, timeout: float) -> bool:
+        """Whether the printer confirmed it read the whole job.
 
         A write only hands the bytes to the operating system: a printer that stopped reading
         (jammed) or dropped the connection half-way (power cut, cable pulled) still "accepts"
         a receipt-sized job. The printer handles DLE EOT 1 in the order it reads its input,
         so its answer on the same connection, after the job, means it read every byte.
-        Printers never seen answering are not asked: they may not know DLE EOT, and the job
-        must not be repeated for that. Raises PrinterError.
+        A printer known to answer (it answered the status query before the job) must answer
+        within `timeout`. One never seen answering is not asked: it may not know DLE EOT, and
+        the job counts as sent but not confirmed. Raises PrinterError when a printer that
+        answers falls silent or drops the line.
         """
-        if not (self._reports_status and transport.confirms):
-            return
-        answer = transport.ask(status_query(1), self.timeout)
-        if not answer:
-            raise PrinterError(
-                f"{self.description} did not confirm the job within {self.timeout:g} s "
-                "(timed out: jammed, hung or switched off?)",
-                state="offline", hint="Switch the printer off and on again; then check it with kiosk doctor.",
-            )
+        if not (transport.confirms and self._reports_status):
+            return False
+        if transport.ask(status_query(1), timeout):
+            return True
+        raise PrinterError(
+            f"{self.description} did not confirm the job within {timeout:g} s "
+            "(timed out: jammed, hung or switched off?)",
+            state="offline", hint="Switch the printer off and on again; then check it with kiosk doctor.",
+        )
 
     def _status(self) -> PrinterStatus:
         """The transport's status; "offline" when a printer that answered before falls silent."""

@@ -89,12 +89,16 @@ class PrinterError(Exception):
     `state` is the PrinterStatus state the failure amounts to ("offline" for a
     refused connection or an unplugged device, "error" for a missing package
     or a permission problem…) and `hint` says what to do, when known.
+    `maybe_sent` says whether bytes of the job may have left before the failure.
     """
 
-    def __init__(self, message: str, *, state: str = "error", hint: str = "") -> None:
+    def __init__(self, message: str, *, state: str = "error", hint: str = "", maybe_sent: bool = False) -> None:
         super().__init__(message)
         self.state = state if state in STATES else "error"
         self.hint = hint
+        # True when some of the job's bytes may have reached the printer before the failure
+        # (so the job may be on paper, whole or in part); False when nothing was sent.
+        self.maybe_sent = maybe_sent
 
     @property
     def status(self) -> PrinterStatus:

@@ -122,6 +122,10 @@ class Transport:
         """Send a real-time request; its answer, or None if none came within `timeout`."""
         return None
 
+    def set_write_timeout(self, seconds: float) -> None:
+        """Allow `seconds` for the writes of an opened connection (a big job on a slow printer
+        takes longer than connecting); transports without a write time-out ignore it."""
+
     def status(self, timeout: float) -> PrinterStatus:
         """What the (opened) printer reports; "unknown" when it cannot tell."""
         return PrinterStatus("unknown", f"The {self.where} cannot report its status.")
@@ -178,6 +182,11 @@ class TcpTransport(Transport, Network):
             self._raw(data)
         except OSError as exc:
             raise self._error(exc, "while printing") from exc
+
+    def set_write_timeout(self, seconds: float) -> None:
+        self.timeout = seconds
+        if self._device:
+            self._device.settimeout(seconds)
 
     def ask(self, request: bytes, timeout: float) -> Optional[bytes]:
         sock = self._device
@@ -386,6 +395,9 @@ class UsbTransport(Transport, Usb):
         except core.USBError as exc:
             self.close()
             raise self._error(exc, "while opening it") from exc
+
+    def set_write_timeout(self, seconds: float) -> None:
+        self.timeout, self.seconds = max(1, int(seconds * 1000)), seconds
 
     def write(self, data: bytes) -> None:
         try:

@@ -90,5 +90,10 @@ def from_environment():
         # Characters a keyboard-wedge scanner is set up to type before and after each code
         # (empty: none); the page strips them from the code.
         "SCANNER_PREFIX": env_str("KIOSK_SCANNER_PREFIX", ""),
+        # SQLite: how long a write waits for another's lock before it counts as busy, and how
+        # many more times the server tries a checkout or return that found the database busy
+        # before the screen says "try again in a moment" (the cart and its key are kept).
+        "BUSY_TIMEOUT_MS": env_int("KIOSK_BUSY_TIMEOUT_MS", 3000, 100, 60000),
+        "BUSY_RETRIES": env_int("KIOSK_BUSY_RETRIES", 3, 0, 20),
         "SCANNER_SUFFIX": env_str("KIOSK_SCANNER_SUFFIX", ""),
     }

@@ -77,12 +77,13 @@ POOL_STALE_SECONDS = 300
 POOL_WAIT_SECONDS = 10
 
 
-def connect(url, pool_size=DEFAULT_POOL_SIZE):
+def connect(url, pool_size=DEFAULT_POOL_SIZE, busy_timeout_ms=None):
     """Point the proxy at the database named by ``url``; raises ValueError for an unknown scheme
     or a URL without a database name.
 
     ``postgresql://user:password@host:5432/name`` connects through a pool of ``pool_size``
     connections (0: a new connection each time); ``postgresql+pool://`` names the pool itself.
+    ``busy_timeout_ms``: how long a SQLite write waits for another's lock (default 10 s).
     """
     scheme = urlparse(url).scheme
     if scheme.startswith("sqlite"):
@@ -94,8 +95,10 @@ def connect(url, pool_size=DEFAULT_POOL_SIZE):
         # deadlock upgrading a read lock; the loser waits up to busy_timeout.
         # returning_clause: guarded UPDATEs read back the new balance in the same statement
         # (SQLite >= 3.35, as PostgreSQL always could).
+        busy = busy_timeout_ms or SQLITE_PRAGMAS["busy_timeout"]
         db = peewee.SqliteDatabase(
-            path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", timeout=10, returning_clause=True
+            path, pragmas={**SQLITE_PRAGMAS, "busy_timeout": busy}, lock_type="IMMEDIATE", timeout=busy / 1000,
+            returning_clause=True,
         )
     else:
         params = {}
@@ -154,6 +157,14 @@ def retry_on_conflict(function):
     return wrapped
 
 
+def is_busy(exc):
+    """Whether ``exc`` (a peewee.OperationalError) means another connection held the lock for
+    longer than the busy time-out (SQLite "database is locked"/"busy"; PostgreSQL lock_timeout)."""
+    text = str(exc).lower()
+    return isinstance(exc, peewee.OperationalError) and (
+        "locked" in text or "busy" in text or "lock timeout" in text)
+
+
 def is_sqlite():
     return isinstance(database.obj, peewee.SqliteDatabase)
 
@@ -165,7 +176,7 @@ def is_postgres():
 def init_app(app):
     """Connect per request; close at teardown."""
     connect(database_url(app.config.get("DATABASE_URL"), app.instance_path),
-            pool_size=app.config.get("DATABASE_POOL_SIZE", DEFAULT_POOL_SIZE))
+            pool_size=app.config.get("DATABASE_POOL_SIZE", DEFAULT_POOL_SIZE), busy_timeout_ms=app.config.get("BUSY_TIMEOUT_MS"))
 
     @app.before_request
     def _open():

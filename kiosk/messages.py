@@ -288,6 +288,12 @@ MESSAGES = {
     "not_a_manager_stocktake": _l("Only a store manager can finalize or cancel a stock-take."),
     "stocktake_recount": _l("More %(name)s left the shelf after it was counted than the count allows. "
                             "Please count %(name)s again."),
+
+    # --- receipts ---
+    "bad_receipt_settings": _l("Choose what happens to a receipt that may have printed, and a number of minutes "
+                               "from 1 to 1440."),
+    "checkout_busy": _l("The cash desk server is busy. Please try again in a moment: tapping again never "
+                        "redeems twice."),
 }
 
 # Names of form fields, for the messages above.

@@ -64,7 +64,9 @@ PRINTER_STATE_NAMES = {
 JOB_STATUS_NAMES = {
     "pending": _l("Waiting to print"),
     "printed": _l("Printed"),
-    "failed": _l("Receipt not printed"),
+    "failed": _l("Replaced by a reprint"),
+    "sending": _l("Sending to the printer"),
+    "held": _l("May have printed: waits for a person"),
 }
 
 CSRF_FIELD = "csrf_token"

@@ -27,14 +27,35 @@
 
   // A request that got no usable answer (server down, network gone, a 5xx) is said out loud;
   // the screen is not swapped, so what the cashier sees is still what the server has.
-  function connectionError(show) {
+  // It never says that nothing changed: the request may have gone through before the answer
+  // was lost. A checkout that got no answer is looked up by its key ("查看结果"): the server
+  // shows the sale, or says plainly that none was made.
+  function connectionError(show, form) {
     var banner = document.getElementById("connection-error");
     if (!banner) return;
     banner.textContent = document.body.getAttribute("data-offline-message");
     banner.hidden = !show;
+    if (show && form) {
+      banner.textContent = form.getAttribute("data-unanswered-message");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn big primary";
+      button.setAttribute("data-testid", "check-outcome");
+      button.textContent = form.getAttribute("data-outcome-label");
+      var url = form.getAttribute("data-outcome-url") + "?key=" + encodeURIComponent(form.querySelector("[name=key]").value);
+      var ask = function () { htmx.ajax("GET", url, { target: "#workspace", swap: "outerHTML" }); };
+      button.addEventListener("click", ask);
+      banner.appendChild(document.createTextNode(" "));
+      banner.appendChild(button);
+      setTimeout(ask, 2000);  // asks again by itself once; the button is there if that fails too
+    }
   }
-  document.addEventListener("htmx:sendError", function () { connectionError(true); });
-  document.addEventListener("htmx:responseError", function () { connectionError(true); });
+  function failedForm(event) {
+    var elt = event.detail && event.detail.elt;
+    return elt && elt.closest ? elt.closest("[data-outcome-url]") : null;
+  }
+  document.addEventListener("htmx:sendError", function (event) { connectionError(true, failedForm(event)); });
+  document.addEventListener("htmx:responseError", function (event) { connectionError(true, failedForm(event)); });
   document.addEventListener("htmx:afterRequest", function (event) {
     if (event.detail.successful || (event.detail.xhr && event.detail.xhr.status < 500 && event.detail.xhr.status > 0)) connectionError(false);
   });

@@ -5,9 +5,16 @@ Modes (switchable while it runs):
   ``paper_out``/``cover_open``);
 - "refuse": nothing listens on the port (connections are refused);
 - "hang": accepts connections and never reads nor answers (a jammed printer);
-- "close": reads the first bytes of a job, then resets the connection mid-job.
+- "close": reads the first bytes of a job (``cut_at``, 64 by default), then resets the
+  connection mid-job;
+- "stall": answers status queries, reads a whole job, then never answers the confirmation
+  query (hung after the job);
+- "reset": answers status queries, reads a whole job, then resets instead of confirming;
+- "mute": reads everything and never answers a status query (a printer without DLE EOT);
+- "trickle": like "ok", reading ``rate`` bytes per second.
 
-``jobs`` holds the bytes of every complete job received (status queries left out).
+``jobs`` holds the bytes of every complete job received (status queries left out); ``paper``
+what came out of the printer, job by job: whatever job bytes it read, whole or cut.
 """
 import select
 import socket
@@ -27,6 +34,9 @@ class FakePrinter:
         self.port = probe.getsockname()[1]
         probe.close()
         self.jobs = []
+        self.paper = []
+        self.cut_at = 64
+        self.rate = 80
         self.answers = READY
         self._sock = None
         self._held = []
@@ -80,34 +90,44 @@ class FakePrinter:
             threading.Thread(target=self._talk, args=(conn,), daemon=True).start()
 
     def _talk(self, conn):
-        received = b""
+        mode, received, job = self.mode, b"", b""
         conn.settimeout(5)
         with conn:
-            while True:
+            while not self._stop.is_set():
                 try:
-                    chunk = conn.recv(65536)
+                    if mode == "trickle":
+                        chunk = conn.recv(8)
+                        time.sleep(len(chunk) / self.rate)
+                    else:
+                        chunk = conn.recv(65536)
                 except OSError:
                     break
                 if not chunk:
                     break
                 received += chunk
-                if self.mode == "close" and not received.startswith(DLE_EOT) and len(received) >= 64:
+                if mode == "close" and not received.startswith(DLE_EOT) and len(job + received) >= self.cut_at:
                     # A reset (not a polite FIN): the printer went away in the middle of the job.
+                    self.paper.append((job + received)[:self.cut_at])
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     return
-                received = self._answer(conn, received)
-        if received and self.mode != "close":
-            self.jobs.append(received)
-
-    def _answer(self, conn, received):
-        """Answer each DLE EOT n in the stream and drop it from what counts as the job."""
-        while True:
-            at = received.find(DLE_EOT)
-            if at < 0 or at + 3 > len(received):
-                return received
-            n = received[at + 2]
-            conn.sendall(bytes([self.answers.get(n, 0x12)]))
-            received = received[:at] + received[at + 3:]
+                at = received.find(DLE_EOT)
+                while at >= 0 and at + 3 <= len(received):
+                    n = received[at + 2]
+                    job, received = job + received[:at], received[at + 3:]
+                    if job and mode in ("stall", "reset"):
+                        self.paper.append(job)  # read (and printed) the whole job ...
+                        if mode == "reset":  # ... then went away instead of confirming
+                            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                            return
+                        self._stop.wait(30)  # ... then hung
+                        return
+                    if mode != "mute":
+                        conn.sendall(bytes([self.answers.get(n, 0x12)]))
+                    at = received.find(DLE_EOT)
+        job += received
+        if job and mode != "close":
+            self.jobs.append(job)
+            self.paper.append(job)
 
     def wait_for_jobs(self, count, seconds=10):
         deadline = time.monotonic() + seconds

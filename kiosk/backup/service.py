@@ -526,11 +526,60 @@ def _undo(aside):
             pass
 
 
+RECEIPT_NUMBERS = "receipt-numbers.json"
+
+
+def _highest_numbers(path):
+    """(sale, refund): the highest receipt numbers a kiosk database issued (its ids, or the floors
+    an earlier restore set); (0, 0) when there is no database or it cannot be read."""
+    if not Path(path).is_file():
+        return 0, 0
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            sale = conn.execute('SELECT COALESCE(MAX("id"), 0) FROM "sale"').fetchone()[0]
+            refund = conn.execute('SELECT COALESCE(MAX("id"), 0) FROM "refund"').fetchone()[0]
+            try:
+                floors = conn.execute('SELECT COALESCE(MAX("sale_number_floor"), 0), '
+                                      'COALESCE(MAX("refund_number_floor"), 0) FROM "store"').fetchone()
+            except sqlite3.OperationalError:  # older than m0015
+                floors = (0, 0)
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0, 0
+    return max(sale, floors[0]), max(refund, floors[1])
+
+
+def _carry_receipt_numbers(db_path, instance_path, restored):
+    """Receipt numbers never repeat across a restore: the highest numbers issued so far (by the
+    database being replaced, or as recorded in ``receipt-numbers.json`` in the instance folder,
+    which restores leave in place) become the restored copy's floors, above which its next
+    sale and return are numbered. The file is updated first."""
+    mark = instance_path / RECEIPT_NUMBERS
+    try:
+        known = json.loads(mark.read_text(encoding="utf-8"))
+        known = (int(known.get("sale", 0)), int(known.get("refund", 0)))
+    except (OSError, ValueError, AttributeError):
+        known = (0, 0)
+    current = _highest_numbers(db_path)
+    sale, refund = max(known[0], current[0]), max(known[1], current[1])
+    _write_private(mark, json.dumps({"sale": sale, "refund": refund}).encode("utf-8"))
+    conn = sqlite3.connect(restored)
+    try:
+        with conn:
+            conn.execute('UPDATE "store" SET "sale_number_floor" = MAX("sale_number_floor", ?), '
+                         '"refund_number_floor" = MAX("refund_number_floor", ?)', (sale, refund))
+    finally:
+        conn.close()
+
+
 def restore(archive, db_path, instance_path, *, now=None, verify=None, upgrade=None):
     """Put the copy in the backup file ``archive`` in place of the database ``db_path`` and the
     keys of ``instance_path``, after checking it as `kiosk backup` did (and upgrading it to this
     kiosk's schema when it is older). The current database (with its -wal and -shm files) and
     keys are moved aside into ``before-restore-<time>`` folders beside them, never deleted.
+    Receipt numbers issued before the restore are never issued again (_carry_receipt_numbers).
 
     Stop the kiosk server first: a server still running keeps writing to the file moved aside.
 
@@ -566,6 +615,7 @@ def restore(archive, db_path, instance_path, *, now=None, verify=None, upgrade=N
         if problems:
             raise KioskError("backup_fails_verification", name=archive.name, problems=_summary(problems),
                              count=len(problems))
+        _carry_receipt_numbers(db_path, instance_path, work / DATABASE)
         _single_file(work / DATABASE)
         # Everything written before anything is moved: from here on only renames on one disk.
         for staged, _ in staged_keys:

@@ -9,7 +9,9 @@ from kiosk.checkout import service as checkout
 from kiosk.checkout.models import SaleLine
 from kiosk.errors import KioskError
 from kiosk.messages import message
-from kiosk.printing.receipts import print_refund
+from kiosk.printing.models import PrintJob
+from kiosk.printing.receipts import refund_receipt
+from kiosk.printing.setup import kick
 from kiosk.privacy import mask_name
 from kiosk.staff import service as staff_service
 from kiosk.staff.auth import current_staff, current_store, requires_role
@@ -60,10 +62,14 @@ def submit(sale_id):
             max_attempts=current_app.config["PIN_MAX_ATTEMPTS"],
             lockout_seconds=current_app.config["PIN_LOCKOUT_SECONDS"],
         )
-        refund = checkout.refund(store, sale.id, quantities, staff.id, approver.id, request.form.get("key", ""))
+        refund = checkout.when_busy_retry(
+            lambda: checkout.refund(store, sale.id, quantities, staff.id, approver.id, request.form.get("key", ""),
+                                    receipt=refund_receipt),
+            current_app.config["BUSY_RETRIES"])
     except KioskError as exc:
         chosen = {int(line_id): form_int(f"qty_{line_id}", max_digits=3) or 0 for line_id in quantities}
         return _show(sale, level="error", text=message(exc), chosen=chosen, status=422)
-    job = refund.print_jobs.first() or print_refund(refund)
+    kick(store)  # its receipt job committed with the return
+    job = refund.print_jobs.order_by(PrintJob.id).first()
     return _show(sale, level="success", refund=refund, job=job,
                  text=gettext("Returned. %(total)s points credited back.", total=refund.total))

@@ -5,6 +5,7 @@ Checkout is the hot path of a month-end rush, so its statements are written as S
 built by peewee per call, which cost several times the statements themselves; see bench/.
 """
 import re
+import time
 from dataclasses import dataclass, field
 
 import peewee
@@ -13,12 +14,13 @@ from kiosk import audit
 from kiosk.cards.models import Card
 from kiosk.cards.service import check_active
 from kiosk.checkout.models import SALE_PREFIX, Refund, RefundLine, Sale, SaleLine
-from kiosk.db import database, insert_rows, retry_on_conflict, utcnow
+from kiosk.db import database, insert_rows, is_busy, retry_on_conflict, utcnow
 from kiosk.errors import KioskError
 from kiosk.inventory import service as inventory
 from kiosk.inventory.models import RETURN, SALE, Product
 from kiosk.ledger import service as ledger
 from kiosk.ledger.models import REDEEM, REFUND
+from kiosk.printing import service as printing
 from kiosk.redemption import service as redemption
 from kiosk.redemption.windows import ALWAYS, DEFAULT_TIMEZONE
 from kiosk.staff.models import MANAGER, Staff
@@ -146,16 +148,31 @@ class CheckoutResult:
     created: bool  # False when the key named a sale made before (double tap, retry)
 
 
+def _next_number(model, floor):
+    """The id (receipt number) of the next sale or refund above ``floor``: after a restore the
+    database's own counter would hand out again the numbers issued after the copy was made."""
+    highest = model.select(peewee.fn.MAX(model.id)).scalar() or 0
+    return max(highest, floor) + 1
+
+
+def _queue_receipt(document, *, store_id, sale_id, staff_id, refund_id=None):
+    """The receipt's print job, in the caller's transaction: the sale (or return) and its
+    receipt job commit together or not at all (an outbox; the worker prints after the commit)."""
+    printing.enqueue(document, store=store_id, sale=sale_id, refund=refund_id, staff=staff_id)
+
+
 @retry_on_conflict
 def checkout(store, card_id, items, staff_id, key, *, expected_total=None, picked_up_by="", now=None,
-             tz_name=DEFAULT_TIMEZONE):
+             tz_name=DEFAULT_TIMEZONE, receipt=None):
     """Redeem ``items`` ([(product_id, quantity)]) with the card's account, as one transaction.
 
     The same ``key`` always yields the same sale. ``expected_total`` is the total the cashier
     saw: if prices changed since, the checkout is refused rather than charging another sum.
     ``picked_up_by`` names a relative who picks up for the holder (代领). The store's
     redemption window and product limits are checked at ``now`` (naive UTC, the sale's time;
-    default the current time) in the time zone ``tz_name``.
+    default the current time) in the time zone ``tz_name``. The sale's receipt is queued in
+    the same transaction: ``receipt(sale)`` gives its document (default: the plain receipt in
+    the store's time zone); the caller wakes the print worker after this returns.
     Raises KioskError: "stale_page", "bad_quantity", "empty_cart", "too_many_lines",
     "card_lost", "card_revoked", "unknown_card", "product_unavailable", "price_changed",
     "insufficient_points", "out_of_stock", "redemption_closed", "limit_reached_<period>".
@@ -209,7 +226,10 @@ def checkout(store, card_id, items, staff_id, key, *, expected_total=None, picke
                 "balance_after": balance_after, "picked_up_by": (picked_up_by or "").strip()[:50],
                 "created_at": now,
             }
+            if store.sale_number_floor:  # restored from an older copy: never reuse a number
+                fields = {"id": _next_number(Sale, store.sale_number_floor), **fields}
             (sale_id,) = insert_rows(Sale, [fields], returning="id")
+            fields.pop("id", None)
             sale = Sale(id=sale_id, **fields)
             sale.store = store
             reference = f"sale:{sale_id}"
@@ -222,6 +242,8 @@ def checkout(store, card_id, items, staff_id, key, *, expected_total=None, picke
             inventory.move_many(
                 {pid: -qty for pid, qty in merged.items()}, SALE, reference=reference, staff_id=staff_id
             )
+            document = receipt(sale) if receipt else printing.receipt_for_sale(sale, tz_name=tz_name)
+            _queue_receipt(document, store_id=store.id, sale_id=sale_id, staff_id=staff_id)
     except peewee.IntegrityError:
         # Another request with the same key committed between our check and our insert.
         existing = Sale.get_or_none(Sale.idempotency_key == key)
@@ -229,6 +251,25 @@ def checkout(store, card_id, items, staff_id, key, *, expected_total=None, picke
             raise
         return CheckoutResult(existing, False)
     return CheckoutResult(sale, True)
+
+
+def when_busy_retry(operation, retries, *, pause=0.05):
+    """Run ``operation()``; while the database is busy (another writer held the lock longer than
+    the busy time-out), try again up to ``retries`` more times. Safe for checkout and refund:
+    each attempt is one transaction, idempotent by its key, so a retry never makes a second sale.
+    Raises KioskError("checkout_busy") when the database stays busy."""
+    for attempt in range(retries + 1):
+        try:
+            return operation()
+        except peewee.OperationalError as exc:
+            if not is_busy(exc):
+                raise
+            if database.in_transaction():  # an outer transaction is broken: not ours to retry
+                raise
+            if attempt == retries:
+                raise KioskError("checkout_busy") from exc
+            time.sleep(pause * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def find_sale(store, receipt_no):
@@ -247,11 +288,12 @@ def find_sale(store, receipt_no):
 
 
 @retry_on_conflict
-def refund(store, sale_id, quantities, staff_id, approver_id, key):
+def refund(store, sale_id, quantities, staff_id, approver_id, key, *, receipt=None):
     """Return ``quantities`` ({sale_line_id: quantity}) of a sale: points and stock go back.
 
     A compensating ledger credit and stock return, never an edit. The approver must be a
-    manager. Returning more than was sold (counting earlier returns) is refused.
+    manager. Returning more than was sold (counting earlier returns) is refused. The return's
+    receipt is queued in the same transaction (``receipt(refund)`` gives it, as for checkout).
     Raises KioskError: "stale_page", "bad_quantity", "nothing_to_refund", "not_a_manager",
     "unknown_receipt", "over_refund".
     """
@@ -283,8 +325,9 @@ def refund(store, sale_id, quantities, staff_id, approver_id, key):
                 raise KioskError("unknown_receipt")
             total = sum(lines[i].points * q for i, q in wanted.items())
             balance_after = ledger.move_balance(sale.account_id, total)
+            number = {"id": _next_number(Refund, store.refund_number_floor)} if store.refund_number_floor else {}
             record = Refund.create(
-                store=store, sale=sale, idempotency_key=key, staff=staff_id, approved_by=approver,
+                **number, store=store, sale=sale, idempotency_key=key, staff=staff_id, approved_by=approver,
                 total=total, balance_before=balance_after - total, balance_after=balance_after,
             )
             reference = f"refund:{record.id}"
@@ -306,6 +349,8 @@ def refund(store, sale_id, quantities, staff_id, approver_id, key):
                 returned[product_id] = returned.get(product_id, 0) + quantity
             inventory.move_many(returned, RETURN, reference=reference, staff_id=staff_id)
             audit.record("refund", store=store, staff=staff_id, approved_by=approver.id, sale=sale.id, total=total)
+            document = receipt(record) if receipt else printing.receipt_for_refund(record, tz_name=store.timezone)
+            _queue_receipt(document, store_id=store.id, sale_id=sale.id, staff_id=staff_id, refund_id=record.id)
     except peewee.IntegrityError:
         existing = Refund.get_or_none(Refund.idempotency_key == key)
         if existing is None:

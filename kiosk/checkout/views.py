@@ -1,5 +1,8 @@
 """The cashier screen (收银): scan a card, pick goods, check out, see the receipt print."""
+import contextlib
 import re
+import threading
+import time
 
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_babel import gettext
@@ -17,7 +20,7 @@ from kiosk.inventory.products import BARCODE as PRODUCT_CODE
 from kiosk.messages import message
 from kiosk.printing import service as printing
 from kiosk.printing.problems import printer_problem
-from kiosk.printing.receipts import print_sale
+from kiosk.printing.receipts import sale_receipt
 from kiosk.printing.setup import kick
 from kiosk.privacy import mask_name
 from kiosk.redemption import labels as redemption_labels
@@ -263,6 +266,62 @@ def cancel():
     return _show()
 
 
+# Checkout keys this server process is answering right now: "查看结果" waits for such a
+# checkout to finish before it says whether a sale was made, so it never says "no sale" about
+# one that commits a moment later. (A server killed mid-checkout answers nothing: its
+# transaction committed whole, or not at all.)
+_busy_keys = {}
+_busy_lock = threading.Condition()
+
+
+@contextlib.contextmanager
+def _answering(key):
+    with _busy_lock:
+        _busy_keys[key] = _busy_keys.get(key, 0) + 1
+    try:
+        yield
+    finally:
+        with _busy_lock:
+            _busy_keys[key] -= 1
+            if not _busy_keys[key]:
+                del _busy_keys[key]
+            _busy_lock.notify_all()
+
+
+def _settled(key, seconds):
+    """Wait until no checkout with ``key`` is being answered (up to ``seconds``); whether so."""
+    deadline = time.monotonic() + seconds
+    with _busy_lock:
+        while key in _busy_keys:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            _busy_lock.wait(left)
+    return True
+
+
+@bp.get("/outcome")
+@cashier_only
+def outcome():
+    """What became of a checkout whose answer never reached the screen (network, a restart):
+    the sale made with the cart's key, or plainly that none was made, so that the next tap
+    either shows the sale or makes it once."""
+    key = request.args.get("key", "")
+    config = current_app.config
+    bound = (config["BUSY_RETRIES"] + 1) * config["BUSY_TIMEOUT_MS"] / 1000 + 5
+    if not key or not _settled(key, bound):
+        return _refuse(KioskError("checkout_busy"), whole=True)
+    sale = Sale.get_or_none(Sale.idempotency_key == key, Sale.store == current_store())
+    if sale is None:
+        return _show("info", gettext("No redemption was made: no points were taken. Tap Redeem to try again."),
+                     whole=True)
+    data = register.reset()
+    data["done"] = sale.id
+    register.save(data)
+    return _show("success", gettext("The redemption went through: %(total)s points spent.", total=sale.total),
+                 whole=True)
+
+
 @bp.post("/checkout")
 @cashier_only
 def submit():
@@ -282,8 +341,12 @@ def submit():
         return _refuse(KioskError("stale_page"), whole=True)
     pickup = Resident.get_or_none(Resident.id == data.get("pickup")) if data.get("pickup") else None
     try:
-        result = checkout.checkout(store, data["card_id"], register.items(data), staff.id, key, expected_total=total,
-                                   picked_up_by=pickup.name if pickup else "", tz_name=tz_name())
+        with _answering(key):
+            result = checkout.when_busy_retry(
+                lambda: checkout.checkout(store, data["card_id"], register.items(data), staff.id, key, expected_total=total,
+                                          picked_up_by=pickup.name if pickup else "", tz_name=tz_name(),
+                                          receipt=sale_receipt),
+                current_app.config["BUSY_RETRIES"])
     except KioskError as exc:
         return _refuse(exc, whole=True)
     data = register.reset()
@@ -291,7 +354,7 @@ def submit():
     register.save(data)
     if not result.created:  # this cart's sale went through before (its cookie came back)
         return _show("success", gettext("This redemption was already completed."), whole=True)
-    print_sale(result.sale)
+    kick(store)  # its receipt job committed with the sale
     return _show("success", gettext("Redeemed. %(total)s points spent.", total=result.sale.total), whole=True)
 
 

@@ -1,4 +1,4 @@
-"""Glue between a committed sale and the print queue, in the kiosk's language and time zone."""
+"""Receipts and statements as the print queue gets them, in the kiosk's language and time zone."""
 import dataclasses
 
 from flask import current_app
@@ -7,9 +7,6 @@ from flask_babel import force_locale, gettext
 from devices import ReceiptLabels, StatementLabels
 from kiosk.expiry.display import receipt_extras
 from kiosk.printing import service
-from kiosk.printing.models import PrintJob
-from kiosk.printing.setup import kick
-from kiosk.staff.auth import current_staff
 
 
 def labels():
@@ -32,25 +29,17 @@ def _labels():
     )
 
 
-def _queue_and_send(receipt, **where):
-    store = where.pop("store")
-    job = service.enqueue(receipt, store=store, staff=current_staff(), **where)
-    kick(store)
-    return PrintJob.get_by_id(job.id)
-
-
-def print_sale(sale):
-    """Queue the receipt of a committed sale and have it sent; returns the job (pending until
-    the worker has sent it)."""
+def sale_receipt(sale):
+    """The receipt of a sale, in the store's language and time zone; checkout calls it inside
+    the sale's transaction, so the receipt is queued with the sale (kiosk.checkout.service)."""
     receipt = service.receipt_for_sale(sale, tz_name=current_app.config["BABEL_DEFAULT_TIMEZONE"], labels=labels())
-    receipt = dataclasses.replace(receipt, **receipt_extras(sale.store, sale.account_id, sale.balance_after))
-    return _queue_and_send(receipt, store=sale.store_id, sale=sale)
+    return dataclasses.replace(receipt, **receipt_extras(sale.store, sale.account_id, sale.balance_after))
 
 
-def print_refund(refund):
+def refund_receipt(refund):
+    """The receipt of a return, like :func:`sale_receipt`."""
     receipt = service.receipt_for_refund(refund, tz_name=current_app.config["BABEL_DEFAULT_TIMEZONE"], labels=labels())
-    receipt = dataclasses.replace(receipt, **receipt_extras(refund.store, refund.sale.account_id, refund.balance_after))
-    return _queue_and_send(receipt, store=refund.store_id, sale=refund.sale_id, refund=refund)
+    return dataclasses.replace(receipt, **receipt_extras(refund.store, refund.sale.account_id, refund.balance_after))
 
 
 def statement_labels():

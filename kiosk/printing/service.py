@@ -1,11 +1,15 @@
-"""The print queue: a receipt becomes a job after its sale commits, then goes to the printer.
+"""The print queue: a document handed to it becomes a job, then goes to the printer.
 
-Printing never decides whether a sale happened. A sender (the background worker, see
-kiosk.printing.worker) claims due jobs and sends them; a failed attempt leaves the job pending
-with its error and a later due time (back-off), and after the last attempt it is failed. Staff
-see the queue on the receipts screen and reprint; a reprint is a new job marked 重印.
+Printing never decides whether a sale happened: a sale's receipt is queued in the sale's own
+transaction (an outbox) and sent after the commit. A sender (the background worker, see
+kiosk.printing.worker) claims due jobs and sends them in order; a failed attempt leaves the
+job pending with its error and a later due time (back-off, never giving up). A job whose
+attempt may have reached the paper is never sent again unmarked: it prints as 重印, or waits
+for a person, as the store chose. Staff see the queue on the receipts screen and reprint; a
+reprint is a new job marked 重印.
 """
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -15,7 +19,8 @@ from devices import Acknowledgement, PrinterError, Receipt, ReceiptLabels, Recei
 from kiosk import audit
 from kiosk.db import database, utcnow
 from kiosk.errors import KioskError
-from kiosk.printing.models import FAILED, PENDING, PRINTED, PrintJob
+from kiosk.printing.models import FAILED, HELD, PENDING, PRINTED, REPRINT_MARKED, SENDING, WAIT_FOR_STAFF, PrintJob
+from kiosk.stores.models import Store
 from kiosk.privacy import mask_name
 
 
@@ -62,12 +67,16 @@ def receipt_for_refund(refund, *, tz_name="Asia/Shanghai", labels=None):
     )
 
 
-RETRY_DELAYS = (2, 5, 15, 30, 60)  # seconds to wait after the 1st, 2nd, … failed attempt
-MAX_ATTEMPTS = len(RETRY_DELAYS) + 1  # about two minutes of retrying, then the job is failed
+RETRY_DELAYS = (2, 5, 15, 30, 60)  # seconds to wait after the 1st, 2nd, … failed attempt; then 60 for ever
 LEASE_SECONDS = 120  # a claimed job is not taken by another sender for this long
 # Printer states that mean "don't send now": the bytes would wait in the printer's buffer and
 # the receipt would come out whenever someone fixes it, or never.
 NOT_READY = {"offline", "cover_open", "paper_out", "error"}
+
+
+def retry_delay(attempts):
+    """Seconds before the next attempt after ``attempts`` failed ones: backs off, never stops."""
+    return RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
 
 
 # What a job prints, by its kind: a receipt, a statement, shelf labels, a donation
@@ -76,21 +85,25 @@ _KINDS = {Receipt: "receipt", Statement: "statement", ShelfLabels: "labels", Ack
 _DOCUMENTS = {kind: document for document, kind in _KINDS.items()}
 
 
-def enqueue(receipt, *, store, sale=None, refund=None, staff=None, reprint=False):
-    """A pending job for ``receipt`` (or a Statement, ShelfLabels or Acknowledgement), due now; call only after the sale or
-    refund has committed. Raises RuntimeError inside a transaction."""
-    if database.in_transaction():
-        raise RuntimeError("a receipt is queued only after its sale has committed")
+def enqueue(document, *, store, sale=None, refund=None, staff=None, reprint=False):
+    """A pending job for ``document`` (a Receipt, Statement, ShelfLabels or Acknowledgement),
+    due now. Call it inside the transaction that commits what the document shows (a sale's
+    receipt is queued with the sale: both commit or neither), or on its own for a document
+    printed on demand. The worker sends it once it is committed (kick after the commit)."""
     return PrintJob.create(
         store=store, sale=sale, refund=refund, staff=staff, reprint=reprint,
-        kind=_KINDS.get(type(receipt), "receipt"),
-        receipt=json.dumps(receipt.to_dict(), ensure_ascii=False), next_attempt_at=utcnow(),
+        kind=_KINDS.get(type(document), "receipt"),
+        receipt=json.dumps(document.to_dict(), ensure_ascii=False), next_attempt_at=utcnow(),
     )
 
 
 def job_document(job):
-    """The Receipt, Statement, ShelfLabels or Acknowledgement a job prints."""
-    return _DOCUMENTS.get(job.kind, Receipt).from_dict(json.loads(job.receipt))
+    """The Receipt, Statement, ShelfLabels or Acknowledgement a job prints (marked 重印 when
+    the job is a reprint or an earlier attempt may have reached the paper)."""
+    document = _DOCUMENTS.get(job.kind, Receipt).from_dict(json.loads(job.receipt))
+    if (job.reprint or job.uncertain) and isinstance(document, Receipt) and not document.reprint:
+        document = document.as_reprint()
+    return document
 
 
 def _claim(job, now):
@@ -120,29 +133,102 @@ def _check_ready(printer):
         raise PrinterError(getattr(state, "detail", "") or state.state)
 
 
+class _Taken(Exception):
+    """Another sender took the job between its claim and its first byte."""
+
+
+def _deliver(printer, document, before_write):
+    """Send ``document``, calling ``before_write()`` just before the first byte leaves; whether
+    the printer confirmed it. Raises PrinterError."""
+    deliver = getattr(printer, "deliver", None)
+    if deliver is not None:
+        return deliver(document, before_write)
+    before_write()
+    printer.print_receipt(document)
+    return False
+
+
+def _uncertain_status(store_id):
+    """Where a job goes after an attempt that may have reached the paper: waiting again (its
+    next copy marked 重印) or held for a person, as the store chose."""
+    choice = Store.select(Store.receipt_uncertain).where(Store.id == store_id).scalar()
+    return HELD if choice == WAIT_FOR_STAFF else PENDING
+
+
 def _attempt(job, printer, now):
-    """One attempt at a claimed job; records the outcome and returns the job."""
+    """One attempt at a claimed job; records the outcome and returns the job.
+
+    "sending" is recorded (committed) before any byte leaves and "printed" only after the
+    printer took the job, so a sender killed in between leaves the job "sending", which
+    :func:`recover` treats as possibly printed: at most one unmarked copy ever reaches paper.
+    """
     try:
         _check_ready(printer)
-        printer.print_receipt(job_document(job))
     except PrinterError as exc:
-        job.error = str(exc)[:300]
-        if job.attempts >= MAX_ATTEMPTS:
-            job.status = FAILED
-        else:
-            # Counted from the end of this attempt, which may have waited out a time-out.
-            job.next_attempt_at = max(now, utcnow()) + timedelta(seconds=RETRY_DELAYS[job.attempts - 1])
-    else:
-        job.status, job.error, job.printed_at = PRINTED, "", utcnow()
-    job.save(only=[PrintJob.status, PrintJob.error, PrintJob.printed_at, PrintJob.next_attempt_at])
+        return _failed(job, exc, now, maybe_sent=False)
+
+    def mark_sending():
+        marked = PrintJob.update(status=SENDING).where(
+            PrintJob.id == job.id, PrintJob.status == PENDING, PrintJob.attempts == job.attempts,
+        ).execute()
+        if not marked:
+            raise _Taken()
+        job.status = SENDING
+
+    try:
+        confirmed = _deliver(printer, job_document(job), mark_sending)
+    except _Taken:
+        return PrintJob.get_by_id(job.id)
+    except PrinterError as exc:
+        if job.status != SENDING:  # failed before a byte left (connecting, preparing)
+            return _failed(job, exc, now, maybe_sent=False)
+        return _failed(job, exc, now, maybe_sent=getattr(exc, "maybe_sent", True))
+    job.status, job.error, job.printed_at, job.unconfirmed = PRINTED, "", utcnow(), not confirmed
+    _save(job, PrintJob.printed_at, PrintJob.unconfirmed)
     return job
+
+
+def _failed(job, exc, now, *, maybe_sent):
+    job.error = str(exc)[:300]
+    # Counted from the end of this attempt, which may have waited out a time-out.
+    job.next_attempt_at = max(now, utcnow()) + timedelta(seconds=retry_delay(job.attempts))
+    if maybe_sent:
+        job.uncertain = True
+        job.status = _uncertain_status(job.store_id)
+    else:
+        job.status = PENDING
+    _save(job, PrintJob.next_attempt_at, PrintJob.uncertain)
+    return job
+
+
+def _save(job, *fields):
+    PrintJob.update({
+        PrintJob.status: job.status, PrintJob.error: job.error,
+        **{field: getattr(job, field.name) for field in fields},
+    }).where(PrintJob.id == job.id, PrintJob.attempts == job.attempts).execute()
+
+
+def recover(now=None):
+    """Jobs left "sending" by a sender that died (kill -9, power cut, a full disk that kept
+    "printed" from being saved) once their lease ran out: the bytes may be on paper, so each
+    is marked uncertain and waits again (its next copy marked 重印) or is held, per its store.
+    Returns how many were recovered."""
+    now = now or utcnow()
+    stale = (PrintJob.status == SENDING) & (PrintJob.next_attempt_at <= now)
+    if not PrintJob.select().where(stale).exists():  # the usual case: no write, no lock taken
+        return 0
+    holding = Store.select(Store.id).where(Store.receipt_uncertain == WAIT_FOR_STAFF)
+    held = PrintJob.update(status=HELD, uncertain=True, error="the kiosk stopped while sending this job").where(
+        stale, PrintJob.store.in_(holding)).execute()
+    waiting = PrintJob.update(status=PENDING, uncertain=True, next_attempt_at=now,
+                              error="the kiosk stopped while sending this job").where(stale).execute()
+    return held + waiting
 
 
 def send(job, printer, now=None):
     """Send ``job`` now, whether due or not; returns it with the outcome recorded. Never
-    raises for a printer fault: the job stays pending with its error and next attempt time
-    (failed after the last attempt). A job already printed, failed or being sent elsewhere is
-    returned as it is."""
+    raises for a printer fault: the job stays pending with its error and next attempt time.
+    A job already printed, held, replaced or being sent elsewhere is returned as it is."""
     now = now or utcnow()
     if job.status != PENDING or not _claim(job, now):
         return PrintJob.get_by_id(job.id)
@@ -152,6 +238,8 @@ def send(job, printer, now=None):
 def in_flight(job, now=None):
     """Whether a sender has claimed ``job`` and not yet recorded the outcome (a claim leases
     the job for longer than any back-off delay)."""
+    if job.status == SENDING:
+        return True
     lease_left = job.next_attempt_at - (now or utcnow())
     return job.status == PENDING and lease_left > timedelta(seconds=max(RETRY_DELAYS) + 1)
 
@@ -164,16 +252,33 @@ def due(now=None, store=None, limit=20):
     return list(query.order_by(PrintJob.id).limit(limit))
 
 
-def send_due(printer_for, now=None, store=None):
+def _in_order(now, store, limit):
+    """For each store with a job due, its pending jobs oldest first, due or not: once the
+    printer takes one, the receipts waiting longer go before the newer ones."""
+    stores = {job.store_id for job in due(now, store, limit)}
+    if not stores:
+        return []
+    query = PrintJob.select().where(
+        PrintJob.status == PENDING, PrintJob.store.in_(list(stores)),
+        # A job leased by another sender is not ours to send.
+        PrintJob.next_attempt_at <= now + timedelta(seconds=max(RETRY_DELAYS) + 1),
+    )
+    return list(query.order_by(PrintJob.id).limit(limit))
+
+
+def send_due(printer_for, now=None, store=None, limit=20):
     """Send every due job to its store's printer (``printer_for(store_id)``); returns the jobs
-    attempted. A store whose printer fails is not tried again in this round, so one dead
-    printer costs one time-out per round, not one per job."""
+    attempted. A store's jobs go in the order they were queued. A store whose printer fails
+    is not tried again in this round, so one dead printer costs one time-out per round, not
+    one per job. Jobs a dead sender left "sending" are recovered first."""
     now = now or utcnow()
+    recover(now)
     attempted, broken = [], set()
-    for job in due(now, store):
+    for job in _in_order(now, store, limit):
         if job.store_id in broken:
             continue
         if not _claim(job, now):
+            broken.add(job.store_id)  # another sender is at it: keep the order
             continue
         try:
             printer = printer_for(job.store_id)
@@ -192,13 +297,14 @@ class _Unusable:
     def __init__(self, reason):
         self.reason = reason
 
-    def print_receipt(self, document):
+    def deliver(self, document, before_write=None):
         raise PrinterError(self.reason)
 
 
 def seconds_until_next(now=None):
     """Seconds until the earliest pending job is due (0 if one is due), or None."""
-    moment = PrintJob.select(peewee.fn.MIN(PrintJob.next_attempt_at)).where(PrintJob.status == PENDING).scalar()
+    moment = PrintJob.select(peewee.fn.MIN(PrintJob.next_attempt_at)).where(
+        PrintJob.status.in_([PENDING, SENDING])).scalar()
     if moment is None:
         return None
     if isinstance(moment, str):  # SQLite aggregate results come back untyped
@@ -207,12 +313,14 @@ def seconds_until_next(now=None):
 
 
 def retry(job_id, store, now=None):
-    """Make a pending job due now (the 重试 button). Raises KioskError("unknown_print_job")."""
+    """Make a waiting job due now (the 重试 button); a held one is released to print, marked
+    重印. Raises KioskError("unknown_print_job")."""
     job = PrintJob.get_or_none(PrintJob.id == job_id, PrintJob.store == store)
     if job is None:
         raise KioskError("unknown_print_job")
-    if job.status == PENDING:
-        PrintJob.update(next_attempt_at=now or utcnow()).where(PrintJob.id == job.id, PrintJob.status == PENDING).execute()
+    if job.status in (PENDING, HELD):
+        PrintJob.update(status=PENDING, next_attempt_at=now or utcnow()).where(
+            PrintJob.id == job.id, PrintJob.status.in_([PENDING, HELD])).execute()
     return PrintJob.get_by_id(job.id)
 
 
@@ -225,14 +333,31 @@ def reprint(job_id, store, *, staff=None):
     if original is None:
         raise KioskError("unknown_print_job")
     document = job_document(original)
-    # A job still waiting for its retry is replaced, so the resident never gets two receipts.
-    PrintJob.update(status=FAILED).where(PrintJob.id == original.id, PrintJob.status == PENDING).execute()
-    job = enqueue(
-        document.as_reprint() if isinstance(document, Receipt) else document, store=store, sale=original.sale_id,
-        refund=original.refund_id, staff=staff, reprint=True,
-    )
-    audit.record("reprint", store=store, staff=staff, job=original.id, sale=original.sale_id)
+    with database.atomic():
+        # A job still waiting is replaced, so the resident never gets two receipts.
+        PrintJob.update(status=FAILED).where(PrintJob.id == original.id, PrintJob.status.in_([PENDING, HELD])).execute()
+        job = enqueue(
+            document.as_reprint() if isinstance(document, Receipt) else document, store=store, sale=original.sale_id,
+            refund=original.refund_id, staff=staff, reprint=True,
+        )
+        audit.record("reprint", store=store, staff=staff, job=original.id, sale=original.sale_id)
     return job
+
+
+def set_receipt_settings(store, *, uncertain, minutes, staff=None):
+    """What happens to a receipt that may have printed (REPRINT_MARKED or WAIT_FOR_STAFF) and
+    after how many minutes (1–1440) an unprinted receipt is a problem.
+
+    Raises KioskError("bad_receipt_settings").
+    """
+    if uncertain not in (REPRINT_MARKED, WAIT_FOR_STAFF) or not isinstance(minutes, int) or isinstance(minutes, bool) \
+            or not 1 <= minutes <= 1440:
+        raise KioskError("bad_receipt_settings")
+    with database.atomic():
+        Store.update(receipt_uncertain=uncertain, receipt_problem_minutes=minutes).where(Store.id == store.id).execute()
+        audit.record("store_settings", store=store, staff=staff, receipt_uncertain=uncertain,
+                     receipt_problem_minutes=minutes)
+    return Store.get_by_id(store.id)
 
 
 def latest_for_sale(sale):
@@ -243,23 +368,48 @@ def recent(store, limit=30):
     return PrintJob.select().where(PrintJob.store == store).order_by(PrintJob.id.desc()).limit(limit)
 
 
+WAITING = (PENDING, SENDING, HELD)
+
+
 def unprinted(store):
-    return PrintJob.select().where(PrintJob.store == store, PrintJob.status.in_([PENDING, FAILED]))
+    """The store's jobs not printed yet: waiting, being sent, or held for a person."""
+    return PrintJob.select().where(PrintJob.store == store, PrintJob.status.in_(WAITING))
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    """What the printer badge and the receipts screen say about a store's queue."""
+
+    pending: int  # waiting for the printer (retried by themselves)
+    held: int  # may have reached the paper; a person decides (reprint)
+    unconfirmed: int  # printed in the last day, but the printer could not confirm it
+    stale: int  # still not printed after the store's problem minutes
+    minutes: int  # the store's problem minutes
+
+    @property
+    def quiet(self):
+        return not (self.pending or self.held or self.unconfirmed or self.stale)
 
 
 def queue_summary(store, now=None, hours=24):
-    """(pending, failed) counts of the store's print queue in the last ``hours``, for the
-    printer badge. A failed receipt that was reprinted since does not count."""
-    since = (now or utcnow()) - timedelta(hours=hours)
-    later = PrintJob.alias()
-    reprinted = later.select().where(
-        later.id > PrintJob.id, later.status == PRINTED, later.kind == PrintJob.kind,
-        later.sale == PrintJob.sale, (later.refund == PrintJob.refund) | (later.refund.is_null() & PrintJob.refund.is_null()),
+    """The store's QueueSummary: jobs waiting (however old: nothing is given up silently),
+    held, printed unconfirmed in the last ``hours``, and waiting longer than the store's
+    ``receipt_problem_minutes``."""
+    now = now or utcnow()
+    minutes = store.receipt_problem_minutes or 30
+    waiting = PrintJob.select().where(PrintJob.store == store)
+    return QueueSummary(
+        pending=waiting.where(PrintJob.status.in_([PENDING, SENDING])).count(),
+        held=waiting.where(PrintJob.status == HELD).count(),
+        unconfirmed=waiting.where(PrintJob.status == PRINTED, PrintJob.unconfirmed == True,  # noqa: E712
+                                  PrintJob.printed_at >= now - timedelta(hours=hours)).count(),
+        stale=waiting.where(PrintJob.status.in_(WAITING),
+                            PrintJob.created_at < now - timedelta(minutes=minutes)).count(),
+        minutes=minutes,
     )
-    pending = PrintJob.select().where(PrintJob.store == store, PrintJob.status == PENDING, PrintJob.created_at >= since).count()
-    failed = PrintJob.select().where(
-        PrintJob.store == store, PrintJob.status == FAILED, PrintJob.created_at >= since, ~peewee.fn.EXISTS(reprinted),
-    ).count()
-    return pending, failed
 
 
+def is_stale(job, store, now=None):
+    """Whether ``job`` waits longer than the store's problem minutes."""
+    limit = timedelta(minutes=store.receipt_problem_minutes or 30)
+    return job.status in WAITING and job.created_at < (now or utcnow()) - limit

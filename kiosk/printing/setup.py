@@ -81,7 +81,7 @@ def kick(store=None, wait_for=None, seconds=2.0):
     as it is then: a reprint the staff member is standing by gets its answer on the spot when
     the printer works, and a dead printer costs at most ``seconds``."""
     from kiosk.printing import service
-    from kiosk.printing.models import PENDING, PrintJob
+    from kiosk.printing.models import PENDING, SENDING, PrintJob
 
     if current_app.config.get("PRINT_WORKER", "thread") == "inline":
         service.send_due(printers().for_store, store=store)
@@ -92,7 +92,7 @@ def kick(store=None, wait_for=None, seconds=2.0):
     deadline, before = time.monotonic() + seconds, wait_for.attempts
     while True:
         job = PrintJob.get_by_id(wait_for.id)
-        if job.status != PENDING or (job.attempts > before and not service.in_flight(job)):
+        if job.status not in (PENDING, SENDING) or (job.attempts > before and not service.in_flight(job)):
             return job
         if time.monotonic() >= deadline:
             return job

@@ -1,5 +1,5 @@
 """The receipts screen (小票): the print queue, what each receipt looks like, retry and reprint."""
-from flask import Blueprint, Response, abort, current_app, flash, redirect, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext
 
 from devices import PrinterError, preview_lines
@@ -11,7 +11,7 @@ from kiosk.printing.problems import printer_problem
 from kiosk.printing.setup import kick, printer
 from kiosk.staff.auth import background, current_staff, current_store, requires_role
 from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS
-from kiosk.web import render
+from kiosk.web import form_int, render
 
 bp = Blueprint("printing", __name__, url_prefix="/receipts")
 staff_only = requires_role(CASHIER, MANAGER)
@@ -20,6 +20,13 @@ staff_only = requires_role(CASHIER, MANAGER)
 def _jobs():
     profile = current_app.config["PAPER_PROFILE"]
     return [(job, preview_lines(service.job_document(job), profile)) for job in service.recent(current_store())]
+
+
+def _page_context():
+    store = current_store()
+    problems = list(service.unprinted(store).order_by(PrintJob.id))
+    return {"jobs": _jobs(), "printer_name": _printer_name(), "summary": service.queue_summary(store),
+            "problems": [job for job in problems if job.status == "held" or service.is_stale(job, store)]}
 
 
 def _job(job_id):
@@ -39,7 +46,7 @@ def _printer_name():
 @bp.get("/")
 @staff_only
 def page():
-    return render("printing/page.html", "printing/_jobs.html", jobs=_jobs(), printer_name=_printer_name())
+    return render("printing/page.html", "printing/_jobs.html", **_page_context())
 
 
 @bp.get("/printer-status")
@@ -62,9 +69,9 @@ def printer_status():
 @staff_only
 def badge():
     """The printer badge of the cashier screen: how many receipts wait or failed."""
-    pending, failed = service.queue_summary(current_store())
+    summary = service.queue_summary(current_store())
     last = service.unprinted(current_store()).order_by(PrintJob.id.desc()).first()
-    return render("printing/_badge.html", "printing/_badge.html", pending=pending, failed=failed,
+    return render("printing/_badge.html", "printing/_badge.html", summary=summary,
                   problem=printer_problem(last.error) if last else "")
 
 
@@ -123,6 +130,21 @@ def retry(job_id):
     else:
         _after(kick(current_store(), wait_for=job), gettext("Receipt printed."))
     return _back()
+
+
+@bp.post("/settings")
+@requires_role(MANAGER)
+def settings():
+    """What happens to a receipt that may have printed, and when a waiting one is a problem
+    (a section of the settings screen)."""
+    try:
+        service.set_receipt_settings(current_store(), uncertain=request.form.get("receipt_uncertain", ""),
+                                     minutes=form_int("receipt_problem_minutes", max_digits=4), staff=current_staff())
+    except KioskError as exc:
+        flash(message(exc), "error")
+    else:
+        flash(gettext("Saved."), "success")
+    return redirect(url_for("settings.page"))
 
 
 def _back():

@@ -149,6 +149,21 @@ def _refunds(store_id):
         yield f"stock return {reference} has no refund"
 
 
+def _receipt_jobs(store_id):
+    """Every sale and every return has its receipt job (queued in its own transaction)."""
+    from kiosk.printing.models import PrintJob
+
+    codes = dict(Store.select(Store.id, Store.code).tuples())
+    jobs = PrintJob.select(PrintJob.id).where(PrintJob.sale == Sale.id, PrintJob.refund.is_null())
+    sales = _only(Sale.select(Sale.id, Sale.store).where(~fn.EXISTS(jobs)), Sale.store, store_id)
+    for sale_id, owner in sales.tuples().iterator():
+        yield f"sale {receipt_number(codes[owner], SALE_PREFIX, sale_id)} has no receipt job"
+    jobs = PrintJob.select(PrintJob.id).where(PrintJob.refund == Refund.id)
+    refunds = _only(Refund.select(Refund.id, Refund.store).where(~fn.EXISTS(jobs)), Refund.store, store_id)
+    for refund_id, owner in refunds.tuples().iterator():
+        yield f"refund {receipt_number(codes[owner], REFUND_PREFIX, refund_id)} has no receipt job"
+
+
 def _service_records(store_id):
     """Every approved service record has exactly its ledger entry; nothing else was posted for
     a record (pending, rejected, warnings, deductions in their objection period, cancelled);
@@ -264,7 +279,7 @@ def _stocktakes(store_id):
         yield f"stock movement {reference} of product {product_id} has no stock-take line"
 
 
-CHECKS = (_account_balances, _running_balances, _product_quantities, _sales, _refunds, _service_records,
+CHECKS = (_account_balances, _running_balances, _product_quantities, _sales, _refunds, _receipt_jobs, _service_records,
           _ledger_chain, _goods_documents, _stocktakes)
 
 

@@ -49,3 +49,14 @@ class Store(BaseModel):
     # Batches expiring within this many days are listed on the staff home screen.
     expiry_warning_days = peewee.IntegerField(
         default=30, constraints=[peewee.Check("expiry_warning_days BETWEEN 1 AND 365")])
+    # The print queue (kiosk.printing): a receipt whose last attempt may have reached the paper
+    # is printed again marked 重印 ("reprint") or waits for a person ("wait"); a receipt still
+    # not printed this many minutes after its sale is listed as a problem.
+    receipt_uncertain = peewee.CharField(max_length=10, default="reprint", constraints=[peewee.SQL("DEFAULT 'reprint'")])
+    receipt_problem_minutes = peewee.IntegerField(
+        default=30, constraints=[peewee.Check("receipt_problem_minutes BETWEEN 1 AND 1440"), peewee.SQL("DEFAULT 30")])
+    # Receipt numbers are never reused (kiosk.checkout): after a restore from an older copy the
+    # next sale's and return's numbers continue above these, the highest the kiosk had issued
+    # before the restore (kiosk.backup.service.restore sets them; 0: nothing to skip).
+    sale_number_floor = peewee.BigIntegerField(default=0, constraints=[peewee.SQL("DEFAULT 0")])
+    refund_number_floor = peewee.BigIntegerField(default=0, constraints=[peewee.SQL("DEFAULT 0")])
