@@ -35,7 +35,7 @@ def _holder(sale):
     return mask_name(card.holder_name), household.label if household else ""
 
 
-def _in_order(lines):
+def _lines_in_order(lines):
     """A document's lines in the order they were added. (``order_by("id")`` would send the
     string as a constant: SQLite sorts by it, which does nothing, PostgreSQL refuses it.)"""
     return lines.order_by(lines.model.id)
@@ -48,7 +48,7 @@ def receipt_for_sale(sale, *, tz_name="Asia/Shanghai", labels=None):
         store_name=sale.store.name, receipt_no=sale.receipt_no,
         issued_at=local_time(sale.created_at, tz_name), cashier=sale.staff.name,
         holder=holder, household=household,
-        lines=tuple(ReceiptLine(line.name, line.quantity, line.points) for line in _in_order(sale.lines)),
+        lines=tuple(ReceiptLine(line.name, line.quantity, line.points) for line in _lines_in_order(sale.lines)),
         total=sale.total, balance_before=sale.balance_before, balance_after=sale.balance_after,
         labels=labels or ReceiptLabels(),
     )
@@ -61,7 +61,7 @@ def receipt_for_refund(refund, *, tz_name="Asia/Shanghai", labels=None):
         store_name=refund.store.name, receipt_no=refund.receipt_no,
         issued_at=local_time(refund.created_at, tz_name), cashier=refund.staff.name,
         holder=holder, household=household,
-        lines=tuple(ReceiptLine(rl.sale_line.name, rl.quantity, rl.points) for rl in _in_order(refund.lines)),
+        lines=tuple(ReceiptLine(rl.sale_line.name, rl.quantity, rl.points) for rl in _lines_in_order(refund.lines)),
         total=refund.total, balance_before=refund.balance_before, balance_after=refund.balance_after,
         kind="refund", original_receipt_no=refund.sale.receipt_no, labels=labels or ReceiptLabels(),
     )

@@ -7,7 +7,7 @@ from kiosk.db import database
 from tests.helpers import drop_tables, schema_migrator
 
 
-def test_m0014_lists_each_stores_categories_in_goods_order_and_rules_can_be_retired(db, world):
+def test_m0014_lists_each_stores_categories_in_goods_order_and_rules_can_be_retired(db, world, monkeypatch):
     from kiosk.earning import catalog, service
     from kiosk.inventory import categories
     from kiosk.inventory.models import Product, ProductCategory
@@ -21,6 +21,9 @@ def test_m0014_lists_each_stores_categories_in_goods_order_and_rules_can_be_reti
     goods = {p.id: (p.name, p.category) for p in Product.select()}
     drop_tables([ProductCategory])
     migrate(schema_migrator().drop_column("rule", "retired_at"))
+    # Later migrations found the schema as m0014 left it; they are not this test's.
+    every = schema.available_migrations()
+    monkeypatch.setattr(schema, "available_migrations", lambda: [step for step in every if step[0] <= 14])
     schema.SchemaVersion.delete().where(schema.SchemaVersion.version >= 14).execute()
     assert "retired_at" not in [c.name for c in database.get_columns("rule")]
 
