@@ -26,3 +26,13 @@ class Staff(BaseModel):
             .where(cls.store == store, cls.active == True)  # noqa: E712
             .order_by(cls.role, cls.name)
         )
+
+
+class PinThrottle(BaseModel):
+    """Wrong PINs counted against something other than one staff member's own sign-in (the
+    manager-PIN approvals, a device): one row per ``key``, counted by a single UPDATE so that
+    parallel guesses are never lost."""
+
+    key = peewee.CharField(max_length=120, unique=True)
+    failed_attempts = peewee.IntegerField(default=0)
+    locked_until = peewee.DateTimeField(null=True)
