@@ -1,5 +1,7 @@
-"""Security hardening: wrong-PIN counters for manager-PIN approvals and devices (pin_throttle)."""
+"""Security hardening: wrong-PIN counters for manager-PIN approvals and devices (pin_throttle);
+staff.session_version, which signing out raises so that a copied session cookie stops working."""
 import peewee
+from playhouse.migrate import migrate
 
 
 def apply(migrator):
@@ -13,3 +15,5 @@ def apply(migrator):
             table_name = "pin_throttle"
 
     migrator.database.create_tables([PinThrottle])
+    migrate(migrator.add_column("staff", "session_version", peewee.IntegerField(
+        default=0, constraints=[peewee.SQL("DEFAULT 0")])))

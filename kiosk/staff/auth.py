@@ -30,20 +30,36 @@ def store_problem():
 
 
 def current_staff():
+    """The staff member signed in with this session, or None. The session lives in a signed
+    cookie, so it also names the staff member's session version it was signed in with: a copy
+    of the cookie stops working once they sign out (see ``end_sessions``)."""
     if "staff" not in g:
         staff_id = session.get("staff_id")
-        g.staff = Staff.get_or_none(Staff.id == staff_id, Staff.active == True) if staff_id else None  # noqa: E712
+        g.staff = Staff.get_or_none(
+            Staff.id == staff_id, Staff.active == True,  # noqa: E712
+            Staff.session_version == session.get("sv", -1),
+        ) if staff_id else None
     return g.staff
+
+
+def end_sessions(staff_id):
+    """Every session ``staff_id`` signed in with stops working (one UPDATE, no read first)."""
+    Staff.update(session_version=Staff.session_version + 1).where(Staff.id == staff_id).execute()
 
 
 def sign_in(staff):
     session.clear()
     session["staff_id"] = staff.id
+    session["sv"] = Staff.get_by_id(staff.id).session_version
     session["seen"] = time.time()
     g.staff = staff
 
 
 def sign_out():
+    """End the session: this cookie and any copy of it (the staff member's session version is
+    raised, when the cookie is still a valid session)."""
+    if current_staff() is not None:
+        end_sessions(current_staff().id)
     lang = session.get("lang")
     session.clear()
     if lang:

@@ -18,6 +18,9 @@ class Staff(BaseModel):
     failed_attempts = peewee.IntegerField(default=0)
     locked_until = peewee.DateTimeField(null=True)
     created_at = peewee.DateTimeField(default=utcnow)
+    # Raised by signing out (also when idle), a new PIN and deactivation: a session cookie
+    # carries the number it was signed in with and stops working once it is raised.
+    session_version = peewee.IntegerField(default=0)
 
     @classmethod
     def active_in(cls, store):
