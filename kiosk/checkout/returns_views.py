@@ -2,7 +2,7 @@
 import re
 import secrets
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 from flask_babel import gettext
 
 from kiosk.checkout import service as checkout
@@ -12,7 +12,7 @@ from kiosk.messages import message
 from kiosk.printing.receipts import print_refund
 from kiosk.privacy import mask_name
 from kiosk.staff import service as staff_service
-from kiosk.staff.auth import current_staff, current_store, requires_role
+from kiosk.staff.auth import current_staff, current_store, pin_limits, requires_role
 from kiosk.staff.models import CASHIER, MANAGER
 from kiosk.web import form_int, render
 
@@ -56,10 +56,7 @@ def submit(sale_id):
     }
     try:
         approver = staff if staff.role == MANAGER else staff_service.manager_for_pin(
-            store, request.form.get("manager_pin", ""),
-            max_attempts=current_app.config["PIN_MAX_ATTEMPTS"],
-            lockout_seconds=current_app.config["PIN_LOCKOUT_SECONDS"],
-        )
+            store, request.form.get("manager_pin", ""), by=staff, **pin_limits())
         refund = checkout.refund(store, sale.id, quantities, staff.id, approver.id, request.form.get("key", ""))
     except KioskError as exc:
         chosen = {int(line_id): form_int(f"qty_{line_id}", max_digits=3) or 0 for line_id in quantities}

@@ -1,5 +1,7 @@
 """Who is signed in, for how long, and what their role may do."""
 import functools
+import re
+import secrets
 import time
 
 from flask import current_app, g, redirect, render_template, request, session, url_for
@@ -40,6 +42,44 @@ def current_staff():
             Staff.session_version == session.get("sv", -1),
         ) if staff_id else None
     return g.staff
+
+
+DEVICE_COOKIE = "kiosk_device"
+DEVICE_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def pin_limits():
+    """The wrong-PIN limits of the settings, as keyword arguments of the PIN checks in
+    kiosk.staff.service (authenticate, manager_for_pin)."""
+    config = current_app.config
+    return {
+        "max_attempts": config["PIN_MAX_ATTEMPTS"],
+        "lockout_seconds": config["PIN_LOCKOUT_SECONDS"],
+        "max_delay_seconds": config["PIN_MAX_DELAY_SECONDS"],
+    }
+
+
+def this_device():
+    """The random id this browser keeps in its device cookie; a browser without one is given a
+    new id, which ``remember_device`` sends it."""
+    value = request.cookies.get(DEVICE_COOKIE, "")
+    if DEVICE_ID.fullmatch(value):
+        return value
+    if "new_device" not in g:
+        g.new_device = secrets.token_hex(16)
+    return g.new_device
+
+
+def remember_device(response):
+    """Send a browser without one its long-lived random device id, so that the PIN checks can
+    tell the kiosk where a person signs in every day from anywhere else."""
+    device = this_device()
+    if device != request.cookies.get(DEVICE_COOKIE):
+        response.set_cookie(
+            DEVICE_COOKIE, device, max_age=5 * 365 * 86400, httponly=True, samesite="Lax",
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        )
+    return response
 
 
 def end_sessions(staff_id):

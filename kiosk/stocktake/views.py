@@ -11,7 +11,7 @@ from kiosk.errors import KioskError
 from kiosk.inventory.models import Product
 from kiosk.messages import message
 from kiosk.staff import service as staff_service
-from kiosk.staff.auth import current_staff, current_store, requires_role
+from kiosk.staff.auth import current_staff, current_store, pin_limits, requires_role
 from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS
 from kiosk.stocktake import service
 from kiosk.stocktake.models import OPEN
@@ -211,8 +211,7 @@ def variances(stocktake):
 def _manager_pin():
     """The manager whose PIN was typed (normally the one signed in). Raises KioskError."""
     return staff_service.manager_for_pin(
-        current_store(), request.form.get("pin", ""), max_attempts=current_app.config["PIN_MAX_ATTEMPTS"],
-        lockout_seconds=current_app.config["PIN_LOCKOUT_SECONDS"])
+        current_store(), request.form.get("pin", ""), by=current_staff(), **pin_limits())
 
 
 @bp.post("/<int:stocktake_id>/finalize")
