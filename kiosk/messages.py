@@ -288,6 +288,11 @@ MESSAGES = {
     "not_a_manager_stocktake": _l("Only a store manager can finalize or cancel a stock-take."),
     "stocktake_recount": _l("More %(name)s left the shelf after it was counted than the count allows. "
                             "Please count %(name)s again."),
+
+    # --- security ---
+    "import_too_many_columns": _l("The file has more than %(max)s columns. Please keep only the columns to import."),
+    "import_too_big_unpacked": _l("The Excel file unpacks to more than %(max)s MB. Please save only the sheet to "
+                                  "import, or save it as CSV."),
 }
 
 # Names of form fields, for the messages above.
