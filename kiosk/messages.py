@@ -293,6 +293,8 @@ MESSAGES = {
     "import_too_many_columns": _l("The file has more than %(max)s columns. Please keep only the columns to import."),
     "import_too_big_unpacked": _l("The Excel file unpacks to more than %(max)s MB. Please save only the sheet to "
                                   "import, or save it as CSV."),
+    "barcode_not_scannable": _l("That is not a goods barcode: it starts with a letter or digit and has only "
+                                "letters, digits and - . / _ +."),
 }
 
 # Names of form fields, for the messages above.

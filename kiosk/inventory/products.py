@@ -31,6 +31,10 @@ PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
 PHOTO_DIR = "product-photos"
 # What a scanner can type: printable ASCII without spaces (EAN/UPC digits, Code 128 letters).
 BARCODE = re.compile(r"[\x21-\x7e]{4,32}")
+# What goods barcodes hold (EAN/UPC digits, Code 128 and Code 39 letters, digits and a few signs),
+# starting with a letter or a digit: never = + - @, which a spreadsheet would run as a formula
+# in the restock list.
+SCANNABLE = re.compile(r"[0-9A-Z][0-9A-Z._/+-]{3,31}")
 FIELD_LIMITS = {"name": 100, "category": 30, "unit": 10, "shelf": 20}
 # How messages name a field where the form's name means something else elsewhere ("unit" is a
 # building's unit in the registry).
@@ -74,7 +78,9 @@ def _whole(raw, low, high, code, **params):
 
 def parse_barcode(raw):
     """A barcode as stored (upper case, as the cashier's scan field reads it), or None for an
-    empty field. Raises KioskError("bad_barcode") or ("barcode_is_card")."""
+    empty field. Raises KioskError("bad_barcode"), ("barcode_is_card") or
+    ("barcode_not_scannable": signs no goods barcode has, or a first sign that is not a letter or
+    digit)."""
     raw = raw or ""
     if any(not ch.isprintable() for ch in raw):
         raise KioskError("bad_barcode")
@@ -85,6 +91,8 @@ def parse_barcode(raw):
         raise KioskError("bad_barcode")
     if is_card_payload(code):
         raise KioskError("barcode_is_card")
+    if not SCANNABLE.fullmatch(code):
+        raise KioskError("barcode_not_scannable")
     return code
 
 

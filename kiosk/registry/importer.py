@@ -19,8 +19,9 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
-from kiosk import audit
+from kiosk import audit, csvexport
 from kiosk.cards.models import Account
+from kiosk.csvexport import csv_bytes
 from kiosk.db import database, insert_rows, q, utcnow
 from kiosk.errors import KioskError
 from kiosk.registry.models import Household, Resident
@@ -59,7 +60,7 @@ MASKED_ID = re.compile(r"\*{1,17}([0-9]{3}[0-9X])")
 # A number Excel showed in exponent form (1.10105E+17): its last digits are gone.
 EXPONENT = re.compile(r"[0-9]+(\.[0-9]+)?[eE]\+?[0-9]+")
 # What a spreadsheet might take for a formula; the CSV export quotes it with a leading "'".
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = csvexport.FORMULA_START
 
 
 def _header_key(text):
@@ -713,12 +714,7 @@ def export_rows(store):
 def export_csv(store):
     """The registry as CSV bytes: UTF-8 with a BOM (so Excel opens it as Chinese), CRLF lines.
     A value that a spreadsheet would take for a formula gets a leading "'"; import removes it."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADERS)
-    for row in export_rows(store):
-        writer.writerow(["'" + value if value.startswith(FORMULA_START) else value for value in row])
-    return out.getvalue().encode("utf-8-sig")
+    return csv_bytes(HEADERS, export_rows(store))
 
 
 def export(store):
