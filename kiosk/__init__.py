@@ -108,6 +108,8 @@ def create_app(config=None):
     Babel(app, locale_selector=select_locale)
     db.init_app(app)
     _private_files(app)
+    from kiosk import headers
+    headers.init_app(app)
     web.init_app(app)
     init_devices(app)
     from kiosk.scanning.setup import init_app as init_scanner
