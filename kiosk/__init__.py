@@ -108,8 +108,9 @@ def create_app(config=None):
     Babel(app, locale_selector=select_locale)
     db.init_app(app)
     _private_files(app)
-    from kiosk import headers
+    from kiosk import headers, limits
     headers.init_app(app)
+    limits.init_app(app)  # before web's CSRF check, which reads the form
     web.init_app(app)
     init_devices(app)
     from kiosk.scanning.setup import init_app as init_scanner

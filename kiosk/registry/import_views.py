@@ -27,6 +27,7 @@ from kiosk import audit
 from kiosk.csvexport import csv_bytes
 from kiosk.db import database
 from kiosk.errors import KioskError
+from kiosk.limits import upload_limit
 from kiosk.messages import message
 from kiosk.registry import importer
 from kiosk.staff.auth import background, current_staff, current_store, requires_role
@@ -156,6 +157,7 @@ def _refused(error, status=422):
 
 
 @bp.post("/import")
+@upload_limit(MAX_MEGABYTES)
 @operations_only
 def upload():
     _sweep()

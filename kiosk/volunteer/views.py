@@ -19,6 +19,7 @@ from kiosk.csvexport import csv_bytes
 from kiosk.earning import service as earning
 from kiosk.earning.models import Rule, ServiceRecord
 from kiosk.errors import KioskError
+from kiosk.limits import upload_limit
 from kiosk.messages import message
 from kiosk.registry.models import Household, Resident
 from kiosk.staff.auth import current_staff, current_store, requires_role
@@ -80,6 +81,7 @@ def page():
 
 
 @bp.post("/")
+@upload_limit(MAX_MEGABYTES)
 @uploaders
 def upload():
     sent = request.files.get("file")
