@@ -295,6 +295,8 @@ MESSAGES = {
                                   "import, or save it as CSV."),
     "barcode_not_scannable": _l("That is not a goods barcode: it starts with a letter or digit and has only "
                                 "letters, digits and - . / _ +."),
+    "photo_too_many_pixels": _l("The photo has too many pixels: at most %(megapixels)s megapixels. Please take it "
+                                "again at the phone's normal size."),
 }
 
 # Names of form fields, for the messages above.
