@@ -297,6 +297,8 @@ MESSAGES = {
                                 "letters, digits and - . / _ +."),
     "photo_too_many_pixels": _l("The photo has too many pixels: at most %(megapixels)s megapixels. Please take it "
                                 "again at the phone's normal size."),
+    "objection_dismissed": _l("The objection to this deduction was already decided. To object again, please "
+                              "ask at the service desk."),
 }
 
 # Names of form fields, for the messages above.
