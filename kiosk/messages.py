@@ -299,6 +299,7 @@ MESSAGES = {
                                 "again at the phone's normal size."),
     "objection_dismissed": _l("The objection to this deduction was already decided. To object again, please "
                               "ask at the service desk."),
+    "typed_card_numbers_off": _l("Please scan the card: this store does not take typed card numbers."),
 }
 
 # Names of form fields, for the messages above.
