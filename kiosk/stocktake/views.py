@@ -2,7 +2,7 @@
 variance list and finalizing, and the printable history."""
 import functools
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from htmx_flask import make_response as htmx_response
@@ -19,6 +19,19 @@ from kiosk.stocktake.report import ReportLabels, stocktake_pdf
 from kiosk.web import is_htmx, render
 
 bp = Blueprint("stocktake", __name__, url_prefix="/stocktake")
+
+
+@bp.app_context_processor
+def _blind_counts():
+    """``stock_hidden(product)`` for every template: whether the signed-in person counts blind
+    in an open count covering ``product`` (its book quantity is then not shown to them)."""
+
+    def stock_hidden(product):
+        if "blind_products" not in g:
+            g.blind_products = service.blind_products(current_store(), current_staff())
+        return getattr(product, "id", product) in g.blind_products
+
+    return {"stock_hidden": stock_hidden}
 STATUS_NAMES = {"open": _l("Counting"), "finished": _l("Finished"), "cancelled": _l("Cancelled")}
 counters = requires_role(MANAGER, OPERATIONS, CASHIER)
 starters = requires_role(*service.STARTERS)
