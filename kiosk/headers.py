@@ -1,6 +1,6 @@
 """Response headers that keep the browser strict, and the settings for running behind HTTPS.
 
-- A Content-Security-Policy that allows scripts, styles, images and fetches from the kiosk
+- On every page (text/html), a Content-Security-Policy that allows scripts, styles, images and fetches from the kiosk
   itself only: no inline script or style, no eval (htmx runs with allowEval off), no framing
   (``frame-ancestors 'none'``). ``'wasm-unsafe-eval'`` lets the camera reader compile its
   WebAssembly (static/vendor/zxing_reader.wasm); it does not allow JavaScript eval.
@@ -43,10 +43,12 @@ def init_app(app):
     @app.after_request
     def _strict(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
+        if response.mimetype == "text/html":
+            # Pages only: a PDF opened in a new tab is shown by the browser's own viewer.
+            headers.setdefault("Content-Security-Policy", CSP)
+            headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
         # send_file says no-cache (keep, but ask again): not enough for a registry export.
         if request.endpoint != "static" and headers.get("Cache-Control", "no-cache") == "no-cache":
             headers["Cache-Control"] = "no-store"

@@ -14,10 +14,9 @@ def csp(response):
     return dict(part.strip().split(" ", 1) for part in response.headers["Content-Security-Policy"].split(";"))
 
 
-@pytest.mark.parametrize("url", ["/signin", "/passbook/", "/static/kiosk.css"])
-def test_every_answer_has_a_strict_policy(client, url):
+@pytest.mark.parametrize("url", ["/signin", "/passbook/", "/nowhere"])
+def test_every_page_has_a_strict_policy(client, url):
     response = client.get(url)
-    response.close()
     policy = csp(response)
     assert policy["script-src"] == "'self' 'wasm-unsafe-eval'"
     assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
@@ -26,6 +25,14 @@ def test_every_answer_has_a_strict_policy(client, url):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_files_are_not_sniffed(operations):
+    for url in ("/static/kiosk.css", "/registry/export.csv"):
+        response = operations.get(url)
+        response.close()
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "same-origin"
 
 
 def test_pages_and_exports_are_not_cached_but_static_files_are(operations):
