@@ -64,6 +64,18 @@ def _serve_store(app):
             database.close()
 
 
+def _private_files(app):
+    """The instance folder 0700, the database, keys and backup copies 0600 (kiosk.filemodes)."""
+    from kiosk import db, filemodes
+    from kiosk.backup.service import folder_for
+
+    url = db.database_url(app.config.get("DATABASE_URL"), app.instance_path)
+    path = url.split("://", 1)[1][1:] if url.startswith("sqlite") else ""
+    if os.path.isdir(app.instance_path):
+        filemodes.tighten(app.instance_path, os.path.abspath(path) if path and path != ":memory:" else None,
+                          str(folder_for(app.instance_path, app.config.get("BACKUP_DIR", ""))))
+
+
 def create_app(config=None):
     """Build the app. ``config`` overrides settings (tests pass INSTANCE_PATH, DATABASE_URL…).
 
@@ -95,6 +107,10 @@ def create_app(config=None):
     Htmx(app)
     Babel(app, locale_selector=select_locale)
     db.init_app(app)
+    _private_files(app)
+    from kiosk import headers, limits
+    headers.init_app(app)
+    limits.init_app(app)  # before web's CSRF check, which reads the form
     web.init_app(app)
     init_devices(app)
     from kiosk.scanning.setup import init_app as init_scanner

@@ -187,9 +187,12 @@ def balance(card):
 @main.command()
 @click.option("--store", "code", metavar="CODE", help="Only this store's accounts, goods, documents and ledger chain "
               "(default: the whole database).")
-def verify(code):
+@click.option("--head", "head_file", type=click.Path(exists=True, dir_okay=False),
+              help="also check the chain-head lines of this file (a saved `kiosk backup` log or "
+                   "`kiosk chain-head` output): the ledger must still lead to each of them")
+def verify(code, head_file):
     """Check every invariant: balances, quantities, sales, refunds, the ledger hash chain and the
-    chain heads of published notices. Exits 1 on any problem."""
+    chain heads of published notices (and of --head FILE). Exits 1 on any problem."""
     from kiosk.errors import KioskError
     from kiosk.messages import message
     from kiosk.reports.verify import verify as run
@@ -204,6 +207,14 @@ def verify(code):
         problems = run(store.timezone, store.id)
     else:
         problems = run(app.config["BABEL_DEFAULT_TIMEZONE"])
+    if head_file:
+        from kiosk.ledger import anchor
+
+        with open(head_file, encoding="utf-8", errors="replace") as fh:
+            anchors = anchor.read_heads(fh.read())
+        if not anchors:
+            raise click.ClickException(f"{head_file} holds no chain-head line")
+        problems.extend(anchor.check_heads(anchors, source=os.path.basename(head_file)))
     for problem in problems:
         click.echo(problem)
     if problems:
@@ -211,6 +222,19 @@ def verify(code):
         sys.exit(1)
     scope = f"store {code.strip().upper()}: " if code else ""
     click.echo(f"ok: {scope}every balance, quantity, sale and refund is consistent, and the ledger hash chain is unbroken")
+
+
+@main.command("chain-head")
+def chain_head():
+    """Print each store's ledger chain head (one `chain-head` line per store) to keep outside the
+    database; `kiosk verify --head FILE` checks the ledger still leads to it."""
+    from datetime import datetime, timezone
+
+    from kiosk.ledger import anchor
+
+    _app()
+    for line in anchor.head_lines(datetime.now(timezone.utc)):
+        click.echo(line)
 
 
 @main.command("settle-deductions")

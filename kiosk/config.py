@@ -81,9 +81,16 @@ def from_environment():
         "STORE_CODE": env_str("KIOSK_STORE", "").strip().upper(),
         # Where `kiosk backup` keeps its copies (empty: backups/ in the instance folder).
         "BACKUP_DIR": env_str("KIOSK_BACKUP_DIR", "").strip(),
-        # Wrong PINs in a row before a staff member is locked out, and for how long.
+        # Wrong PINs in a row before the next try has to wait, the first wait, and the longest:
+        # each further wrong PIN doubles the wait up to the longest (kiosk.staff.service).
         "PIN_MAX_ATTEMPTS": env_int("KIOSK_PIN_MAX_ATTEMPTS", 5, 1, 100),
-        "PIN_LOCKOUT_SECONDS": env_int("KIOSK_PIN_LOCKOUT_SECONDS", 300, 0, 86400),
+        "PIN_LOCKOUT_SECONDS": env_int("KIOSK_PIN_LOCKOUT_SECONDS", 30, 0, 86400),
+        "PIN_MAX_DELAY_SECONDS": env_int("KIOSK_PIN_MAX_DELAY_SECONDS", 3600, 1, 86400),
+        # Behind HTTPS: 1 marks the cookies Secure (sent over HTTPS only). PROXY_HOPS is the
+        # number of reverse proxies in front of the kiosk whose X-Forwarded-* headers are
+        # trusted (0: none, the kiosk is reached directly). See kiosk.headers.
+        "SECURE_COOKIES": bool(int(env_choice("KIOSK_SECURE_COOKIES", "0", ("0", "1")))),
+        "PROXY_HOPS": env_int("KIOSK_PROXY_HOPS", 0, 0, 5),
         # A scanner in serial mode, e.g. serial:///dev/ttyACM0?baudrate=9600; empty for a
         # keyboard-wedge (USB HID) scanner, which types into the page.
         "SCANNER_URL": env_str("KIOSK_SCANNER", ""),

@@ -90,7 +90,10 @@ def connect(url, pool_size=DEFAULT_POOL_SIZE, busy_timeout_ms=None):
         # sqlite:////abs/path.db names "/abs/path.db"; sqlite:///rel.db names "rel.db".
         path = url.split("://", 1)[1][1:]
         if path and path != ":memory:":
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            from kiosk import filemodes
+
+            os.makedirs(os.path.dirname(os.path.abspath(path)), mode=filemodes.FOLDER, exist_ok=True)
+            filemodes.private_database(path)  # 0600 before SQLite opens it; the WAL follows
         # IMMEDIATE: a write transaction takes the write lock at BEGIN, so two kiosks never
         # deadlock upgrading a read lock; the loser waits up to busy_timeout.
         # returning_clause: guarded UPDATEs read back the new balance in the same statement

@@ -14,7 +14,9 @@ class MissingKeys(RuntimeError):
 
 def ensure(instance_path):
     """Create any missing key file (readable by the owner only); returns the file names created."""
-    os.makedirs(instance_path, exist_ok=True)
+    from kiosk import filemodes
+
+    filemodes.private_folder(instance_path)
     created = []
     for filename in FILES.values():
         path = os.path.join(instance_path, filename)

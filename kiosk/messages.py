@@ -294,6 +294,17 @@ MESSAGES = {
                                "from 1 to 1440."),
     "checkout_busy": _l("The cash desk server is busy. Please try again in a moment: tapping again never "
                         "redeems twice."),
+    # --- security ---
+    "import_too_many_columns": _l("The file has more than %(max)s columns. Please keep only the columns to import."),
+    "import_too_big_unpacked": _l("The Excel file unpacks to more than %(max)s MB. Please save only the sheet to "
+                                  "import, or save it as CSV."),
+    "barcode_not_scannable": _l("That is not a goods barcode: it starts with a letter or digit and has only "
+                                "letters, digits and - . / _ +."),
+    "photo_too_many_pixels": _l("The photo has too many pixels: at most %(megapixels)s megapixels. Please take it "
+                                "again at the phone's normal size."),
+    "objection_dismissed": _l("The objection to this deduction was already decided. To object again, please "
+                              "ask at the service desk."),
+    "typed_card_numbers_off": _l("Please scan the card: this store does not take typed card numbers."),
 }
 
 # Names of form fields, for the messages above.

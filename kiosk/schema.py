@@ -25,7 +25,7 @@ from kiosk.notice.models import Notice, NoticeLine
 from kiosk.printing.models import PrintJob
 from kiosk.redemption.models import ProductLimit
 from kiosk.registry.models import Household, Pairing, Resident
-from kiosk.staff.models import Staff
+from kiosk.staff.models import PinThrottle, Staff
 from kiosk.stocktake.models import StockTake, StockTakeCount, StockTakeLine
 from kiosk.stores.models import Store
 from kiosk.volunteer.models import VolunteerImport, VolunteerImportRecord
@@ -41,6 +41,7 @@ MODELS = [
     StockReceipt, StockReceiptLine, WriteOff, WriteOffLine,
     StockTake, StockTakeLine, StockTakeCount,
     ProductCategory,
+    PinThrottle,
 ]
 
 

@@ -127,3 +127,20 @@
     if (radio) radio.checked = true;
   }
 })();
+
+// Behaviours the templates ask for by attribute, so that no page needs inline script (the
+// Content-Security-Policy forbids it): a form with data-confirm asks first; a poll marked
+// data-paused-by-dialog waits while a dialog is open.
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var ask = event.target.getAttribute && event.target.getAttribute("data-confirm");
+    if (ask && !window.confirm(ask)) event.preventDefault();
+  }, true);
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var source = event.detail && event.detail.elt;
+    if (source && source.hasAttribute("data-paused-by-dialog") && document.querySelector("dialog[open]")) {
+      event.preventDefault();
+    }
+  });
+})();

@@ -85,6 +85,13 @@ def backup(folder):
                f"{', '.join(manifest['stores']) or '-'}, schema {manifest['schema_version']}, verified: "
                "every balance, quantity, sale and refund is consistent")
     click.echo("  it holds the instance keys (secret.key, card-signing.key): keep it as safe as the shop key")
+    # The chain heads leave the database in this log: `kiosk verify --head LOG` checks them.
+    from datetime import datetime, timezone
+
+    from kiosk.ledger import anchor
+
+    for line in anchor.head_lines(datetime.now(timezone.utc)):
+        click.echo(line)
     for path in made.pruned:
         click.echo(f"deleted {path.name} (kept: the newest of each of the last "
                    f"{service.KEEP_DAILY} days and {service.KEEP_MONTHLY} months)")

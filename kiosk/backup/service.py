@@ -113,7 +113,7 @@ def check_folder(folder):
     regular file or onto a read-only medium). Raises KioskError("backup_folder_unwritable")."""
     folder = Path(folder)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # the copies hold the keys
         fd, probe = tempfile.mkstemp(dir=folder, prefix=".kiosk-write-test-")
         os.close(fd)
         os.unlink(probe)

@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 import re
+import secrets
 
 import peewee
 
@@ -83,6 +84,23 @@ def find_card(store, text, key, *, allow_number=True):
     return card
 
 
+def find_card_at_desk(store, text, key, *, staff):
+    """``find_card`` for the staff screens (cashier, recording services). Card numbers are
+    printed on the card (and older ones run in sequence), so a typed number is taken only when
+    the store allows
+    it (Store.typed_card_numbers, off by default), and each use is an audit event
+    ("card_number_typed"). Raises KioskError as find_card does, and ("typed_card_numbers_off")."""
+    scan = normalize_scan(text)
+    typed = bool(CARD_NUMBER.fullmatch(scan))
+    if typed and not store.typed_card_numbers:
+        raise KioskError("typed_card_numbers_off")
+    card = find_card(store, scan, key, allow_number=store.typed_card_numbers)
+    if typed:
+        with database.atomic():
+            audit.record("card_number_typed", store=store, staff=staff, card=card.number, account=card.account_id)
+    return card
+
+
 def check_active(card):
     """Raises KioskError("card_lost" or "card_revoked") unless the card may be used."""
     if card.status == LOST:
@@ -91,18 +109,17 @@ def check_active(card):
         raise KioskError("card_revoked", number=card.number)
 
 
-FIRST_NUMBER = 10000001
-
-
 def _next_number(store):
-    highest = Card.select(peewee.fn.MAX(Card.number)).where(Card.store == store).scalar()
-    return str(max(int(highest) + 1, FIRST_NUMBER) if highest else FIRST_NUMBER)
+    """A random unused-looking 8-digit number: a neighbour's card number tells nothing about
+    another's (the caller retries when it is taken)."""
+    return str(secrets.randbelow(90_000_000) + 10_000_000)
 
 
 def issue_card(store, resident, account, *, staff=None, replaces=None):
     """A new active card for ``resident`` drawing on ``account``; returns it.
 
-    Numbers run on from the store's highest; two desks issuing at once never share one.
+    Numbers are random 8-digit numbers; one already taken (by another desk at the same moment,
+    or long ago) is drawn again.
     """
     for _ in range(5):
         try:

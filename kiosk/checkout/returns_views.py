@@ -2,7 +2,7 @@
 import re
 import secrets
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 from flask_babel import gettext
 
 from kiosk.checkout import service as checkout
@@ -14,7 +14,7 @@ from kiosk.printing.receipts import refund_receipt
 from kiosk.printing.setup import kick
 from kiosk.privacy import mask_name
 from kiosk.staff import service as staff_service
-from kiosk.staff.auth import current_staff, current_store, requires_role
+from kiosk.staff.auth import current_staff, current_store, pin_limits, requires_role
 from kiosk.staff.models import CASHIER, MANAGER
 from kiosk.web import form_int, render
 
@@ -58,10 +58,7 @@ def submit(sale_id):
     }
     try:
         approver = staff if staff.role == MANAGER else staff_service.manager_for_pin(
-            store, request.form.get("manager_pin", ""),
-            max_attempts=current_app.config["PIN_MAX_ATTEMPTS"],
-            lockout_seconds=current_app.config["PIN_LOCKOUT_SECONDS"],
-        )
+            store, request.form.get("manager_pin", ""), by=staff, **pin_limits())
         refund = checkout.when_busy_retry(
             lambda: checkout.refund(store, sale.id, quantities, staff.id, approver.id, request.form.get("key", ""),
                                     receipt=refund_receipt),

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_babel import gettext
 
 from kiosk.cards.models import Card
-from kiosk.cards.service import CARD_NUMBER, find_card, is_card_payload, normalize_scan
+from kiosk.cards.service import CARD_NUMBER, find_card_at_desk, is_card_payload, normalize_scan
 from kiosk.checkout import register
 from kiosk.checkout import service as checkout
 from kiosk.checkout.models import Sale
@@ -149,7 +149,7 @@ def scan():
         if data["items"]:
             return _refuse(KioskError("card_in_progress"))
         try:
-            card = find_card(store, code, current_app.config["CARD_SIGNING_KEY"])
+            card = find_card_at_desk(store, code, current_app.config["CARD_SIGNING_KEY"], staff=current_staff())
         except KioskError as exc:
             return _refuse(exc)
         earning.settle_due(store, local_today(), account_id=card.account_id)  # deductions now due

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from kiosk.earning import catalog_import, service
 from kiosk.earning.models import MONTH, PER_HALF_HOUR, PER_OCCURRENCE, PERIODS, QUARTER, UNITS, YEAR, Rule
 from kiosk.errors import KioskError
+from kiosk.limits import upload_limit
 from kiosk.messages import message
 from kiosk.staff.auth import current_staff, current_store, requires_role
 from kiosk.staff.models import MANAGER
@@ -240,6 +241,7 @@ def sample():
 
 
 @bp.post("/import")
+@upload_limit(MAX_MEGABYTES)
 @manager_only
 def upload():
     sent = request.files.get("file")

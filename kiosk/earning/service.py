@@ -486,8 +486,10 @@ def settle_due(store, today, account_id=None):
 def raise_objection(record_id, store, *, today, statement="", staff=None, account_id=None):
     """A resident objects to a deduction before it takes effect; it then waits for the service
     staff's decision. From the kiosk (``account_id`` of the scanned card, no staff) or at the
-    desk (``staff``). Raises KioskError("unknown_service_record", "objection_already_raised",
-    "objection_closed", "too_long")."""
+    desk (``staff``). One objection per deduction: once one was dismissed, the kiosk (a
+    ticket scanned again, a fresh scan) refuses another; only customer service at the desk can
+    reopen it. Raises KioskError("unknown_service_record", "objection_already_raised",
+    "objection_dismissed", "objection_closed", "too_long")."""
     statement = (statement or "").strip()
     if len(statement) > 200:
         raise KioskError("too_long", field="objection_statement", max=200)
@@ -499,9 +501,13 @@ def raise_objection(record_id, store, *, today, statement="", staff=None, accoun
             raise KioskError("objection_already_raised")
         if record.status != WAITING or record.effective_on <= today:
             raise KioskError("objection_closed")
+        dismissed = Objection.select().where(Objection.record == record.id, Objection.decided_at.is_null(False)).exists()
+        if dismissed and staff is None:
+            raise KioskError("objection_dismissed")
         _move(record, WAITING, status=DISPUTED)
         Objection.create(record=record, statement=statement, raised_by=staff)
-        audit.record("objection_raised", store=store, staff=staff, record=record.id, at_kiosk=staff is None)
+        audit.record("objection_raised", store=store, staff=staff, record=record.id, at_kiosk=staff is None,
+                     **({"reopened": True} if dismissed else {}))
     return ServiceRecord.get_by_id(record.id)
 
 

@@ -4,7 +4,7 @@ from datetime import date, time
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext, ngettext
 
-from kiosk.cards.service import find_card
+from kiosk.cards.service import find_card_at_desk
 from kiosk.earning import service
 from kiosk.errors import KioskError
 from kiosk.messages import message
@@ -75,7 +75,8 @@ def remove_person():
 def scan():
     """A scanned card adds its holder to the participants."""
     try:
-        card = find_card(current_store(), request.form.get("code", ""), current_app.config["CARD_SIGNING_KEY"])
+        card = find_card_at_desk(current_store(), request.form.get("code", ""), current_app.config["CARD_SIGNING_KEY"],
+                                 staff=current_staff())
     except KioskError as exc:
         return _back(("error", message(exc)))
     if card.resident_id is None:

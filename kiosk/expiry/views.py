@@ -38,6 +38,7 @@ def _render(status=200, values=None, error=None, notice=None, store=None):
         return render_template(PARTIAL, **context), status
     # The whole settings page, its own form as the store has it.
     main = {"name": store.name, "account_mode": store.account_mode, "card_full_name": "1" if store.card_full_name else "",
+            "typed_card_numbers": "1" if store.typed_card_numbers else "",
             "printer_url": store.printer_url}
     return render_template("settings/page.html", error=None, values=main, default_printer=current_app.config["PRINTER_URL"],
                            **context), status

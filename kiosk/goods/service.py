@@ -14,8 +14,6 @@ from checkout or the stock-take. Stock without an expiry date (received without 
 batches were kept, a count surplus) is counted last, so a batch is listed as near expiry as long
 as the quantity could still hold it: the list warns rather than misses.
 """
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -24,6 +22,7 @@ from zoneinfo import ZoneInfo
 import peewee
 
 from kiosk import audit
+from kiosk.csvexport import csv_bytes
 from kiosk.db import database, utcnow
 from kiosk.errors import KioskError
 from kiosk.goods.models import (
@@ -470,19 +469,11 @@ def restock_list(store, now=None):
 
 def restock_csv(rows, headings):
     """The restock list as CSV bytes, UTF-8 with a byte-order mark so Excel opens the Chinese."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(headings)
-    for product, sold, suggested in rows:
-        writer.writerow([_cell(product.name), _cell(product.category), product.barcode or "", _cell(product.unit),
-                         product.quantity, product.low_stock, sold, suggested])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _cell(text):
-    """A text cell Excel will not run as a formula (=, +, -, @ at the start)."""
-    text = str(text or "")
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return csv_bytes(headings, (
+        (product.name, product.category, product.barcode, product.unit, product.quantity, product.low_stock, sold,
+         suggested)
+        for product, sold, suggested in rows
+    ))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from kiosk.printing.models import PrintJob
 from kiosk.printing.service import enqueue, local_time
 from kiosk.printing.setup import kick
 from kiosk.staff import service as staff_service
-from kiosk.staff.auth import current_staff, current_store, requires_role
+from kiosk.staff.auth import current_staff, current_store, pin_limits, requires_role
 from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS
 from kiosk.web import form_int, is_htmx, local_today, render
 
@@ -284,10 +284,7 @@ def post_out():
             pin = form.get("manager_pin", "")
             if not pin:
                 raise KioskError("needs_manager_approval", units=priced.units, points=priced.points)
-            approver = staff_service.manager_for_pin(
-                store, pin, max_attempts=current_app.config["PIN_MAX_ATTEMPTS"],
-                lockout_seconds=current_app.config["PIN_LOCKOUT_SECONDS"],
-            )
+            approver = staff_service.manager_for_pin(store, pin, by=staff, **pin_limits())
         posted = service.write_off(store, reason=form.get("reason", ""), note=form.get("note", ""),
                                    lines=data["lines"], staff=staff, key=key, approver=approver)
     except KioskError as exc:

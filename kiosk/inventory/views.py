@@ -14,6 +14,7 @@ from kiosk import audit
 from kiosk.errors import KioskError
 from kiosk.inventory import labels, products
 from kiosk.inventory.models import GOODS, Product
+from kiosk.limits import upload_limit
 from kiosk.messages import message
 from kiosk.printing import service as printing
 from kiosk.printing.setup import kick
@@ -98,12 +99,14 @@ def edit(product_id):
 
 
 @bp.post("/new")
+@upload_limit(products.MAX_PHOTO_BYTES // (1024 * 1024))
 @product_staff
 def create():
     return _save(None)
 
 
 @bp.post("/<int:product_id>")
+@upload_limit(products.MAX_PHOTO_BYTES // (1024 * 1024))
 @product_staff
 def update(product_id):
     return _save(_product(product_id))

@@ -60,7 +60,8 @@ def save_window():
                            weeks=form.getlist("weeks"), staff=current_staff())
     except KioskError as exc:
         settings_values = {"name": store.name, "account_mode": store.account_mode,
-                           "card_full_name": "1" if store.card_full_name else "", "printer_url": store.printer_url}
+                           "card_full_name": "1" if store.card_full_name else "",
+            "typed_card_numbers": "1" if store.typed_card_numbers else "", "printer_url": store.printer_url}
         return render_template("settings/page.html", error=None, values=settings_values,
                                default_printer=current_app.config["PRINTER_URL"],
                                window_form=_window_form(store, values, message(exc))), 422

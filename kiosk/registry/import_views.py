@@ -9,7 +9,6 @@ readable only by the kiosk's user) — not in the session cookie. Confirming ren
 first, so a confirm posted twice imports once; the file is deleted once the import is done,
 or after an hour.
 """
-import csv
 import io
 import json
 import logging
@@ -25,8 +24,10 @@ from flask_babel import gettext
 from htmx_flask import make_response as htmx_response
 
 from kiosk import audit
+from kiosk.csvexport import csv_bytes
 from kiosk.db import database
 from kiosk.errors import KioskError
+from kiosk.limits import upload_limit
 from kiosk.messages import message
 from kiosk.registry import importer
 from kiosk.staff.auth import background, current_staff, current_store, requires_role
@@ -156,6 +157,7 @@ def _refused(error, status=422):
 
 
 @bp.post("/import")
+@upload_limit(MAX_MEGABYTES)
 @operations_only
 def upload():
     _sweep()
@@ -215,12 +217,9 @@ def errors_csv(token):
         return _gone(token)
     filename, rows = loaded
     result = importer.check(current_store(), rows)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([gettext("Row"), gettext("Column"), gettext("Reason")])
-    for problem in result.problems:
-        writer.writerow([problem.row, problem.column, message(problem.error)])
-    return send_file(io.BytesIO(out.getvalue().encode("utf-8-sig")), mimetype="text/csv", as_attachment=True,
+    data = csv_bytes([gettext("Row"), gettext("Column"), gettext("Reason")],
+                     ([problem.row, problem.column, message(problem.error)] for problem in result.problems))
+    return send_file(io.BytesIO(data), mimetype="text/csv", as_attachment=True,
                      download_name=f"errors-{os.path.splitext(filename)[0] or 'import'}.csv")
 
 

@@ -16,16 +16,24 @@ import hashlib
 import io
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 
-from kiosk import audit
+from kiosk import audit, csvexport
 from kiosk.cards.models import Account
+from kiosk.csvexport import csv_bytes
 from kiosk.db import database, insert_rows, q, utcnow
 from kiosk.errors import KioskError
 from kiosk.registry.models import Household, Resident
 from kiosk.registry.service import _household_fields, _resident_fields, id_tail
 
 MAX_ROWS = 100_000
+# Limits on any file an importer reads (this module's, the rules catalog's, the volunteer
+# export's), checked before the work grows with them: a 2 KB .xlsx can declare a million rows
+# and sixteen thousand columns, and a 300 KB zip can unpack to hundreds of megabytes.
+MAX_FILE_ROWS = MAX_ROWS + 100       # row numbers, blank rows and a title above the header included
+MAX_COLUMNS = 100
+MAX_UNPACKED_MB = 50                 # an .xlsx, unpacked
 CHUNK = 500  # rows per INSERT: 500 x 8 parameters stays far below every driver's limit
 
 # (key, the header this kiosk writes, other headers accepted). Headers match ignoring case,
@@ -52,7 +60,7 @@ MASKED_ID = re.compile(r"\*{1,17}([0-9]{3}[0-9X])")
 # A number Excel showed in exponent form (1.10105E+17): its last digits are gone.
 EXPONENT = re.compile(r"[0-9]+(\.[0-9]+)?[eE]\+?[0-9]+")
 # What a spreadsheet might take for a formula; the CSV export quotes it with a leading "'".
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = csvexport.FORMULA_START
 
 
 def _header_key(text):
@@ -80,13 +88,12 @@ def read_table(data, filename=""):
     above the header is allowed.
 
     Raises KioskError: "import_unknown_type", "import_old_excel", "import_bad_file",
-    "import_empty", "import_missing_columns" (columns=…), "import_too_many_rows" (max=…).
+    "import_empty", "import_missing_columns" (columns=…), "import_too_many_rows" (max=…), and
+    those of ``_records`` for files beyond the limits.
     """
     if not data or not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
         raise KioskError("import_empty")
-    kind = file_kind(data, filename)
-    records = _xlsx_records(data) if kind == "xlsx" else _csv_records(data)
-    return _table(records)
+    return _table(_records(data, filename))
 
 
 def read_records(data, filename=""):
@@ -95,9 +102,27 @@ def read_records(data, filename=""):
     read_table does for the file as a whole."""
     if not data or not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
         raise KioskError("import_empty")
+    return [(number, [_cell_text(value) for value in record]) for number, record in _records(data, filename)]
+
+
+def _records(data, filename):
+    """(row number, cells) of the file, trailing empty cells dropped, within the limits.
+
+    Raises KioskError("import_too_many_rows", max=MAX_ROWS) past MAX_FILE_ROWS rows,
+    ("import_too_many_columns", max=MAX_COLUMNS), ("import_too_big_unpacked", max=MAX_UNPACKED_MB)
+    and those of ``file_kind``.
+    """
     kind = file_kind(data, filename)
     records = _xlsx_records(data) if kind == "xlsx" else _csv_records(data)
-    return [(number, [_cell_text(value) for value in record]) for number, record in records]
+    for number, record in records:
+        if number > MAX_FILE_ROWS:
+            raise KioskError("import_too_many_rows", max=MAX_ROWS)
+        record = list(record)
+        while record and (record[-1] is None or record[-1] == ""):
+            record.pop()
+        if len(record) > MAX_COLUMNS:
+            raise KioskError("import_too_many_columns", max=MAX_COLUMNS)
+        yield number, record
 
 
 def file_kind(data, filename=""):
@@ -177,9 +202,25 @@ def _csv_records(data):
         raise KioskError("import_bad_file") from None
 
 
+def _check_unpacked_size(data):
+    """Raises KioskError("import_too_big_unpacked") when the workbook's parts add up to more
+    than MAX_UNPACKED_MB. zipfile stops each part at the size its directory declares, so the
+    declared sizes are the most that will be read."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise KioskError("import_bad_file") from None
+    if unpacked > MAX_UNPACKED_MB * 1024 * 1024:
+        raise KioskError("import_too_big_unpacked", max=MAX_UNPACKED_MB)
+
+
 def _xlsx_records(data):
+    """Rows of the first sheet, read with openpyxl's read-only (streaming) mode; its XML is
+    parsed by defusedxml (openpyxl uses it when installed), so entity tricks are refused."""
     import openpyxl
 
+    _check_unpacked_size(data)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # BadZipFile, KeyError, ValueError…: openpyxl's ways of saying "not a workbook"
@@ -188,8 +229,12 @@ def _xlsx_records(data):
         if not book.worksheets:
             raise KioskError("import_empty")
         sheet = book.worksheets[0]
-        # read_only sheets yield every row from the first, blank ones included, so the position
-        # is the row number Excel shows.
+        # The size a sheet declares (<dimension ref="A1:XFD1048576"/>) is only a claim: read with
+        # it, every row would be padded to it. Without it, only the rows and cells in the file
+        # are read.
+        sheet.reset_dimensions()
+        # Rows missing from the file come as empty rows, so the position is the row number
+        # Excel shows.
         rows = sheet.iter_rows(values_only=True)
         number = 0
         while True:
@@ -669,12 +714,7 @@ def export_rows(store):
 def export_csv(store):
     """The registry as CSV bytes: UTF-8 with a BOM (so Excel opens it as Chinese), CRLF lines.
     A value that a spreadsheet would take for a formula gets a leading "'"; import removes it."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADERS)
-    for row in export_rows(store):
-        writer.writerow(["'" + value if value.startswith(FORMULA_START) else value for value in row])
-    return out.getvalue().encode("utf-8-sig")
+    return csv_bytes(HEADERS, export_rows(store))
 
 
 def export(store):

@@ -17,7 +17,7 @@ from kiosk import audit
 from kiosk.db import database, is_sqlite, utcnow
 from kiosk.errors import KioskError
 from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS, ROLES, SERVICE, Staff
-from kiosk.staff.service import check_new_pin, hash_pin
+from kiosk.staff.service import check_new_pin, forget_wrong_pins, hash_pin
 from kiosk.stores.models import Store
 
 NAME_MAX = 50
@@ -124,12 +124,14 @@ def add_staff(store, name, role, pin, repeated=None, *, by=None, via=None):
 
 
 def set_pin(store, staff_id, pin, repeated=None, *, by=None, via=None):
-    """Give ``staff_id`` a new PIN (a forgotten one is reset this way); it also lifts a lock-out.
+    """Give ``staff_id`` a new PIN (a forgotten one is reset this way); it also lifts a lock-out
+    and ends their sessions.
     Raises KioskError("unknown_staff_member", "bad_pin_format", "pins_differ", "weak_pin")."""
     staff = get_staff(store, staff_id)
     pin_hash = hash_pin(check_new_pin(pin, repeated))
     with database.atomic():
-        Staff.update(pin_hash=pin_hash, failed_attempts=0, locked_until=None).where(Staff.id == staff.id).execute()
+        Staff.update(pin_hash=pin_hash, session_version=Staff.session_version + 1).where(Staff.id == staff.id).execute()
+        forget_wrong_pins(staff.id)
         audit.record("staff_pin_set", store=store, staff=by, person=staff.id, name=staff.name, **_actor(by, via))
     return Staff.get_by_id(staff.id)
 
@@ -159,7 +161,8 @@ def deactivate(store, staff_id, *, by=None, via=None):
     staff = get_staff(store, staff_id)
     with database.atomic():
         _lock(store)
-        changed = Staff.update(active=False).where(Staff.id == staff.id, Staff.active == True).execute()  # noqa: E712
+        changed = Staff.update(active=False, session_version=Staff.session_version + 1).where(
+            Staff.id == staff.id, Staff.active == True).execute()  # noqa: E712
         if changed:
             _ensure_a_manager_left(store)
             audit.record("staff_deactivated", store=store, staff=by, person=staff.id, name=staff.name,
@@ -187,7 +190,7 @@ def unlock(store, staff_id, *, by=None, via=None):
     Raises KioskError("unknown_staff_member")."""
     staff = get_staff(store, staff_id)
     with database.atomic():
-        Staff.update(failed_attempts=0, locked_until=None).where(Staff.id == staff.id).execute()
+        forget_wrong_pins(staff.id)
         audit.record("staff_unlocked", store=store, staff=by, person=staff.id, name=staff.name,
                      was_locked=is_locked(staff), **_actor(by, via))
     return Staff.get_by_id(staff.id)

@@ -38,6 +38,7 @@ ACTION_NAMES = {
     "redemption_window": _l("Redemption window changed"),
     # Cards and the registry
     "issue_card": _l("Card issued"),
+    "card_number_typed": _l("Card number typed instead of scanned"),
     "report_lost": _l("Card reported lost"),
     "register_household": _l("Household registered"),
     "update_household": _l("Household changed"),

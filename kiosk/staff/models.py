@@ -18,6 +18,9 @@ class Staff(BaseModel):
     failed_attempts = peewee.IntegerField(default=0)
     locked_until = peewee.DateTimeField(null=True)
     created_at = peewee.DateTimeField(default=utcnow)
+    # Raised by signing out (also when idle), a new PIN and deactivation: a session cookie
+    # carries the number it was signed in with and stops working once it is raised.
+    session_version = peewee.IntegerField(default=0)
 
     @classmethod
     def active_in(cls, store):
@@ -26,3 +29,13 @@ class Staff(BaseModel):
             .where(cls.store == store, cls.active == True)  # noqa: E712
             .order_by(cls.role, cls.name)
         )
+
+
+class PinThrottle(BaseModel):
+    """Wrong PINs counted against something other than one staff member's own sign-in (the
+    manager-PIN approvals, a device): one row per ``key``, counted by a single UPDATE so that
+    parallel guesses are never lost."""
+
+    key = peewee.CharField(max_length=120, unique=True)
+    failed_attempts = peewee.IntegerField(default=0)
+    locked_until = peewee.DateTimeField(null=True)

@@ -1,12 +1,14 @@
 """Signing in on the PIN pad, signing out, the home screen and the language switch."""
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, make_response, redirect, render_template, request, session, url_for
 
 from kiosk import LOCALES
 from kiosk.errors import KioskError
 from kiosk.goods.views import stock_lists
 from kiosk.messages import message
 from kiosk.staff import service
-from kiosk.staff.auth import current_staff, current_store, sign_in, sign_out
+from kiosk.staff.auth import (
+    current_staff, current_store, pin_limits, remember_device, sign_in, sign_out, this_device,
+)
 from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS, SERVICE, Staff
 
 bp = Blueprint("staff", __name__)
@@ -72,16 +74,16 @@ def pin(staff_id):
     if request.method == "POST":
         try:
             signed_in = service.authenticate(
-                staff.id, request.form.get("pin", ""),
-                max_attempts=current_app.config["PIN_MAX_ATTEMPTS"],
-                lockout_seconds=current_app.config["PIN_LOCKOUT_SECONDS"],
+                staff.id, request.form.get("pin", ""), device=this_device(), address=request.remote_addr,
+                **pin_limits(),
             )
         except KioskError as exc:
             error = message(exc)
         else:
             sign_in(signed_in)
-            return redirect(url_for("staff.home"))
-    return render_template("staff/pin.html", staff=staff, error=error), (400 if error else 200)
+            return remember_device(redirect(url_for("staff.home")))
+    page = make_response(render_template("staff/pin.html", staff=staff, error=error), 400 if error else 200)
+    return remember_device(page)
 
 
 @bp.post("/signout")

@@ -79,6 +79,19 @@ def _line_row(stocktake_id, product):
     }
 
 
+def blind_products(store, staff):
+    """The ids of the products whose book quantity ``staff`` must not see: those of every open
+    blind count of ``store``, for anyone but a manager (the counting people: cashiers and
+    operations staff, on the cashier grid and the goods-in/out screens). Empty otherwise."""
+    if store is None or staff is None or staff.role == MANAGER:
+        return frozenset()
+    rows = (StockTakeLine.select(StockTakeLine.product)
+            .join(StockTake)
+            .where(StockTake.store == store, StockTake.status == OPEN, StockTake.blind == True)  # noqa: E712
+            .tuples())
+    return frozenset(product_id for (product_id,) in rows)
+
+
 def start(store, staff, *, category="", shelf="", blind=False):
     """Open a count of ``category`` or of ``shelf`` (neither: every product); returns it.
 

@@ -2,7 +2,7 @@
 variance list and finalizing, and the printable history."""
 import functools
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from htmx_flask import make_response as htmx_response
@@ -11,7 +11,7 @@ from kiosk.errors import KioskError
 from kiosk.inventory.models import Product
 from kiosk.messages import message
 from kiosk.staff import service as staff_service
-from kiosk.staff.auth import current_staff, current_store, requires_role
+from kiosk.staff.auth import current_staff, current_store, pin_limits, requires_role
 from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS
 from kiosk.stocktake import service
 from kiosk.stocktake.models import OPEN
@@ -19,6 +19,19 @@ from kiosk.stocktake.report import ReportLabels, stocktake_pdf
 from kiosk.web import is_htmx, render
 
 bp = Blueprint("stocktake", __name__, url_prefix="/stocktake")
+
+
+@bp.app_context_processor
+def _blind_counts():
+    """``stock_hidden(product)`` for every template: whether the signed-in person counts blind
+    in an open count covering ``product`` (its book quantity is then not shown to them)."""
+
+    def stock_hidden(product):
+        if "blind_products" not in g:
+            g.blind_products = service.blind_products(current_store(), current_staff())
+        return getattr(product, "id", product) in g.blind_products
+
+    return {"stock_hidden": stock_hidden}
 STATUS_NAMES = {"open": _l("Counting"), "finished": _l("Finished"), "cancelled": _l("Cancelled")}
 counters = requires_role(MANAGER, OPERATIONS, CASHIER)
 starters = requires_role(*service.STARTERS)
@@ -211,8 +224,7 @@ def variances(stocktake):
 def _manager_pin():
     """The manager whose PIN was typed (normally the one signed in). Raises KioskError."""
     return staff_service.manager_for_pin(
-        current_store(), request.form.get("pin", ""), max_attempts=current_app.config["PIN_MAX_ATTEMPTS"],
-        lockout_seconds=current_app.config["PIN_LOCKOUT_SECONDS"])
+        current_store(), request.form.get("pin", ""), by=current_staff(), **pin_limits())
 
 
 @bp.post("/<int:stocktake_id>/finalize")

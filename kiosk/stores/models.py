@@ -13,6 +13,9 @@ class Store(BaseModel):
     account_mode = peewee.CharField(max_length=10, default="household")
     # Printed cards show the holder's full name instead of the masked one (张*华).
     card_full_name = peewee.BooleanField(default=False)
+    # Staff screens take a card number typed by hand instead of a scanned card (each use is an
+    # audit event). Off: a card number alone, printed and in sequence, opens no account.
+    typed_card_numbers = peewee.BooleanField(default=False, constraints=[peewee.SQL("DEFAULT FALSE")])
     # The store's receipt printer as a URL (tcp://…, usb://…); empty means the KIOSK_PRINTER setting.
     printer_url = peewee.CharField(max_length=300, default="")
     created_at = peewee.DateTimeField(default=utcnow)

@@ -92,9 +92,10 @@ def check_printer_url(url):
     return url
 
 
-def update_settings(store, *, name, account_mode, card_full_name, printer_url=None, staff=None):
+def update_settings(store, *, name, account_mode, card_full_name, printer_url=None, typed_card_numbers=None,
+                    staff=None):
     """Change the store's name, account mode, card-name setting and (when given) its printer
-    URL; returns the store.
+    URL, and whether staff screens take typed card numbers; returns the store.
 
     The account mode applies to households and residents registered from now on; existing
     accounts stay as they are. Raises KioskError("missing_field", "too_long", "bad_account_mode",
@@ -110,6 +111,8 @@ def update_settings(store, *, name, account_mode, card_full_name, printer_url=No
     changes = {"name": name, "account_mode": account_mode, "card_full_name": bool(card_full_name)}
     if printer_url is not None:
         changes["printer_url"] = check_printer_url(printer_url)
+    if typed_card_numbers is not None:
+        changes["typed_card_numbers"] = bool(typed_card_numbers)
     with database.atomic():
         Store.update(**changes).where(Store.id == store.id).execute()
         audit.record("store_settings", store=store, staff=staff, **changes)

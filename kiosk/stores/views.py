@@ -24,6 +24,7 @@ def page():
             service.update_settings(
                 store, name=request.form.get("name", ""), account_mode=request.form.get("account_mode", ""),
                 card_full_name=request.form.get("card_full_name") == "1",
+                typed_card_numbers=request.form.get("typed_card_numbers") == "1",
                 printer_url=request.form.get("printer_url"), staff=current_staff(),
             )
         except KioskError as exc:
@@ -31,7 +32,7 @@ def page():
         flash(gettext("Saved."), "success")
         return redirect(url_for("settings.page"))
     values = {"name": store.name, "account_mode": store.account_mode, "card_full_name": "1" if store.card_full_name else "",
-              "printer_url": store.printer_url}
+              "printer_url": store.printer_url, "typed_card_numbers": "1" if store.typed_card_numbers else ""}
     return _page(None, values)
 
 

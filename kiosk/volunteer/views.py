@@ -6,7 +6,6 @@ again at each change) and submits → another staff member (customer service or 
 checks the same page and confirms or discards it. One URL per batch serves all of that; the
 widget #volunteer-batch is what htmx swaps.
 """
-import csv
 import io
 import os
 from datetime import datetime
@@ -16,9 +15,11 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from kiosk.csvexport import csv_bytes
 from kiosk.earning import service as earning
 from kiosk.earning.models import Rule, ServiceRecord
 from kiosk.errors import KioskError
+from kiosk.limits import upload_limit
 from kiosk.messages import message
 from kiosk.registry.models import Household, Resident
 from kiosk.staff.auth import current_staff, current_store, requires_role
@@ -80,6 +81,7 @@ def page():
 
 
 @bp.post("/")
+@upload_limit(MAX_MEGABYTES)
 @uploaders
 def upload():
     sent = request.files.get("file")
@@ -246,11 +248,8 @@ def errors_csv(batch_id):
     if found is None:
         return _missing_batch()
     result = service.preview(found, today=_today())
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([gettext("Row"), gettext("Name"), gettext("Reason")])
-    for line in result.errors:
-        writer.writerow([line.row, line.name, message(line.error)])
+    data = csv_bytes([gettext("Row"), gettext("Name"), gettext("Reason")],
+                     ([line.row, line.name, message(line.error)] for line in result.errors))
     name = os.path.splitext(found.filename)[0] or "import"
-    return send_file(io.BytesIO(out.getvalue().encode("utf-8-sig")), mimetype="text/csv", as_attachment=True,
+    return send_file(io.BytesIO(data), mimetype="text/csv", as_attachment=True,
                      download_name=f"errors-{name}.csv")

@@ -80,7 +80,7 @@ def test_the_camera_reads_a_card_at_the_cashier(server, page, shot):
     expect(dialog).to_be_visible()
     expect(dialog.locator("video")).to_be_visible()
     expect(dialog.get_by_role("status")).to_have_text(message(page, "hint"))
-    page.wait_for_function("document.querySelector('#camera video').videoWidth > 0")
+    page.wait_for_function("() => document.querySelector('#camera video').videoWidth > 0")
     shot("23-camera-open")
     started = time.monotonic()
     wasm.pop().continue_()

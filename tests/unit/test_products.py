@@ -221,7 +221,7 @@ def test_a_huge_photo_is_refused_before_it_is_decoded(world, photos, monkeypatch
     monkeypatch.setattr(products, "MAX_PHOTO_PIXELS", 1000)  # a small file that decodes into a huge image
     with pytest.raises(KioskError) as caught:
         products.prepare_photo(picture("PNG", (100, 100)))
-    assert caught.value.code == "photo_not_image"
+    assert caught.value.code == "photo_too_many_pixels"
 
 
 def test_a_new_photo_replaces_the_old_file_and_a_photo_can_be_removed(world, photos):

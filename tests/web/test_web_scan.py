@@ -4,6 +4,7 @@ import re
 import pytest
 
 from kiosk.cards.models import Card
+from kiosk.stores.models import Store
 from kiosk.cards.service import card_payload
 from tests.helpers import body
 
@@ -34,7 +35,8 @@ def test_scanning_a_card_shows_the_masked_holder_household_and_balance(cashier, 
     assert cashier.register()["card_id"] == world.cards["张建华"].id
 
 
-def test_card_number_typed_by_hand_works(cashier, world):
+def test_card_number_typed_by_hand_works_when_the_store_allows_it(cashier, world):
+    Store.update(typed_card_numbers=True).execute()
     response = scan(cashier, "10000001")
     assert response.status_code == 200
     assert shown_balance(body(response)) == 500
@@ -70,7 +72,7 @@ BAD_SCANS = {
     "signed with another key": (lambda w: card_payload("XY", "10000001", b"not-our-key"), "无效卡。"),
     "signed for another store": (
         lambda w: card_payload("ZZ", w.cards["张建华"].number, w.card_key), "无效卡：此卡不属于本店"),
-    "unknown card number": (lambda w: "99999999", "未找到此卡"),
+    "card number (typed numbers off)": (lambda w: w.cards["张建华"].number, "请扫描积分卡：本店不接受手动输入卡号。"),
     "unknown card payload": (lambda w: card_payload("XY", "99999999", w.card_key), "未找到此卡"),
 }
 
@@ -117,6 +119,7 @@ def test_unknown_product_barcode_is_refused(cashier, world, books):
 @pytest.mark.parametrize("status, expected", [("lost", "此卡已挂失"), ("revoked", "此卡已停用")])
 @pytest.mark.parametrize("how", ["payload", "number"])
 def test_lost_or_revoked_card_is_refused(cashier, world, books, status, expected, how):
+    Store.update(typed_card_numbers=True).execute()
     Card.update(status=status).where(Card.id == world.cards["张建华"].id).execute()
     before = books()
     code = world.payload("张建华") if how == "payload" else world.cards["张建华"].number
@@ -129,6 +132,7 @@ def test_lost_or_revoked_card_is_refused(cashier, world, books, status, expected
 
 @pytest.mark.parametrize("how", ["payload", "number"])
 def test_another_card_while_the_cart_has_goods_is_refused(cashier, world, books, how):
+    Store.update(typed_card_numbers=True).execute()
     scan(cashier, world.payload("张建华"))
     scan(cashier, world.products["大米"].barcode)
     register, before = cashier.register(), books()
