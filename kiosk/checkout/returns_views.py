@@ -2,7 +2,7 @@
 import re
 import secrets
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 from flask_babel import gettext
 
 from kiosk.checkout import service as checkout

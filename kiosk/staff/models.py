@@ -20,7 +20,7 @@ class Staff(BaseModel):
     created_at = peewee.DateTimeField(default=utcnow)
     # Raised by signing out (also when idle), a new PIN and deactivation: a session cookie
     # carries the number it was signed in with and stops working once it is raised.
-    session_version = peewee.IntegerField(default=0)
+    session_version = peewee.IntegerField(default=0, constraints=[peewee.SQL("DEFAULT 0")])
 
     @classmethod
     def active_in(cls, store):
