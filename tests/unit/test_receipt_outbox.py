@@ -3,7 +3,7 @@ committed sale always has its job, and `kiosk verify` reports one that has none.
 import pytest
 
 from kiosk.checkout import service as checkout
-from kiosk.checkout.models import Refund, Sale
+from kiosk.checkout.models import Refund, Sale, SaleLine
 from kiosk.db import database
 from kiosk.printing.models import PrintJob
 from kiosk.reports.verify import verify
@@ -17,7 +17,7 @@ def redeem(world, key="o" * 24):
 
 def test_every_sale_and_return_has_its_receipt_job_in_the_same_commit(world):
     sale = redeem(world)
-    line = sale.lines.order_by("id").first()
+    line = sale.lines.order_by(SaleLine.id).first()
     refund = checkout.refund(world.store, sale.id, {line.id: 1}, world.staff[CASHIER].id, world.staff[MANAGER].id,
                              "t" * 24)
     jobs = list(PrintJob.select().order_by(PrintJob.id))
@@ -44,7 +44,7 @@ def test_a_checkout_that_fails_after_queueing_leaves_neither_sale_nor_job(world,
 
 def test_verify_reports_a_sale_and_a_return_without_a_receipt_job(world):
     sale = redeem(world)
-    line = sale.lines.order_by("id").first()
+    line = sale.lines.order_by(SaleLine.id).first()
     refund = checkout.refund(world.store, sale.id, {line.id: 1}, world.staff[CASHIER].id, world.staff[MANAGER].id,
                              "t" * 24)
     with database.atomic():
