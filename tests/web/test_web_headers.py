@@ -55,10 +55,10 @@ def test_no_template_has_inline_script_style_or_event_handlers():
         assert "[!" not in html and "js:" not in html and "hx-on" not in html, path  # htmx eval
 
 
-def test_secure_cookies_and_a_trusted_proxy(world, instance, monkeypatch):
+def test_secure_cookies_and_a_trusted_proxy(world, instance, monkeypatch, database_url):
     monkeypatch.setenv("KIOSK_SECURE_COOKIES", "1")
     monkeypatch.setenv("KIOSK_PROXY_HOPS", "1")
-    app = create_app({"INSTANCE_PATH": str(instance), "DATABASE_URL": "sqlite:///" + str(instance / "kiosk.db"),
+    app = create_app({"INSTANCE_PATH": str(instance), "DATABASE_URL": database_url,
                       "TESTING": True, "STORE_CODE": "XY"})
     client = app.test_client()
     response = client.get("/signin", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.1.2.3"},
