@@ -60,15 +60,10 @@ NEW, CHANGE, SAME = "new", "change", "same"
 
 
 def _key(text):
-    text = unicodedata.normalize("NFKC", str(text or "")).strip().lower()
-    text = re.sub(r"[(（\[【].*?[)）\]】]", "", text)
-    return re.sub(r"[\s_*:：%]", "", text)
+    return registry_importer.header_key(text, drop="%")
 
 
-ALIASES = {}
-for _name, _label, _others in COLUMNS:
-    for _title in (_label, _name, *_others):
-        ALIASES.setdefault(_key(_title), _name)
+ALIASES = registry_importer.header_aliases(COLUMNS, drop="%")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -63,16 +63,28 @@ EXPONENT = re.compile(r"[0-9]+(\.[0-9]+)?[eE]\+?[0-9]+")
 FORMULA_START = csvexport.FORMULA_START
 
 
-def _header_key(text):
+def header_key(text, drop=""):
+    """A column title as it is matched: width-normalised, lower case, without notes in brackets,
+    spaces, *, : and any of ``drop``."""
     text = unicodedata.normalize("NFKC", str(text or "")).strip().lower()
     text = re.sub(r"[(（\[【].*?[)）\]】]", "", text)
-    return re.sub(r"[\s_*:：]", "", text)
+    return re.sub("[" + re.escape("_*:：" + drop) + r"\s]", "", text)
 
 
-ALIASES = {}
-for _key, _label, _others in COLUMNS:
-    for _name in (_label, _key, *_others):
-        ALIASES.setdefault(_header_key(_name), _key)
+def header_aliases(columns, drop=""):
+    """{matched title: column key} for ``columns`` given as (key, label, other titles)."""
+    aliases = {}
+    for key, label, others in columns:
+        for title in (label, key, *others):
+            aliases.setdefault(header_key(title, drop), key)
+    return aliases
+
+
+def _header_key(text):
+    return header_key(text)
+
+
+ALIASES = header_aliases(COLUMNS)
 
 
 # ---------------------------------------------------------------------------------------------
