@@ -208,13 +208,16 @@ def _save(job, *fields):
     }).where(PrintJob.id == job.id, PrintJob.attempts == job.attempts).execute()
 
 
-def recover(now=None):
+def recover(now=None, store=None):
     """Jobs left "sending" by a sender that died (kill -9, power cut, a full disk that kept
     "printed" from being saved) once their lease ran out: the bytes may be on paper, so each
     is marked uncertain and waits again (its next copy marked 重印) or is held, per its store.
-    Returns how many were recovered."""
+    Only ``store``'s jobs when one is given (a kiosk recovers its own store's jobs, never
+    those of another store on the same district server). Returns how many were recovered."""
     now = now or utcnow()
     stale = (PrintJob.status == SENDING) & (PrintJob.next_attempt_at <= now)
+    if store is not None:
+        stale &= PrintJob.store == store
     if not PrintJob.select().where(stale).exists():  # the usual case: no write, no lock taken
         return 0
     holding = Store.select(Store.id).where(Store.receipt_uncertain == WAIT_FOR_STAFF)
@@ -245,7 +248,7 @@ def in_flight(job, now=None):
 
 
 def due(now=None, store=None, limit=20):
-    """Pending jobs whose next attempt is due, oldest first."""
+    """Pending jobs (of ``store``, when given) whose next attempt is due, oldest first."""
     query = PrintJob.select().where(PrintJob.status == PENDING, PrintJob.next_attempt_at <= (now or utcnow()))
     if store is not None:
         query = query.where(PrintJob.store == store)
@@ -270,9 +273,14 @@ def send_due(printer_for, now=None, store=None, limit=20):
     """Send every due job to its store's printer (``printer_for(store_id)``); returns the jobs
     attempted. A store's jobs go in the order they were queued. A store whose printer fails
     is not tried again in this round, so one dead printer costs one time-out per round, not
-    one per job. Jobs a dead sender left "sending" are recovered first."""
+    one per job. Jobs a dead sender left "sending" are recovered first.
+
+    With ``store``, only that store's jobs are claimed, recovered and sent: a kiosk server
+    passes the store it serves, so on a district server (many stores, one database) another
+    store's receipts never come out of its printer. Without it every store's jobs are sent
+    (a single-store database, the bench)."""
     now = now or utcnow()
-    recover(now)
+    recover(now, store)
     attempted, broken = [], set()
     for job in _in_order(now, store, limit):
         if job.store_id in broken:
@@ -301,10 +309,13 @@ class _Unusable:
         raise PrinterError(self.reason)
 
 
-def seconds_until_next(now=None):
-    """Seconds until the earliest pending job is due (0 if one is due), or None."""
-    moment = PrintJob.select(peewee.fn.MIN(PrintJob.next_attempt_at)).where(
-        PrintJob.status.in_([PENDING, SENDING])).scalar()
+def seconds_until_next(now=None, store=None):
+    """Seconds until the earliest pending job (of ``store``, when given) is due (0 if one is
+    due), or None."""
+    query = PrintJob.select(peewee.fn.MIN(PrintJob.next_attempt_at)).where(PrintJob.status.in_([PENDING, SENDING]))
+    if store is not None:
+        query = query.where(PrintJob.store == store)
+    moment = query.scalar()
     if moment is None:
         return None
     if isinstance(moment, str):  # SQLite aggregate results come back untyped

@@ -57,7 +57,15 @@ def init_app(app):
     app.config["PRINTER"] = printers.default
     app.config.setdefault("PAPER_PROFILE", profile_for(app.config["PAPER_WIDTH"]))
     app.extensions["printers"] = printers
-    app.extensions["print_worker"] = PrintWorker(printers.for_store)
+    app.extensions["print_worker"] = PrintWorker(printers.for_store, served=lambda: _served(app))
+
+
+def _served(app):
+    """The store the server of ``app`` serves (KIOSK_STORE, else the only store), or None.
+    Raises KioskError (unknown_store, store_not_chosen)."""
+    from kiosk.stores.service import served_store
+
+    return served_store(app.config.get("STORE_CODE"))
 
 
 def printers():
@@ -74,8 +82,9 @@ def printer(store=None):
 
 
 def kick(store=None, wait_for=None, seconds=2.0):
-    """Have queued jobs sent: at once in this request when PRINT_WORKER is "inline" (tests),
-    otherwise by waking the background worker, so the request never waits for a printer.
+    """Have ``store``'s queued jobs sent (default: the served store's): at once in this
+    request when PRINT_WORKER is "inline" (tests), otherwise by waking the background worker
+    (which sends the served store's jobs only), so the request never waits for a printer.
 
     With ``wait_for`` (a job), wait up to ``seconds`` for its first attempt and return the job
     as it is then: a reprint the staff member is standing by gets its answer on the spot when
@@ -84,7 +93,11 @@ def kick(store=None, wait_for=None, seconds=2.0):
     from kiosk.printing.models import PENDING, SENDING, PrintJob
 
     if current_app.config.get("PRINT_WORKER", "thread") == "inline":
-        service.send_due(printers().for_store, store=store)
+        if store is None:
+            from kiosk.staff.auth import current_store
+            store = current_store()
+        if store is not None:  # only the served store's jobs, never every store's
+            service.send_due(printers().for_store, store=store)
     else:
         current_app.extensions["print_worker"].wake()
     if wait_for is None:
