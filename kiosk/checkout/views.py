@@ -73,7 +73,7 @@ def _show(level=None, text=None, status=200, whole=False):
     }
     done = None
     if data.get("done"):
-        sale = Sale.get_or_none(Sale.id == data["done"])
+        sale = Sale.get_or_none(Sale.id == data["done"], Sale.store == store)  # never another store's
         done = {"sale": sale, "job": printing.latest_for_sale(sale)} if sale else None
     members, pickup = [], None
     if card is not None and card.account.household_id:
