@@ -11,6 +11,7 @@ posts the checkout with its key, cart version, total and CSRF token. A kill land
 ways, in turn: at a random moment (a timer), right after a checkout request went out and before
 its answer was read, or while the server's print worker is sending a receipt.
 """
+import contextlib
 import http.client
 import os
 import random
@@ -132,7 +133,7 @@ def _free_port():
 
 
 def _rows(path, sql, *params):
-    with sqlite3.connect(path, timeout=10) as db:
+    with contextlib.closing(sqlite3.connect(path, timeout=10)) as db:
         return db.execute(sql, params).fetchall()
 
 
@@ -216,7 +217,7 @@ def test_twenty_kills_of_kiosk_serve_during_checkouts_and_printing(tmp_path):
             checkout(pending)
             pending = None
 
-    kills = 0
+    kills, server, timer = 0, None, None
     try:
         for life in range(KILLS):
             server = _start(env, log)
@@ -276,7 +277,7 @@ def test_twenty_kills_of_kiosk_serve_during_checkouts_and_printing(tmp_path):
         # claimant from another live process. Move those claims' (and back-offs') times to now, as
         # two minutes of waiting would, and let the printer go at full speed.
         now = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-        with sqlite3.connect(db_path, timeout=10) as db:
+        with contextlib.closing(sqlite3.connect(db_path, timeout=10)) as db, db:
             claimed = db.execute("SELECT count(*) FROM print_job WHERE status IN ('pending', 'sending')"
                                  " AND next_attempt_at > ?", (now,)).fetchone()[0]
             db.execute("UPDATE print_job SET next_attempt_at = ? WHERE status IN ('pending', 'sending')", (now,))
@@ -290,6 +291,11 @@ def test_twenty_kills_of_kiosk_serve_during_checkouts_and_printing(tmp_path):
         server.terminate()
         server.wait(10)
     finally:
+        if timer is not None:
+            timer.cancel()
+        if server is not None and server.poll() is None:  # a failed assertion: leave nothing running
+            server.kill()
+            server.wait(10)
         log.close()
         fake.close()
 
