@@ -166,3 +166,30 @@ def race(count, attempt):
     for thread in threads:
         thread.join(timeout=60)
     return outcomes
+
+
+def second_store(quantity=1, key="other-store-sale-0001"):
+    """Store AB in the same database as the world's XY: a cashier, a household whose card holds
+    300 points, five bars of soap, and one sale of ``quantity`` soap (with its receipt job).
+    Returns (store, cashier, account, card, soap, sale)."""
+    from kiosk.cards.models import Card
+    from kiosk.checkout import service as checkout
+    from kiosk.inventory import service as inventory
+    from kiosk.inventory.models import STOCK_IN
+    from kiosk.ledger import service as ledger
+    from kiosk.ledger.models import OPENING
+    from kiosk.registry.models import Household
+    from kiosk.staff.models import CASHIER, Staff
+    from kiosk.stores.models import Store
+
+    with database.atomic():
+        store = Store.create(name="二店积分超市", code="AB")
+        cashier = Staff.create(store=store, name="钱收银", role=CASHIER, pin_hash="unused")
+        household = Household.create(store=store, building="9", unit="1", room="101")
+        account = Account.create(store=store, household=household, holder_name="周桂英")
+        ledger.post(account.id, 300, OPENING, reference="test")
+        card = Card.create(store=store, number="20000001", account=account, holder_name="周桂英")
+        soap = Product.create(store=store, name="肥皂", category="清洁", points=40, sort_order=0)
+        inventory.move(soap.id, 5, STOCK_IN, reference="test")
+    sale = checkout.checkout(store, card.id, [(soap.id, quantity)], cashier.id, key, tz_name=store.timezone).sale
+    return store, cashier, account, card, soap, sale

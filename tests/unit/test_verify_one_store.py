@@ -1,30 +1,14 @@
 """`kiosk verify --store CODE`: on a district server each store's books are checked on their
 own; a fault in one store shows in its check and the whole database's, never in another's."""
-from kiosk.cards.models import Account, Card
 from kiosk.checkout import service as checkout
-from kiosk.db import database
-from kiosk.inventory import service as inventory
-from kiosk.inventory.models import STOCK_IN, Product
-from kiosk.ledger import service as ledger
-from kiosk.ledger.models import OPENING
-from kiosk.registry.models import Household
+from kiosk.inventory.models import Product
 from kiosk.reports.verify import verify
-from kiosk.staff.models import CASHIER, Staff
-from kiosk.stores.models import Store
-from tests.helpers import run_sql
+from kiosk.staff.models import CASHIER
+from tests.helpers import run_sql, second_store
 
 
 def second_store_with_a_sale(world):
-    with database.atomic():
-        store = Store.create(name="二店积分超市", code="AB")
-        cashier = Staff.create(store=store, name="钱收银", role=CASHIER, pin_hash="unused")
-        household = Household.create(store=store, building="9", unit="1", room="101")
-        account = Account.create(store=store, household=household, holder_name="周桂英")
-        ledger.post(account.id, 300, OPENING, reference="test")
-        card = Card.create(store=store, number="20000001", account=account, holder_name="周桂英")
-        soap = Product.create(store=store, name="肥皂", category="清洁", points=40, sort_order=0)
-        inventory.move(soap.id, 5, STOCK_IN, reference="test")
-    checkout.checkout(store, card.id, [(soap.id, 2)], cashier.id, "second-store-sale-0001", tz_name=store.timezone)
+    store, _, account, _, soap, _ = second_store(quantity=2, key="second-store-sale-0001")
     checkout.checkout(world.store, world.cards["张建华"].id, [(world.products["大米"].id, 1)],
                       world.staff[CASHIER].id, "first-store-sale-0001")
     return store, account, soap

@@ -2,33 +2,16 @@
 other store AB reaches it: its cards, its receipts, its staff."""
 import pytest
 
-from kiosk.cards.models import Account, Card
+from kiosk.cards.models import Account
 from kiosk.cards.service import card_payload
-from kiosk.checkout import service as checkout
-from kiosk.db import database
-from kiosk.inventory import service as inventory
-from kiosk.inventory.models import STOCK_IN, Product
-from kiosk.ledger import service as ledger
-from kiosk.ledger.models import OPENING
-from kiosk.registry.models import Household
-from kiosk.staff.models import CASHIER, Staff
-from kiosk.stores.models import Store
-from tests.helpers import balance, body
+from kiosk.staff.models import CASHIER
+from tests.helpers import balance, body, second_store
 
 
 @pytest.fixture
 def other(world):
     """Store AB with a cashier, a household's card holding 300 points, soap, and one sale."""
-    with database.atomic():
-        store = Store.create(name="二店积分超市", code="AB")
-        cashier = Staff.create(store=store, name="钱收银", role=CASHIER, pin_hash="unused")
-        household = Household.create(store=store, building="9", unit="1", room="101")
-        account = Account.create(store=store, household=household, holder_name="周桂英")
-        ledger.post(account.id, 300, OPENING, reference="test")
-        card = Card.create(store=store, number="20000001", account=account, holder_name="周桂英")
-        soap = Product.create(store=store, name="肥皂", category="清洁", points=40, sort_order=0)
-        inventory.move(soap.id, 5, STOCK_IN, reference="test")
-    sale = checkout.checkout(store, card.id, [(soap.id, 1)], cashier.id, "other-store-sale-0001").sale
+    store, cashier, _, card, soap, sale = second_store()
     return store, cashier, card, soap, sale
 
 

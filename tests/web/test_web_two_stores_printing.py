@@ -5,20 +5,14 @@ from datetime import timedelta
 
 import pytest
 
-from kiosk.cards.models import Account, Card
 from kiosk.checkout import service as checkout
-from kiosk.db import database, utcnow
+from kiosk.db import utcnow
 from kiosk.errors import KioskError
-from kiosk.inventory import service as inventory
-from kiosk.inventory.models import STOCK_IN, Product
-from kiosk.ledger import service as ledger
-from kiosk.ledger.models import OPENING
 from kiosk.printing import service as printing
 from kiosk.printing.models import PrintJob
-from kiosk.registry.models import Household
-from kiosk.staff.models import CASHIER, Staff
+from kiosk.staff.models import CASHIER
 from kiosk.stores.models import Store
-from tests.helpers import body
+from tests.helpers import body, second_store
 
 FIELDS = ("status", "attempts", "error", "next_attempt_at", "uncertain", "printed_at")
 
@@ -26,17 +20,7 @@ FIELDS = ("status", "attempts", "error", "next_attempt_at", "uncertain", "printe
 @pytest.fixture
 def other(world):
     """Store AB with its own cashier, card and soap, and one sale whose receipt job waits."""
-    with database.atomic():
-        store = Store.create(name="二店积分超市", code="AB")
-        cashier = Staff.create(store=store, name="钱收银", role=CASHIER, pin_hash="unused")
-        household = Household.create(store=store, building="9", unit="1", room="101")
-        account = Account.create(store=store, household=household, holder_name="周桂英")
-        ledger.post(account.id, 300, OPENING, reference="test")
-        card = Card.create(store=store, number="20000001", account=account, holder_name="周桂英")
-        soap = Product.create(store=store, name="肥皂", category="清洁", points=40, sort_order=0)
-        inventory.move(soap.id, 5, STOCK_IN, reference="test")
-    sale = checkout.checkout(store, card.id, [(soap.id, 1)], cashier.id, "other-store-sale-0001").sale
-    return sale
+    return second_store()[-1]
 
 
 @pytest.fixture
