@@ -140,25 +140,21 @@ def create_app(config=None):
     from kiosk.staff.audit_views import bp as audit_bp
     from kiosk.staff.views import bp as staff_bp
     from kiosk.stocktake.views import bp as stocktake_bp
-    from kiosk.stores.views import bp as settings_bp
     from kiosk.setup.views import bp as setup_bp
+    from kiosk.stores.views import bp as settings_bp
     from kiosk.volunteer.views import bp as volunteer_import_bp
+    # The store manager's screens for earning rules and goods categories.
+    from kiosk.earning.rules_views import bp as rules_bp
+    from kiosk.inventory.category_views import bp as categories_bp
 
     for blueprint in (
         staff_bp, cashier_bp, returns_bp, printing_bp, registry_bp, registry_import_bp, passbook_bp, settings_bp,
         scanning_bp, earning_bp, volunteer_import_bp, expiry_bp, notice_bp, redemption_bp, products_bp, goods_bp,
-        stocktake_bp, setup_bp, staff_admin_bp, audit_bp, backup_bp,
+        stocktake_bp, setup_bp, staff_admin_bp, audit_bp, backup_bp, rulesheets_bp, rules_bp, categories_bp,
     ):
         app.register_blueprint(blueprint)
-    app.register_blueprint(rulesheets_bp)
 
     _serve_store(app)
-
-    # Earning rules and goods categories (the store manager's screens).
-    from kiosk.earning.rules_views import bp as rules_bp
-    from kiosk.inventory.category_views import bp as categories_bp
-    app.register_blueprint(rules_bp)
-    app.register_blueprint(categories_bp)
 
     @app.get("/healthz")
     def healthz():
