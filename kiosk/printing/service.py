@@ -36,8 +36,9 @@ def _holder(sale):
 
 
 def _lines_in_order(lines):
-    """A document's lines in the order they were added. (``order_by("id")`` would send the
-    string as a constant: SQLite sorts by it, which does nothing, PostgreSQL refuses it.)"""
+    """A document's lines in the order they were added, sorted by the id field itself: a column
+    name given as a string would be sent as a constant, which SQLite ignores and PostgreSQL
+    refuses."""
     return lines.order_by(lines.model.id)
 
 
