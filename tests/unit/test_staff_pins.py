@@ -9,7 +9,11 @@ from kiosk.staff.models import CASHIER, MANAGER, Staff
 
 def test_a_pin_is_stored_only_as_a_hash(world):
     staff = service.create_staff(world.store, "新收银", CASHIER, "5678")
-    assert "5678" not in staff.pin_hash
+    # A salted hash ("method$salt$digest"), not the PIN: the same PIN hashes differently twice.
+    # (A bare `"5678" not in pin_hash` would fail about once in a thousand runs: the digest is hex.)
+    method, salt, digest = staff.pin_hash.split("$")
+    assert method and len(salt) >= 8 and len(digest) >= 32 and "5678" not in (method + salt)
+    assert service.create_staff(world.store, "另一位", CASHIER, "5678").pin_hash != staff.pin_hash
     assert service.authenticate(staff.id, "5678").id == staff.id
 
 
