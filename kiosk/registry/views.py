@@ -7,10 +7,11 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext
 
 from kiosk.cards import service as cards
-from kiosk.cards.models import Account, Card
+from kiosk.cards.models import Card
 from kiosk.cards.render import card_png as render_png
 from kiosk.errors import KioskError
 from kiosk.ledger import service as ledger
+from kiosk.ledger.models import Account
 from kiosk.ledger.statement import period_bounds, statement_for
 from kiosk.ledger.statement import statement_pdf as render_pdf
 from kiosk.messages import message

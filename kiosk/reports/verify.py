@@ -10,11 +10,10 @@ from zoneinfo import ZoneInfo
 
 from peewee import JOIN, Select, fn
 
-from kiosk.cards.models import Account
 from kiosk.checkout.models import REFUND_PREFIX, SALE_PREFIX, Refund, RefundLine, Sale, SaleLine, receipt_number
 from kiosk.db import database
 from kiosk.inventory.models import Product, StockMovement
-from kiosk.ledger.models import LedgerEntry
+from kiosk.ledger.models import Account, LedgerEntry
 from kiosk.stores.models import Store
 
 

@@ -5,12 +5,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.cards.models import Account
 from kiosk.db import database
 from kiosk.errors import KioskError
 from kiosk.expiry import service as expiry
 from kiosk.ledger import service as ledger
-from kiosk.ledger.models import EARN, EXPIRE, OPENING, REDEEM, REFUND, LedgerEntry
+from kiosk.ledger.models import EARN, EXPIRE, OPENING, REDEEM, REFUND, Account, LedgerEntry
 from kiosk.stores.models import Store
 
 TZ = "Asia/Shanghai"
