@@ -5,7 +5,6 @@ import pytest
 from playhouse.migrate import migrate
 
 from devices import ShelfLabel, ShelfLabels, VirtualPrinter
-
 from kiosk import schema
 from kiosk.checkout import service as checkout
 from kiosk.checkout.models import Refund, Sale, SaleLine
