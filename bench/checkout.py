@@ -545,9 +545,9 @@ def ours_checkout(store, plan, staff_id):
         raise RuntimeError("checkout found an earlier sale for a fresh key")
 
 
-PRINTED_JOB = ("INSERT INTO print_job (store_id, sale_id, kind, receipt, reprint, status, attempts, error, created_at,"
+PRINTED_JOB = ("INSERT INTO print_job (store_id, document_kind, document_id, kind, receipt, reprint, status, attempts, error, created_at,"
                " printed_at, next_attempt_at, uncertain, unconfirmed)"
-               " VALUES (1, ?, 'receipt', '{}', 0, 'printed', 1, '', ?, ?, ?, 0, 0)")
+               " VALUES (1, 'sale', ?, 'receipt', '{}', 0, 'printed', 1, '', ?, ?, ?, 0, 0)")
 
 
 class RawCheckout:

@@ -84,12 +84,12 @@ def till(settings):
 def build(folder, cards):
     """A database with the demo store and ``cards`` cards with plenty of points; returns settings."""
     from kiosk import db, demo, keys, schema
-    from kiosk.cards.models import Account, Card
+    from kiosk.cards.models import Card
     from kiosk.db import database
     from kiosk.inventory import service as inventory
     from kiosk.inventory.models import GOODS, STOCK_IN, Product
     from kiosk.ledger import service as ledger
-    from kiosk.ledger.models import OPENING
+    from kiosk.ledger.models import OPENING, Account
     from kiosk.staff.models import CASHIER, MANAGER, Staff
 
     keys.ensure(str(folder))

@@ -4,7 +4,7 @@ Idempotent: a database that already has the demo store is left as it is.
 """
 from datetime import timedelta
 
-from kiosk.cards.models import Account, Card
+from kiosk.cards.models import Card
 from kiosk.db import database
 from kiosk.earning import catalog
 from kiosk.earning import service as earning
@@ -13,7 +13,7 @@ from kiosk.inventory import categories
 from kiosk.inventory import service as inventory
 from kiosk.inventory.models import GOODS, STOCK_IN, VOUCHER, Product
 from kiosk.ledger import service as ledger
-from kiosk.ledger.models import OPENING
+from kiosk.ledger.models import OPENING, Account
 from kiosk.registry.models import Household, Resident
 from kiosk.registry.service import initials
 from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS, SERVICE, Staff

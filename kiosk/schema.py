@@ -14,13 +14,13 @@ from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
 
 from kiosk import migrations
 from kiosk.audit import AuditEvent
-from kiosk.cards.models import Account, Card
+from kiosk.cards.models import Card
 from kiosk.checkout.models import Refund, RefundLine, Sale, SaleLine
 from kiosk.db import BaseModel, database, is_sqlite
 from kiosk.earning.models import Correction, Objection, Rule, ServiceRecord
 from kiosk.goods.models import StockReceipt, StockReceiptLine, WriteOff, WriteOffLine
 from kiosk.inventory.models import PriceChange, Product, ProductCategory, StockMovement
-from kiosk.ledger.models import LedgerChain, LedgerEntry
+from kiosk.ledger.models import Account, LedgerChain, LedgerEntry
 from kiosk.notice.models import Notice, NoticeLine
 from kiosk.printing.models import PrintJob
 from kiosk.redemption.models import ProductLimit

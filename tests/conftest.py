@@ -16,12 +16,12 @@ from werkzeug.security import generate_password_hash
 from devices import VirtualPrinter
 from kiosk import db as kiosk_db
 from kiosk import keys, schema
-from kiosk.cards.models import Account, Card
+from kiosk.cards.models import Card
 from kiosk.cards.service import card_payload
 from kiosk.inventory import service as inventory
 from kiosk.inventory.models import STOCK_IN, VOUCHER, Product
 from kiosk.ledger import service as ledger
-from kiosk.ledger.models import OPENING
+from kiosk.ledger.models import OPENING, Account
 from kiosk.registry.models import Household, Resident
 from kiosk.registry.service import initials
 from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS, SERVICE, Staff

@@ -4,10 +4,10 @@ import subprocess
 import sys
 import threading
 
-from kiosk.cards.models import Account
 from kiosk.db import database
 from kiosk.errors import KioskError
 from kiosk.inventory.models import Product
+from kiosk.ledger.models import Account
 
 
 def run_sql(text, params=()):

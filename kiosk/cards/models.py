@@ -1,26 +1,12 @@
 import peewee
 
 from kiosk.db import BaseModel, utcnow
-from kiosk.registry.models import Household, Resident
+from kiosk.ledger.models import Account
+from kiosk.registry.models import Resident
 from kiosk.stores.models import Store
 
 ACTIVE, LOST, REVOKED = "active", "lost", "revoked"
 CARD_STATUSES = (ACTIVE, LOST, REVOKED)
-
-
-class Account(BaseModel):
-    """A points account, held by a household (the default) or by one resident.
-
-    ``balance`` caches the sum of the account's ledger entries; it changes only in the
-    transaction that appends the entry (kiosk.ledger.service.post).
-    """
-
-    store = peewee.ForeignKeyField(Store, backref="accounts", on_delete="RESTRICT")
-    household = peewee.ForeignKeyField(Household, null=True, backref="accounts", on_delete="RESTRICT")
-    resident = peewee.ForeignKeyField(Resident, null=True, backref="accounts", on_delete="RESTRICT")
-    holder_name = peewee.CharField(max_length=50, default="")
-    balance = peewee.BigIntegerField(default=0)
-    created_at = peewee.DateTimeField(default=utcnow)
 
 
 class Card(BaseModel):

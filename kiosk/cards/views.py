@@ -8,11 +8,11 @@ from flask import Blueprint, current_app, request
 from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from kiosk.cards.models import Account
 from kiosk.cards.service import find_card
 from kiosk.earning import service as earning
 from kiosk.errors import KioskError
 from kiosk.ledger import service as ledger
+from kiosk.ledger.models import Account
 from kiosk.messages import message
 from kiosk.privacy import mask_name
 from kiosk.staff.auth import current_store

@@ -1,8 +1,9 @@
 import peewee
 
-from kiosk.cards.models import Account, Card
+from kiosk.cards.models import Card
 from kiosk.db import BaseModel, utcnow
 from kiosk.inventory.models import Product
+from kiosk.ledger.models import Account
 from kiosk.staff.models import Staff
 from kiosk.stores.models import Store
 

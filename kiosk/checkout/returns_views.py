@@ -1,16 +1,19 @@
 """Returns (退货): find the sale by its receipt number, choose what comes back, a manager approves."""
+import dataclasses
 import re
 import secrets
 
 from flask import Blueprint, current_app, request
 from flask_babel import gettext
 
+from kiosk.checkout import receipts
 from kiosk.checkout import service as checkout
 from kiosk.checkout.models import SaleLine
 from kiosk.errors import KioskError
+from kiosk.expiry.display import receipt_extras
 from kiosk.messages import message
-from kiosk.printing.models import PrintJob
-from kiosk.printing.receipts import refund_receipt
+from kiosk.printing import service as printing
+from kiosk.printing.receipts import labels as receipt_labels
 from kiosk.printing.setup import kick
 from kiosk.privacy import mask_name
 from kiosk.staff import service as staff_service
@@ -19,6 +22,13 @@ from kiosk.staff.models import CASHIER, MANAGER
 from kiosk.web import form_int, render
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
+
+
+def refund_receipt(refund):
+    """The receipt of a return, like kiosk.checkout.views.sale_receipt."""
+    receipt = receipts.receipt_for_refund(refund, tz_name=current_app.config["BABEL_DEFAULT_TIMEZONE"],
+                                          labels=receipt_labels())
+    return dataclasses.replace(receipt, **receipt_extras(refund.store, refund.sale.account_id, refund.balance_after))
 
 
 def _show(sale=None, *, level=None, text=None, refund=None, job=None, chosen=None, status=200):
@@ -67,6 +77,6 @@ def submit(sale_id):
         chosen = {int(line_id): form_int(f"qty_{line_id}", max_digits=3) or 0 for line_id in quantities}
         return _show(sale, level="error", text=message(exc), chosen=chosen, status=422)
     kick(store)  # its receipt job committed with the return
-    job = refund.print_jobs.order_by(PrintJob.id).first()
+    job = printing.jobs_for(receipts.REFUND, refund.id).first()
     return _show(sale, level="success", refund=refund, job=job,
                  text=gettext("Returned. %(total)s points credited back.", total=refund.total))

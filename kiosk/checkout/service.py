@@ -13,6 +13,7 @@ import peewee
 from kiosk import audit
 from kiosk.cards.models import Card
 from kiosk.cards.service import check_active
+from kiosk.checkout import receipts
 from kiosk.checkout.models import SALE_PREFIX, Refund, RefundLine, Sale, SaleLine
 from kiosk.db import database, insert_rows, is_busy, retry_on_conflict, utcnow
 from kiosk.errors import KioskError
@@ -158,7 +159,8 @@ def _next_number(model, floor):
 def _queue_receipt(document, *, store_id, sale_id, staff_id, refund_id=None):
     """The receipt's print job, in the caller's transaction: the sale (or return) and its
     receipt job commit together or not at all (an outbox; the worker prints after the commit)."""
-    printing.enqueue(document, store=store_id, sale=sale_id, refund=refund_id, staff=staff_id)
+    whose = (receipts.REFUND, refund_id) if refund_id is not None else (receipts.SALE, sale_id)
+    printing.enqueue(document, store=store_id, document_kind=whose[0], document_id=whose[1], staff=staff_id)
 
 
 @retry_on_conflict
@@ -242,7 +244,7 @@ def checkout(store, card_id, items, staff_id, key, *, expected_total=None, picke
             inventory.move_many(
                 {pid: -qty for pid, qty in merged.items()}, SALE, reference=reference, staff_id=staff_id
             )
-            document = receipt(sale) if receipt else printing.receipt_for_sale(sale, tz_name=tz_name)
+            document = receipt(sale) if receipt else receipts.receipt_for_sale(sale, tz_name=tz_name)
             _queue_receipt(document, store_id=store.id, sale_id=sale_id, staff_id=staff_id)
     except peewee.IntegrityError:
         # Another request with the same key committed between our check and our insert.
@@ -349,7 +351,7 @@ def refund(store, sale_id, quantities, staff_id, approver_id, key, *, receipt=No
                 returned[product_id] = returned.get(product_id, 0) + quantity
             inventory.move_many(returned, RETURN, reference=reference, staff_id=staff_id)
             audit.record("refund", store=store, staff=staff_id, approved_by=approver.id, sale=sale.id, total=total)
-            document = receipt(record) if receipt else printing.receipt_for_refund(record, tz_name=store.timezone)
+            document = receipt(record) if receipt else receipts.receipt_for_refund(record, tz_name=store.timezone)
             _queue_receipt(document, store_id=store.id, sale_id=sale.id, staff_id=staff_id, refund_id=record.id)
     except peewee.IntegrityError:
         existing = Refund.get_or_none(Refund.idempotency_key == key)

@@ -1,5 +1,6 @@
 """The cashier screen (收银): scan a card, pick goods, check out, see the receipt print."""
 import contextlib
+import dataclasses
 import re
 import threading
 import time
@@ -9,18 +10,19 @@ from flask_babel import gettext
 
 from kiosk.cards.models import Card
 from kiosk.cards.service import CARD_NUMBER, find_card_at_desk, is_card_payload, normalize_scan
-from kiosk.checkout import register
+from kiosk.checkout import receipts, register
 from kiosk.checkout import service as checkout
 from kiosk.checkout.models import Sale
 from kiosk.earning import service as earning
 from kiosk.errors import KioskError
+from kiosk.expiry.display import receipt_extras
 from kiosk.inventory import categories
 from kiosk.inventory.models import Product
 from kiosk.inventory.products import BARCODE as PRODUCT_CODE
 from kiosk.messages import message
 from kiosk.printing import service as printing
 from kiosk.printing.problems import printer_problem
-from kiosk.printing.receipts import sale_receipt
+from kiosk.printing.receipts import labels as receipt_labels
 from kiosk.printing.setup import kick
 from kiosk.privacy import mask_name
 from kiosk.redemption import labels as redemption_labels
@@ -34,6 +36,14 @@ from kiosk.web import form_int, is_htmx, local_today, render
 bp = Blueprint("cashier", __name__, url_prefix="/cashier")
 cashier_only = requires_role(CASHIER, MANAGER)
 BARCODE = re.compile(r"[0-9]{6,14}")
+
+
+def sale_receipt(sale):
+    """The receipt of a sale in the store's language and time zone, with the value of the
+    balance and the account's expiry notices; checkout queues it inside the sale's transaction."""
+    receipt = receipts.receipt_for_sale(sale, tz_name=current_app.config["BABEL_DEFAULT_TIMEZONE"],
+                                        labels=receipt_labels())
+    return dataclasses.replace(receipt, **receipt_extras(sale.store, sale.account_id, sale.balance_after))
 
 
 def _card(data):
@@ -74,7 +84,7 @@ def _show(level=None, text=None, status=200, whole=False):
     done = None
     if data.get("done"):
         sale = Sale.get_or_none(Sale.id == data["done"], Sale.store == store)  # never another store's
-        done = {"sale": sale, "job": printing.latest_for_sale(sale)} if sale else None
+        done = {"sale": sale, "job": printing.latest_for(receipts.SALE, sale.id)} if sale else None
     members, pickup = [], None
     if card is not None and card.account.household_id:
         members = [r for r in Resident.select().where(Resident.household == card.account.household_id,

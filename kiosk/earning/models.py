@@ -1,9 +1,8 @@
 """Earning points: the rules catalog (积分规则) and service records (服务记录) with their review."""
 import peewee
 
-from kiosk.cards.models import Account
 from kiosk.db import BaseModel, utcnow
-from kiosk.ledger.models import LedgerEntry
+from kiosk.ledger.models import Account, LedgerEntry
 from kiosk.registry.models import Resident
 from kiosk.staff.models import Staff
 from kiosk.stores.models import Store

@@ -12,7 +12,6 @@ from datetime import date, datetime, timedelta
 import peewee
 
 from kiosk import audit
-from kiosk.cards.models import Account
 from kiosk.db import database, utcnow
 from kiosk.earning.models import (
     APPROVED,
@@ -36,7 +35,7 @@ from kiosk.earning.models import (
 )
 from kiosk.errors import KioskError
 from kiosk.ledger import service as ledger
-from kiosk.ledger.models import ADJUST, DEDUCT, EARN
+from kiosk.ledger.models import ADJUST, DEDUCT, EARN, Account
 from kiosk.registry.models import Pairing, Resident
 from kiosk.registry.service import account_of
 

@@ -55,11 +55,10 @@ from zoneinfo import ZoneInfo
 from peewee import Case, fn
 
 from kiosk import audit
-from kiosk.cards.models import Account
 from kiosk.db import database
 from kiosk.errors import KioskError
 from kiosk.ledger import service as ledger
-from kiosk.ledger.models import EXPIRE, REFUND, LedgerEntry
+from kiosk.ledger.models import EXPIRE, REFUND, Account, LedgerEntry
 from kiosk.stores.models import Store
 
 NONE, YEARLY, MONTHS = "none", "yearly", "months"

@@ -1,7 +1,7 @@
 import peewee
 
-from kiosk.cards.models import Account
 from kiosk.db import BaseModel, utcnow
+from kiosk.registry.models import Household, Resident
 from kiosk.staff.models import Staff
 from kiosk.stores.models import Store
 
@@ -11,6 +11,21 @@ DEDUCT = "deduct"  # a deduction (扣分) that took effect after its objection p
 # Points that were not spent in time (kiosk.expiry); reference "expire:<YYYY-MM-DD>".
 EXPIRE = "expire"
 KINDS = (OPENING, EARN, REDEEM, REFUND, ADJUST, DEDUCT, EXPIRE)
+
+
+class Account(BaseModel):
+    """A points account, held by a household (the default) or by one resident.
+
+    ``balance`` caches the sum of the account's ledger entries; it changes only in the
+    transaction that appends the entry (kiosk.ledger.service.post).
+    """
+
+    store = peewee.ForeignKeyField(Store, backref="accounts", on_delete="RESTRICT")
+    household = peewee.ForeignKeyField(Household, null=True, backref="accounts", on_delete="RESTRICT")
+    resident = peewee.ForeignKeyField(Resident, null=True, backref="accounts", on_delete="RESTRICT")
+    holder_name = peewee.CharField(max_length=50, default="")
+    balance = peewee.BigIntegerField(default=0)
+    created_at = peewee.DateTimeField(default=utcnow)
 
 
 class AppendOnlyError(RuntimeError):

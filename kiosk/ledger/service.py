@@ -1,9 +1,8 @@
 """Posting to the points ledger. The only code that changes an account's balance."""
-from kiosk.cards.models import Account
 from kiosk.db import database, insert_rows, utcnow
 from kiosk.errors import KioskError
 from kiosk.ledger import chain
-from kiosk.ledger.models import KINDS, LedgerEntry
+from kiosk.ledger.models import KINDS, Account, LedgerEntry
 
 
 def _check(delta, kind):

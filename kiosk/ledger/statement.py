@@ -10,7 +10,6 @@ from devices import Statement, StatementEntry, StatementLabels
 from devices.statement import totals as statement_totals
 from kiosk import a4
 from kiosk.errors import KioskError
-from kiosk.expiry.service import value_text
 from kiosk.ledger import service as ledger
 from kiosk.ledger.models import EXPIRE
 from kiosk.privacy import mask_name
@@ -24,10 +23,12 @@ def _utc(day, tz_name):
     return local.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def statement_for(account, store, day_from, day_to, *, tz_name="Asia/Shanghai", labels=None, what=None):
+def statement_for(account, store, day_from, day_to, *, tz_name="Asia/Shanghai", labels=None, what=None, value=None):
     """The Statement of ``account`` from ``day_from`` to ``day_to`` (local dates, inclusive).
 
-    ``what`` names each entry (default: ledger.describe). Raises KioskError("bad_period").
+    ``what`` names each entry (default: ledger.describe); ``value(points)`` gives the printed
+    value of the closing balance (the store's point value: kiosk.expiry.service.value_text),
+    none by default. Raises KioskError("bad_period").
     """
     if day_from > day_to or (day_to - day_from).days > MAX_DAYS:
         raise KioskError("bad_period")
@@ -46,7 +47,7 @@ def statement_for(account, store, day_from, day_to, *, tz_name="Asia/Shanghai", 
         store_name=store.name, holder=mask_name(account.holder_name), household=household,
         period_from=day_from, period_to=day_to, opening=opening, entries=rows, labels=labels or StatementLabels(),
     )
-    return dataclasses.replace(statement, closing_value=value_text(statement.closing, store, printed=True))
+    return dataclasses.replace(statement, closing_value=value(statement.closing) if value else "")
 
 
 def statement_pdf(statement, *, headings=("Date", "What for", "Points", "Balance")):

@@ -9,8 +9,7 @@ from kiosk.db import utcnow
 
 
 def apply(migrator):
-    from kiosk.cards.models import Account
-    from kiosk.ledger.models import LedgerEntry
+    from kiosk.ledger.models import Account, LedgerEntry
     from kiosk.registry.models import Resident
     from kiosk.staff.models import Staff
     from kiosk.stores.models import Store

@@ -23,11 +23,10 @@ import peewee
 from peewee import JOIN, Case, fn
 
 from kiosk import audit
-from kiosk.cards.models import Account
 from kiosk.db import database
 from kiosk.errors import KioskError
 from kiosk.ledger import chain
-from kiosk.ledger.models import ADJUST, DEDUCT, EARN, REDEEM, REFUND, LedgerChain, LedgerEntry
+from kiosk.ledger.models import ADJUST, DEDUCT, EARN, REDEEM, REFUND, Account, LedgerChain, LedgerEntry
 from kiosk.notice.models import MONTH, YEAR, Notice, NoticeLine
 from kiosk.privacy import mask_name
 from kiosk.registry.models import Household, Resident

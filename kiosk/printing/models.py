@@ -1,6 +1,5 @@
 import peewee
 
-from kiosk.checkout.models import Refund, Sale
 from kiosk.db import BaseModel, utcnow
 from kiosk.staff.models import Staff
 from kiosk.stores.models import Store
@@ -11,8 +10,10 @@ REPRINT_MARKED, WAIT_FOR_STAFF = "reprint", "wait"
 
 
 class PrintJob(BaseModel):
-    """A document waiting for, or sent to, the printer. A sale's or return's receipt is
-    queued in the sale's own transaction (an outbox), so a committed sale always has its job.
+    """A document waiting for, or sent to, the printer. The feature that prints hands the queue
+    the document itself (``receipt``: a devices document as JSON), so the queue knows no sale,
+    return or statement: a sale's or return's receipt is queued in the sale's own transaction
+    (an outbox), so a committed sale always has its job.
 
     pending: waits for its next attempt (retried with back-off, for as long as it takes);
     sending: recorded just before the bytes leave, so a sender that dies mid-job leaves a
@@ -24,10 +25,15 @@ class PrintJob(BaseModel):
     """
 
     store = peewee.ForeignKeyField(Store, on_delete="RESTRICT")
-    sale = peewee.ForeignKeyField(Sale, null=True, backref="print_jobs", on_delete="RESTRICT")
-    refund = peewee.ForeignKeyField(Refund, null=True, backref="print_jobs", on_delete="RESTRICT")
-    # "receipt": devices.Receipt.to_dict() as JSON; "statement": devices.Statement.to_dict();
-    # "labels": devices.ShelfLabels.to_dict() (shelf labels).
+    # Whose document this is, in the words of the feature that queued it ("sale" and the sale's
+    # id, "refund" and the return's id), so that the feature can find its jobs again; "" and
+    # NULL for a document printed on its own (a statement, shelf labels). The queue never reads
+    # them: a reprint carries them over, that is all.
+    document_kind = peewee.CharField(max_length=20, default="", constraints=[peewee.SQL("DEFAULT ''")])
+    document_id = peewee.BigIntegerField(null=True)
+    # What ``receipt`` holds (the payload, whatever the document is for): "receipt":
+    # devices.Receipt.to_dict() as JSON; "statement": devices.Statement.to_dict(); "labels":
+    # devices.ShelfLabels.to_dict() (shelf labels); "thanks": devices.Acknowledgement.to_dict().
     kind = peewee.CharField(max_length=10, default="receipt")
     receipt = peewee.TextField()
     reprint = peewee.BooleanField(default=False)
@@ -41,3 +47,6 @@ class PrintJob(BaseModel):
     next_attempt_at = peewee.DateTimeField(default=utcnow, index=True)
     uncertain = peewee.BooleanField(default=False, constraints=[peewee.SQL("DEFAULT FALSE")])
     unconfirmed = peewee.BooleanField(default=False, constraints=[peewee.SQL("DEFAULT FALSE")])
+
+    class Meta:
+        indexes = ((("document_kind", "document_id"), False),)

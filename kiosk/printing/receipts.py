@@ -1,12 +1,9 @@
-"""Receipts and statements as the print queue gets them, in the kiosk's language and time zone."""
-import dataclasses
-
+"""The captions of receipts and statements in the store's language; the features that print
+(checkout, statements) put them on the documents they hand the print queue."""
 from flask import current_app
 from flask_babel import force_locale, gettext
 
 from devices import ReceiptLabels, StatementLabels
-from kiosk.expiry.display import receipt_extras
-from kiosk.printing import service
 
 
 def labels():
@@ -27,19 +24,6 @@ def _labels():
         unit=gettext("pts"), original_receipt=gettext("Original receipt"),
         footer=gettext("Thank you for your service to the community"),
     )
-
-
-def sale_receipt(sale):
-    """The receipt of a sale, in the store's language and time zone; checkout calls it inside
-    the sale's transaction, so the receipt is queued with the sale (kiosk.checkout.service)."""
-    receipt = service.receipt_for_sale(sale, tz_name=current_app.config["BABEL_DEFAULT_TIMEZONE"], labels=labels())
-    return dataclasses.replace(receipt, **receipt_extras(sale.store, sale.account_id, sale.balance_after))
-
-
-def refund_receipt(refund):
-    """The receipt of a return, like :func:`sale_receipt`."""
-    receipt = service.receipt_for_refund(refund, tz_name=current_app.config["BABEL_DEFAULT_TIMEZONE"], labels=labels())
-    return dataclasses.replace(receipt, **receipt_extras(refund.store, refund.sale.account_id, refund.balance_after))
 
 
 def statement_labels():

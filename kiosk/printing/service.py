@@ -15,57 +15,17 @@ from zoneinfo import ZoneInfo
 
 import peewee
 
-from devices import Acknowledgement, PrinterError, Receipt, ReceiptLabels, ReceiptLine, ShelfLabels, Statement
+from devices import Acknowledgement, PrinterError, Receipt, ShelfLabels, Statement
 from kiosk import audit
 from kiosk.db import database, utcnow
 from kiosk.errors import KioskError
 from kiosk.printing.models import FAILED, HELD, PENDING, PRINTED, REPRINT_MARKED, SENDING, WAIT_FOR_STAFF, PrintJob
 from kiosk.stores.models import Store
-from kiosk.privacy import mask_name
 
 
 def local_time(moment, tz_name):
     """A naive UTC timestamp as naive local time in ``tz_name``."""
     return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz_name)).replace(tzinfo=None)
-
-
-def _holder(sale):
-    card = sale.card
-    household = card.account.household
-    return mask_name(card.holder_name), household.label if household else ""
-
-
-def _lines_in_order(lines):
-    """A document's lines in the order they were added, sorted by the id field itself: a column
-    name given as a string would be sent as a constant, which SQLite ignores and PostgreSQL
-    refuses."""
-    return lines.order_by(lines.model.id)
-
-
-def receipt_for_sale(sale, *, tz_name="Asia/Shanghai", labels=None):
-    """The Receipt value of a committed sale."""
-    holder, household = _holder(sale)
-    return Receipt(
-        store_name=sale.store.name, receipt_no=sale.receipt_no,
-        issued_at=local_time(sale.created_at, tz_name), cashier=sale.staff.name,
-        holder=holder, household=household,
-        lines=tuple(ReceiptLine(line.name, line.quantity, line.points) for line in _lines_in_order(sale.lines)),
-        total=sale.total, balance_before=sale.balance_before, balance_after=sale.balance_after,
-        labels=labels or ReceiptLabels(),
-    )
-
-
-def receipt_for_refund(refund, *, tz_name="Asia/Shanghai", labels=None):
-    """The Receipt value of a committed return (退货小票)."""
-    holder, household = _holder(refund.sale)
-    return Receipt(
-        store_name=refund.store.name, receipt_no=refund.receipt_no,
-        issued_at=local_time(refund.created_at, tz_name), cashier=refund.staff.name,
-        holder=holder, household=household,
-        lines=tuple(ReceiptLine(rl.sale_line.name, rl.quantity, rl.points) for rl in _lines_in_order(refund.lines)),
-        total=refund.total, balance_before=refund.balance_before, balance_after=refund.balance_after,
-        kind="refund", original_receipt_no=refund.sale.receipt_no, labels=labels or ReceiptLabels(),
-    )
 
 
 RETRY_DELAYS = (2, 5, 15, 30, 60)  # seconds to wait after the 1st, 2nd, … failed attempt; then 60 for ever
@@ -86,13 +46,16 @@ _KINDS = {Receipt: "receipt", Statement: "statement", ShelfLabels: "labels", Ack
 _DOCUMENTS = {kind: document for document, kind in _KINDS.items()}
 
 
-def enqueue(document, *, store, sale=None, refund=None, staff=None, reprint=False):
+def enqueue(document, *, store, document_kind="", document_id=None, staff=None, reprint=False):
     """A pending job for ``document`` (a Receipt, Statement, ShelfLabels or Acknowledgement),
     due now. Call it inside the transaction that commits what the document shows (a sale's
     receipt is queued with the sale: both commit or neither), or on its own for a document
-    printed on demand. The worker sends it once it is committed (kick after the commit)."""
+    printed on demand. The worker sends it once it is committed (kick after the commit).
+
+    ``document_kind`` and ``document_id`` say, in the caller's words, whose document it is
+    ("sale", 12), for :func:`jobs_for`; the queue itself never looks at them."""
     return PrintJob.create(
-        store=store, sale=sale, refund=refund, staff=staff, reprint=reprint,
+        store=store, document_kind=document_kind, document_id=document_id, staff=staff, reprint=reprint,
         kind=_KINDS.get(type(document), "receipt"),
         receipt=json.dumps(document.to_dict(), ensure_ascii=False), next_attempt_at=utcnow(),
     )
@@ -349,10 +312,11 @@ def reprint(job_id, store, *, staff=None):
         # A job still waiting is replaced, so the resident never gets two receipts.
         PrintJob.update(status=FAILED).where(PrintJob.id == original.id, PrintJob.status.in_([PENDING, HELD])).execute()
         job = enqueue(
-            document.as_reprint() if isinstance(document, Receipt) else document, store=store, sale=original.sale_id,
-            refund=original.refund_id, staff=staff, reprint=True,
+            document.as_reprint() if isinstance(document, Receipt) else document, store=store,
+            document_kind=original.document_kind, document_id=original.document_id, staff=staff, reprint=True,
         )
-        audit.record("reprint", store=store, staff=staff, job=original.id, sale=original.sale_id)
+        whose = {original.document_kind: original.document_id} if original.document_kind else {}
+        audit.record("reprint", store=store, staff=staff, job=original.id, **whose)
     return job
 
 
@@ -372,8 +336,16 @@ def set_receipt_settings(store, *, uncertain, minutes, staff=None):
     return Store.get_by_id(store.id)
 
 
-def latest_for_sale(sale):
-    return PrintJob.select().where(PrintJob.sale == sale, PrintJob.refund.is_null()).order_by(PrintJob.id.desc()).first()
+def jobs_for(document_kind, document_id):
+    """The jobs queued for one document (a sale's receipt and its reprints), oldest first."""
+    return PrintJob.select().where(
+        PrintJob.document_kind == document_kind, PrintJob.document_id == document_id,
+    ).order_by(PrintJob.id)
+
+
+def latest_for(document_kind, document_id):
+    """The newest job of one document (its last reprint, else the original), or None."""
+    return jobs_for(document_kind, document_id).order_by(PrintJob.id.desc()).first()
 
 
 def recent(store, limit=30):

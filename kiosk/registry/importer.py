@@ -20,10 +20,10 @@ import zipfile
 from dataclasses import dataclass, field
 
 from kiosk import audit, csvexport
-from kiosk.cards.models import Account
 from kiosk.csvexport import csv_bytes
 from kiosk.db import database, insert_rows, q, utcnow
 from kiosk.errors import KioskError
+from kiosk.ledger.models import Account
 from kiosk.registry.models import Household, Resident
 from kiosk.registry.service import _household_fields, _resident_fields, id_tail
 

@@ -8,9 +8,10 @@ from peewee import JOIN
 from pypinyin import Style, lazy_pinyin
 
 from kiosk import audit
-from kiosk.cards.models import Account, Card
+from kiosk.cards.models import Card
 from kiosk.db import database, utcnow
 from kiosk.errors import KioskError
+from kiosk.ledger.models import Account
 from kiosk.registry.models import Household, Pairing, Resident
 
 PHONE = re.compile(r"1[0-9]{10}|0[0-9]{9,11}")

@@ -7,10 +7,12 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext
 
 from kiosk.cards import service as cards
-from kiosk.cards.models import Account, Card
+from kiosk.cards.models import Card
 from kiosk.cards.render import card_png as render_png
 from kiosk.errors import KioskError
+from kiosk.expiry.service import value_text
 from kiosk.ledger import service as ledger
+from kiosk.ledger.models import Account
 from kiosk.ledger.statement import period_bounds, statement_for
 from kiosk.ledger.statement import statement_pdf as render_pdf
 from kiosk.messages import message
@@ -231,7 +233,8 @@ def _statement(account_id):
     except ValueError:
         raise KioskError("bad_period") from None
     day_from, day_to = period_bounds(request.form.get("period", ""), today, day_from, day_to)
-    return account, statement_for(account, store, day_from, day_to, tz_name=tz_name, labels=statement_labels())
+    return account, statement_for(account, store, day_from, day_to, tz_name=tz_name, labels=statement_labels(),
+                                  value=lambda points: value_text(points, store, printed=True))
 
 
 @bp.post("/accounts/<int:account_id>/statement.pdf")

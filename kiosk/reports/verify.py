@@ -10,11 +10,10 @@ from zoneinfo import ZoneInfo
 
 from peewee import JOIN, Select, fn
 
-from kiosk.cards.models import Account
 from kiosk.checkout.models import REFUND_PREFIX, SALE_PREFIX, Refund, RefundLine, Sale, SaleLine, receipt_number
 from kiosk.db import database
 from kiosk.inventory.models import Product, StockMovement
-from kiosk.ledger.models import LedgerEntry
+from kiosk.ledger.models import Account, LedgerEntry
 from kiosk.stores.models import Store
 
 
@@ -151,14 +150,16 @@ def _refunds(store_id):
 
 def _receipt_jobs(store_id):
     """Every sale and every return has its receipt job (queued in its own transaction)."""
+    from kiosk.checkout.receipts import REFUND as REFUND_RECEIPT
+    from kiosk.checkout.receipts import SALE as SALE_RECEIPT
     from kiosk.printing.models import PrintJob
 
     codes = dict(Store.select(Store.id, Store.code).tuples())
-    jobs = PrintJob.select(PrintJob.id).where(PrintJob.sale == Sale.id, PrintJob.refund.is_null())
+    jobs = PrintJob.select(PrintJob.id).where(PrintJob.document_kind == SALE_RECEIPT, PrintJob.document_id == Sale.id)
     sales = _only(Sale.select(Sale.id, Sale.store).where(~fn.EXISTS(jobs)), Sale.store, store_id)
     for sale_id, owner in sales.tuples().iterator():
         yield f"sale {receipt_number(codes[owner], SALE_PREFIX, sale_id)} has no receipt job"
-    jobs = PrintJob.select(PrintJob.id).where(PrintJob.refund == Refund.id)
+    jobs = PrintJob.select(PrintJob.id).where(PrintJob.document_kind == REFUND_RECEIPT, PrintJob.document_id == Refund.id)
     refunds = _only(Refund.select(Refund.id, Refund.store).where(~fn.EXISTS(jobs)), Refund.store, store_id)
     for refund_id, owner in refunds.tuples().iterator():
         yield f"refund {receipt_number(codes[owner], REFUND_PREFIX, refund_id)} has no receipt job"

@@ -18,8 +18,7 @@ import datetime, os, zoneinfo
 from kiosk import create_app
 from kiosk.db import database
 from kiosk.ledger import service as ledger
-from kiosk.ledger.models import EARN
-from kiosk.cards.models import Account
+from kiosk.ledger.models import EARN, Account
 from kiosk.notice import service
 from kiosk.stores.models import Store
 

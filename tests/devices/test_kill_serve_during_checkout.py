@@ -314,7 +314,7 @@ def test_twenty_kills_of_kiosk_serve_during_checkouts_and_printing(tmp_path):
     assert set(sales) == sent
 
     jobs = {}
-    for sale_id, status, uncertain in _rows(db_path, "SELECT sale_id, status, uncertain FROM print_job"):
+    for sale_id, status, uncertain in _rows(db_path, "SELECT document_id, status, uncertain FROM print_job WHERE document_kind = 'sale'"):
         jobs.setdefault(receipt_number("XY", SALE_PREFIX, sale_id), []).append((status, bool(uncertain)))
     interrupted, no_original = 0, 0
     for receipt_no in sales.values():

@@ -9,9 +9,10 @@ from qrcode.util import MODE_ALPHA_NUM
 
 from kiosk import a4
 from kiosk.cards import render
-from kiosk.cards.models import Account, Card
+from kiosk.cards.models import Card
 from kiosk.cards.render import card_png, cards_pdf, make_qr, render_card
 from kiosk.cards.service import card_payload, find_card
+from kiosk.ledger.models import Account
 from tests.helpers import decode_qr, pdf_page_images, pdf_page_sizes_mm
 
 

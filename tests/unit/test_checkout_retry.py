@@ -13,12 +13,11 @@ import peewee
 import pytest
 
 from kiosk import db as kiosk_db
-from kiosk.cards.models import Account
 from kiosk.checkout import service as checkout
 from kiosk.checkout.models import Sale
 from kiosk.db import database
 from kiosk.ledger import service as ledger
-from kiosk.ledger.models import EXPIRE
+from kiosk.ledger.models import EXPIRE, Account
 from kiosk.reports.verify import verify
 from kiosk.staff.models import CASHIER
 

@@ -1,12 +1,11 @@
 """Checkout as one transaction: sale, lines, ledger debit and stock movements, or nothing."""
 import pytest
 
-from kiosk.cards.models import Account
 from kiosk.checkout import service as checkout
 from kiosk.checkout.models import Sale, SaleLine
 from kiosk.errors import KioskError
 from kiosk.inventory.models import Product, StockMovement
-from kiosk.ledger.models import LedgerEntry
+from kiosk.ledger.models import Account, LedgerEntry
 from kiosk.reports.verify import verify
 from kiosk.staff.models import CASHIER
 

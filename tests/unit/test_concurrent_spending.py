@@ -1,9 +1,9 @@
 """Two kiosks spending one account at once: threads on one database file, as in a store."""
 
-from kiosk.cards.models import Account
 from kiosk.checkout import service as checkout
 from kiosk.checkout.models import Sale
 from kiosk.inventory.models import Product
+from kiosk.ledger.models import Account
 from kiosk.reports.verify import verify
 from kiosk.staff.models import CASHIER
 from tests.helpers import race

@@ -5,12 +5,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.cards.models import Account
 from kiosk.db import database
 from kiosk.errors import KioskError
 from kiosk.expiry import service as expiry
 from kiosk.ledger import service as ledger
-from kiosk.ledger.models import EARN, EXPIRE, OPENING, REDEEM, REFUND, LedgerEntry
+from kiosk.ledger.models import EARN, EXPIRE, OPENING, REDEEM, REFUND, Account, LedgerEntry
 from kiosk.stores.models import Store
 
 TZ = "Asia/Shanghai"
@@ -403,7 +402,8 @@ def test_the_statement_counts_expired_points_apart_and_shows_the_value(store, po
     post(account, "2026-01-20 10:00", -10, REDEEM, reference="sale:1")
     at_run = run(store, "2026-02-05", note="2026-02-05 到期未使用")
     assert at_run.points == 40
-    statement = statement_for(Account.get_by_id(account.id), store, date(2026, 1, 1), date(2030, 12, 31), tz_name=TZ)
+    statement = statement_for(Account.get_by_id(account.id), store, date(2026, 1, 1), date(2030, 12, 31), tz_name=TZ,
+                              value=lambda points: expiry.value_text(points, store, printed=True))
     assert (statement.earned, statement.spent, statement.expired, statement.closing) == (50, 10, 40, 0)
     assert [entry.expired for entry in statement.entries] == [False, False, True]
     assert statement.entries[-1].what == "2026-02-05 到期未使用"

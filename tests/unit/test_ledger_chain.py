@@ -122,7 +122,7 @@ def test_an_entry_posted_after_tampering_does_not_hide_it(world):
 
 
 def test_a_first_entry_of_a_new_store_starts_its_own_chain(world):
-    from kiosk.cards.models import Account
+    from kiosk.ledger.models import Account
     from kiosk.stores.models import Store
 
     other = Store.create(name="第二超市", code="ZZ")

@@ -1,13 +1,12 @@
 """The ledger is append-only and the balance always equals the sum of its entries."""
 import pytest
 
-from kiosk.cards.models import Account
 from kiosk.db import database
 from kiosk.errors import KioskError
 from kiosk.inventory import service as inventory
 from kiosk.inventory.models import StockMovement
 from kiosk.ledger import service as ledger
-from kiosk.ledger.models import AppendOnlyError, LedgerEntry
+from kiosk.ledger.models import Account, AppendOnlyError, LedgerEntry
 from kiosk.reports.verify import verify
 from tests.helpers import run_sql
 

@@ -174,8 +174,7 @@ def test_a_past_sale_keeps_the_price_it_was_sold_at(world, photos):
 def test_a_cart_priced_before_a_price_change_is_refused_at_checkout(world, photos):
     """The cashier saw 100 a bottle; the price became 150 meanwhile: the checkout says prices
     changed instead of charging what the cashier did not see."""
-    from kiosk.cards.models import Account
-    from kiosk.ledger.models import LedgerEntry
+    from kiosk.ledger.models import Account, LedgerEntry
 
     oil = world.products["食用油"]
     account = world.accounts["张建华"]

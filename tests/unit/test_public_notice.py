@@ -4,11 +4,10 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from kiosk.cards.models import Account
 from kiosk.db import database
 from kiosk.errors import KioskError
 from kiosk.ledger import service as ledger
-from kiosk.ledger.models import ADJUST, EARN, OPENING, REDEEM, REFUND
+from kiosk.ledger.models import ADJUST, EARN, OPENING, REDEEM, REFUND, Account
 from kiosk.notice import service as notices
 from kiosk.notice.models import MONTH, NoticeLine
 from kiosk.registry.models import Household, Resident

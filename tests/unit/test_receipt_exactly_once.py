@@ -76,7 +76,7 @@ def test_waiting_receipts_print_in_order_when_the_printer_is_back(world):
     now = utcnow()
     # The first receipt has waited through many attempts (a minute between them); the others
     # were queued later and are due sooner.
-    first = PrintJob.get(PrintJob.sale == sales[0])
+    first = PrintJob.get(PrintJob.document_kind == "sale", PrintJob.document_id == sales[0].id)
     PrintJob.update(attempts=8, next_attempt_at=now + timedelta(seconds=50)).where(PrintJob.id == first.id).execute()
     printer.fail_with = None
     printing.send_due(lambda store_id: printer, now=now)

@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 
 from kiosk.audit import AuditEvent
-from kiosk.cards.models import Account, Card
+from kiosk.cards.models import Card
 from kiosk.checkout import service as checkout
 from kiosk.checkout.models import Sale, SaleLine
 from kiosk.db import database
@@ -14,7 +14,7 @@ from kiosk.errors import KioskError
 from kiosk.inventory import service as inventory
 from kiosk.inventory.models import STOCK_IN, Product
 from kiosk.ledger import service as ledger
-from kiosk.ledger.models import OPENING
+from kiosk.ledger.models import OPENING, Account
 from kiosk.redemption import service as redemption
 from kiosk.redemption.models import ProductLimit
 from kiosk.registry.models import Household, Resident

@@ -1,12 +1,11 @@
 """Returns: compensating credit and stock return, never an edit; never more than was sold."""
 import pytest
 
-from kiosk.cards.models import Account
 from kiosk.checkout import service as checkout
 from kiosk.checkout.models import Sale, SaleLine
 from kiosk.errors import KioskError
 from kiosk.inventory.models import Product
-from kiosk.ledger.models import LedgerEntry
+from kiosk.ledger.models import Account, LedgerEntry
 from kiosk.reports.verify import verify
 from kiosk.staff.models import CASHIER, MANAGER
 

@@ -7,8 +7,8 @@ import openpyxl
 import pytest
 
 from kiosk.audit import AuditEvent
-from kiosk.cards.models import Account
 from kiosk.errors import KioskError
+from kiosk.ledger.models import Account
 from kiosk.registry import importer
 from kiosk.registry import service as registry
 from kiosk.registry.models import Household, Resident

@@ -1,8 +1,8 @@
 """Registering households and residents, and finding them again."""
 import pytest
 
-from kiosk.cards.models import Account
 from kiosk.errors import KioskError
+from kiosk.ledger.models import Account
 from kiosk.registry import service as registry
 from kiosk.registry.models import Household, Resident
 

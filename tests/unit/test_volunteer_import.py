@@ -66,7 +66,7 @@ def people(world):
                                               ("9", "603", "王芳", "13811111234", "0042"),
                                               ("9", "604", "王芳", "13922221234", "0043")]:
         household = Household.create(store=world.store, building=building, room=room)
-        from kiosk.cards.models import Account
+        from kiosk.ledger.models import Account
 
         Account.create(store=world.store, household=household, holder_name=name)
         made[phone] = Resident.create(store=world.store, household=household, name=name, initials=initials(name),

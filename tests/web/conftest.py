@@ -6,10 +6,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from kiosk.cards.models import Account
 from kiosk.checkout.models import Refund, Sale
 from kiosk.inventory.models import Product, StockMovement
-from kiosk.ledger.models import LedgerEntry
+from kiosk.ledger.models import Account, LedgerEntry
 from kiosk.printing.models import PrintJob
 
 

@@ -52,7 +52,7 @@ def broken_then_fixed(cashier, world, checkout_form, fake, mode, problem):
     fake.set_mode(mode)
     response = redeem(cashier, world, checkout_form)
     sale = Sale.select().order_by(Sale.id.desc()).get()
-    job = PrintJob.get(PrintJob.sale == sale)
+    job = PrintJob.get(PrintJob.document_kind == "sale", PrintJob.document_id == sale.id)
     assert (job.status, job.attempts) == ("pending", 1) and job.error
     assert f"小票尚未打印：{problem}" in body(response)
     assert f"小票尚未打印：{problem}" in body(cashier.get(f"/receipts/{job.id}/status"))
@@ -67,7 +67,7 @@ def broken_then_fixed(cashier, world, checkout_form, fake, mode, problem):
     assert fake.wait_for_jobs(printed_before + 1)
     assert "重印".encode("gb18030") in fake.jobs[-1] and sale.receipt_no.encode() in fake.jobs[-1]
     reprint = PrintJob.select().order_by(PrintJob.id.desc()).get()
-    assert (reprint.status, reprint.reprint, reprint.sale_id) == ("printed", True, sale.id)
+    assert (reprint.status, reprint.reprint, reprint.document_kind, reprint.document_id) == ("printed", True, "sale", sale.id)
     assert PrintJob.get_by_id(job.id).status == "failed"  # replaced, so it never prints twice
     assert "打印机正常" in body(cashier.get("/receipts/badge"))
 

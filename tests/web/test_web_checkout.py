@@ -251,7 +251,7 @@ def test_printer_failure_still_commits_the_sale_and_offers_a_reprint(cashier, wo
     sale = Sale.get()
     assert balance(world, "张建华") == 400 and stock(world, "食用油") == 9
     job = PrintJob.get()
-    assert (job.sale_id, job.status, job.error, job.attempts) == (sale.id, "pending", "out of paper", 1)
+    assert (job.document_kind, job.document_id, job.status, job.error, job.attempts) == ("sale", sale.id, "pending", "out of paper", 1)
     assert len(printer.jobs) == 0
     reprint = next(f for f in forms(response) if f.action.startswith("/cashier/reprint/"))
     assert reprint.action == f"/cashier/reprint/{job.id}"

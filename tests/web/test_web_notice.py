@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.cards.models import Account
+from kiosk.ledger.models import Account
 from kiosk.notice import service
 from kiosk.notice.models import Notice, NoticeLine
 from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS, SERVICE

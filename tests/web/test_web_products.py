@@ -232,7 +232,7 @@ def test_shelf_labels_go_through_the_print_queue_to_the_receipt_printer(manager,
     response = manager.post("/products/labels/print", {"product_id": [str(oil.id), str(salt.id)]}, htmx=False)
     assert response.status_code == 303
     (job,) = PrintJob.select()
-    assert (job.kind, job.status, job.sale_id) == ("labels", "printed", None)
+    assert (job.kind, job.status, job.document_kind, job.document_id) == ("labels", "printed", "", None)
     document, data = printer.jobs[-1]
     assert [label.name for label in document.labels] == ["食用油", "食盐"]
     assert "食用油".encode("gb18030") in data and "100分/件".encode("gb18030") in data

@@ -65,7 +65,7 @@ def test_reprint_from_the_screen_adds_a_job_marked_reprint(cashier, sold, printe
     jobs = list(PrintJob.select().order_by(PrintJob.id))
     assert len(jobs) == 2
     reprint = jobs[-1]
-    assert (reprint.reprint, reprint.status, reprint.sale_id) == (True, "printed", sold.id)
+    assert (reprint.reprint, reprint.status, reprint.document_kind, reprint.document_id) == (True, "printed", "sale", sold.id)
     assert len(printer.jobs) == 2
     receipt, data = printer.jobs[-1]
     assert receipt.reprint and receipt.receipt_no == sold.receipt_no

@@ -2,8 +2,8 @@
 other store AB reaches it: its cards, its receipts, its staff."""
 import pytest
 
-from kiosk.cards.models import Account
 from kiosk.cards.service import card_payload
+from kiosk.ledger.models import Account
 from kiosk.staff.models import CASHIER
 from tests.helpers import balance, body, second_store
 

@@ -30,7 +30,7 @@ def xy_sale(world):
 
 
 def job_of(sale):
-    return PrintJob.get(PrintJob.sale == sale.id)
+    return PrintJob.get(PrintJob.document_kind == "sale", PrintJob.document_id == sale.id)
 
 
 def state(job):
@@ -105,7 +105,7 @@ def ab_problems(other):
     ab_job = job_of(other)
     hour_ago = utcnow() - timedelta(hours=1)
     PrintJob.update(attempts=3, error="out of paper", created_at=hour_ago).where(PrintJob.id == ab_job.id).execute()
-    held = printing.enqueue(printing.job_document(ab_job), store=ab_job.store_id, sale=other.id)
+    held = printing.enqueue(printing.job_document(ab_job), store=ab_job.store_id, document_kind="sale", document_id=other.id)
     PrintJob.update(status="held", uncertain=True, error="Connection reset", created_at=hour_ago).where(
         PrintJob.id == held.id).execute()
     return [PrintJob.get_by_id(ab_job.id), PrintJob.get_by_id(held.id)]
