@@ -914,6 +914,10 @@ def parse_args(argv=None):
                           help="without --database-url: postgres starts a throwaway cluster (tests/pg.py: initdb in a "
                                "temporary folder, a free port, fsync off), sqlite a file in the working folder")
     district.add_argument("--stores", type=int, help="stores in the district (default 50; --quick 4)")
+    district.add_argument("--verify-rounds", type=int, default=3,
+                          help="times `verify --store` runs on each side, alternating (default 3; the median counts)")
+    district.add_argument("--verify-all", action="store_true",
+                          help="also verify the whole district (done anyway up to 200,000 entries)")
     args = parser.parse_args(argv)
     args.district = bool(args.database_url or args.engine or args.stores is not None)
     if args.district:
@@ -933,6 +937,8 @@ def parse_args(argv=None):
     if args.products < LINES_PER_CHECKOUT:
         parser.error(f"--products must be at least {LINES_PER_CHECKOUT}")
     if args.district:
+        if args.verify_rounds < 1:
+            parser.error("--verify-rounds must be at least 1")
         if args.stores < 1 or args.stores > 999:
             parser.error("--stores must be between 1 and 999")
         if args.households < args.stores:
