@@ -647,7 +647,7 @@ def run_clients(work, worker):
     return sum(len(plans) - CLIENT_WARMUP for plans in work), seconds
 
 
-def ours_worker(url_db):
+def ours_worker():
     """A client of kiosk's checkout: its own connection (thread-local in peewee, from the pool)."""
 
     def worker(plans, barrier):
@@ -721,7 +721,7 @@ def measure_concurrency(url, rng, layout, clients, stores, per_side, count_added
     for side in ("ours", "raw", "raw", "ours"):
         work = client_plans(rng, states, stores, clients, per_client)
         # plan() took the balances and stock these carts use: the next round plans on what is left
-        worker = ours_worker(url) if side == "ours" else raw_worker(url, products)
+        worker = ours_worker() if side == "ours" else raw_worker(url, products)
         before = count_rows() if count_added and added[side] is None else None
         done, seconds = run_clients(work, worker)
         totals[side][0] += done
@@ -816,10 +816,12 @@ def _run(args, workdir, report, rng, key, url):
     kiosk_db.connect(url, pool_size=0)
     kiosk_db.database.connect()
     engine_name = server_version(url)
+    built_rows = count_rows()
     log(f"built the district on {engine_name} in {build_seconds:.1f} s ({args.entries / build_seconds:,.0f} entries/s; "
         f"secondary indexes {district.index_seconds:.1f} s, VACUUM ANALYZE {district.vacuum_seconds:.1f} s): "
         f"{district.n_accounts:,} accounts, {district.n_cards:,} cards, {district.n_products:,} products; rows: "
-        + ", ".join(f"{t} {n:,}" for t, n in count_rows().items()))
+        + ", ".join(f"{t} {n:,}" for t, n in built_rows.items()))
+    size = None
     if engine_of(url) == "postgres":
         size = kiosk_db.database.execute_sql("SELECT pg_database_size(current_database())").fetchone()[0]
         log(f"database size {size / 2**20:,.0f} MiB")
@@ -960,7 +962,8 @@ def _run(args, workdir, report, rng, key, url):
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps({
             "when": base.utcnow_text(), "engine": engine_name, "stores": stores, "households": households * stores,
-            "entries": args.entries, "products": args.products, "build_seconds": build_seconds, "cpus": os.cpu_count(),
+            "entries": args.entries, "products": args.products, "build_seconds": build_seconds,
+            "database_mib": None if size is None else round(size / 2**20), "rows_built": built_rows, "cpus": os.cpu_count(),
             "load_before": load_before, "load_after": load_after, "rows": report.as_json(),
         }, ensure_ascii=False, indent=2))
         log(f"wrote {args.json}")
