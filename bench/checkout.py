@@ -19,6 +19,9 @@ figures: a benchmark reports, it does not gate.
 
     .venv/bin/python bench/checkout.py            # the spec's sizes (a few minutes)
     .venv/bin/python bench/checkout.py --quick    # a smoke run (~30 s)
+
+With --database-url, --engine or --stores it runs the district benchmark instead (many stores in
+one database, PostgreSQL or SQLite): see bench/district.py and bench/README.md.
 """
 import argparse
 import contextlib
