@@ -737,6 +737,26 @@ def measure_concurrency(url, rng, layout, clients, stores, per_side, count_added
 
 # ----------------------------------------------------------------------------- the run
 
+def verify_breakdown(url, code):
+    """{check name: seconds} of one store's verify, check by check (kiosk.reports.verify's CHECKS
+    and the daily redemptions, as verify() runs them); {} if that module is laid out otherwise."""
+    from kiosk.reports import verify as module
+
+    checks = getattr(module, "CHECKS", None)
+    daily = getattr(module, "_daily_redemptions", None)
+    if checks is None or daily is None:
+        return {}
+    kiosk_db.connect(url, pool_size=0)
+    seconds = {}
+    with kiosk_db.database.connection_context():
+        store = Store.get(Store.code == code)
+        for check in (*checks, daily):
+            started = time.perf_counter()
+            list(check(store.timezone, store.id) if check is daily else check(store.id))
+            seconds[check.__name__.lstrip("_")] = time.perf_counter() - started
+    return seconds
+
+
 def start_cluster():
     """A throwaway PostgreSQL cluster (tests/pg.py: initdb in a temporary folder as a non-root
     user, a free port, fsync off); stopped when the benchmark ends."""
@@ -935,6 +955,11 @@ def _run(args, workdir, report, rng, key, url):
         + "".join(f"\n  {p}" for p in (d_problems + s_problems)[:10]))
     report.add(f"verify --store {d_code} time, district", f"{d_seconds:.2f} s", f"{s_seconds:.2f} s SQLite store",
                d_seconds / s_seconds, "info")
+    breakdown = {label: verify_breakdown(target_url, store_code(index)) for label, (target_url, index) in targets.items()}
+    if all(breakdown.values()):
+        log("verify --store, seconds per check (district / SQLite store): " + ", ".join(
+            f"{name} {seconds:.2f}/{breakdown['single'].get(name, float('nan')):.2f}"
+            for name, seconds in breakdown["district"].items()))
     report.add("verify --store problems", f"{len(d_problems)} + {len(s_problems)} SQLite", "", None, "0",
                not d_problems and not s_problems)
     if args.verify_all or args.entries <= 200_000:
