@@ -672,11 +672,16 @@ def free_port():
 class Server:
     """`python -m kiosk serve` (waitress) on a free port of 127.0.0.1, stopped on exit."""
 
-    def __init__(self, instance, db_path, workdir):
+    def __init__(self, instance, db_path, workdir, store_code=None):
+        """``db_path``: a SQLite file, or a database URL; ``store_code``: the served store
+        (KIOSK_STORE), for a database of several stores."""
         self.port = free_port()
         self.log_path = Path(workdir) / "server.log"
-        self.env = dict(os.environ, KIOSK_INSTANCE_PATH=str(instance), KIOSK_DATABASE_URL=sqlite_url(db_path),
+        url = db_path if isinstance(db_path, str) and "://" in db_path else sqlite_url(db_path)
+        self.env = dict(os.environ, KIOSK_INSTANCE_PATH=str(instance), KIOSK_DATABASE_URL=url,
                         KIOSK_PORT=str(self.port), KIOSK_HOST="127.0.0.1", KIOSK_PRINTER="virtual://")
+        if store_code:
+            self.env["KIOSK_STORE"] = store_code
         self.process = None
 
     def __enter__(self):
@@ -806,17 +811,17 @@ def http_flow(browser, plan, payload):
     return steps
 
 
-def measure_http(instance, db_path, workdir, state, key, plans, healthz_count, block=10, warmup=None):
+def measure_http(instance, db_path, workdir, state, key, plans, healthz_count, block=10, warmup=None, store_code=None):
     warmup = HTTP_WARMUP if warmup is None else warmup
     results = {"flows": [], "requests": 0, "scan": [], "checkout": [], "healthz": [], "failures": []}
-    with Server(instance, db_path, workdir) as server:
+    with Server(instance, db_path, workdir, store_code) as server:
         cashier = Browser(server.port)
         probe = Browser(server.port)  # the baseline: no cookie, a plain GET
         cashier.sign_in(state.cashier_id, PIN)
         clock = time.perf_counter
 
         def flow(plan):
-            payload = card_payload(STORE_CODE, plan["number"], key)
+            payload = card_payload(store_code or STORE_CODE, plan["number"], key)
             started = clock()
             steps = http_flow(cashier, plan, payload)
             return clock() - started, steps
@@ -901,8 +906,10 @@ def parse_args(argv=None):
     parser.add_argument("--lookups", type=int, help="timed card lookups per measurement (default 2,000)")
     parser.add_argument("--checkouts", type=int, help="in-process checkouts, each way (default 500; --quick 200); "
                         "with a district, each way for each number of clients (default 400; --quick 60)")
-    parser.add_argument("--flows", type=int, help="HTTP scan→add×3→checkout flows (default 200; --quick 50)")
-    parser.add_argument("--healthz", type=int, help="GET /healthz requests for the HTTP baseline (default 2,000)")
+    parser.add_argument("--flows", type=int, help="HTTP scan→add×3→checkout flows (default 200; --quick 50; "
+                        "with a district, on each engine: 100; --quick 30)")
+    parser.add_argument("--healthz", type=int, help="GET /healthz requests for the HTTP baseline (default 2,000; "
+                        "with a district 1,000; --quick 300)")
     parser.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
     parser.add_argument("--seed", type=int, default=20240601)
     parser.add_argument("--keep", metavar="DIR", help="build in DIR (must be new or empty) and keep it afterwards")
@@ -924,9 +931,9 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     args.district = bool(args.database_url or args.engine or args.stores is not None)
     if args.district:
-        defaults = dict(stores=4, households=2_000, entries=50_000, lookups=500, checkouts=60, flows=1, healthz=1) \
+        defaults = dict(stores=4, households=2_000, entries=50_000, lookups=500, checkouts=60, flows=30, healthz=300) \
             if args.quick else dict(stores=50, households=125_000, entries=2_000_000, lookups=2_000, checkouts=400,
-                                    flows=1, healthz=1)
+                                    flows=100, healthz=1_000)
     else:
         defaults = dict(households=2_000, entries=50_000, lookups=2_000, checkouts=200, flows=50, healthz=1_000) \
             if args.quick else dict(households=20_000, entries=1_000_000, lookups=2_000, checkouts=500, flows=200,

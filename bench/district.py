@@ -932,7 +932,38 @@ def _run(args, workdir, report, rng, key, url):
                    rates[("different stores", clients)] / sqlite_rates[clients], "info")
     kiosk_db.database.close()
 
-    # 4. verify --store: one store of the district against the SQLite store (after the checkouts,
+    # 4. Over HTTP: the real server (python -m kiosk serve, pooled connections on PostgreSQL) serving
+    # one store of the district (KIOSK_STORE), full cashier flows against its /healthz; then the
+    # same on the SQLite store.
+    instance = workdir / "instance"
+    for label, target_url, index in (("district", url, cursor % stores), ("SQLite store", sqlite_url, 0)):
+        kiosk_db.connect(target_url, pool_size=0)
+        with kiosk_db.database.connection_context():
+            state = read_stores({index})[index]
+        plans = state.plan(rng, args.flows + base.HTTP_WARMUP, quantities=(1,))
+        http = base.measure_http(instance, target_url, workdir, state, key, plans, args.healthz,
+                                 store_code=store_code(index))
+        name = f"{label} {store_code(index)}" if label == "district" else label
+        if http["flows"]:
+            flow_seconds = sum(http["flows"])
+            request_rate = http["requests"] / flow_seconds
+            healthz_rate = len(http["healthz"]) / sum(http["healthz"])
+            hz50, hz95 = percentile(http["healthz"], .5), percentile(http["healthz"], .95)
+            log(f"over HTTP, {name}: {len(http['flows']) / flow_seconds:,.1f} flows/s ({request_rate:,.0f} req/s), "
+                f"/healthz {healthz_rate:,.0f} req/s; scan p50 {ms(percentile(http['scan'], .5)):.2f} ms, p95 "
+                f"{ms(percentile(http['scan'], .95)):.2f} ms; checkout POST p50 {ms(percentile(http['checkout'], .5)):.2f} ms")
+            report.add(f"HTTP flows, {name}", f"{request_rate:,.0f} req/s", f"{healthz_rate:,.0f} req/s healthz",
+                       request_rate / healthz_rate, "info")
+            report.add(f"HTTP scan p95, {name}", f"{ms(percentile(http['scan'], .95)):.2f} ms",
+                       f"{ms(hz95):.2f} ms healthz", percentile(http["scan"], .95) / hz95, "info")
+            report.add(f"HTTP checkout POST p50, {name}", f"{ms(percentile(http['checkout'], .5)):.2f} ms",
+                       f"{ms(hz50):.2f} ms healthz", percentile(http["checkout"], .5) / hz50, "info")
+        if http["failures"]:
+            log(f"{len(http['failures'])} failed flows, first: {http['failures'][0]}")
+        report.add(f"HTTP flows failed, {label}", f"{len(http['failures'])} of {args.flows}", "", None, "0",
+                   not http["failures"])
+
+    # 5. verify --store: one store of the district against the SQLite store (after the checkouts,
     # so the raw transaction's rows are checked too).
     from kiosk.reports.verify import verify
 

@@ -3,7 +3,8 @@ run keeps it in step with the schema, on the engine the tests run on (--database
 test's empty database).
 
 Only correctness is checked (it runs, the raw baseline adds the same rows as kiosk's checkout,
-verify finds nothing in the district and in the SQLite store); timings are for the benchmark.
+cashier flows over HTTP succeed, verify finds nothing in the district and in the SQLite store);
+timings are for the benchmark.
 """
 import json
 import subprocess
@@ -18,7 +19,7 @@ def test_a_tiny_district_benchmark_builds_checks_out_and_verifies(tmp_path, data
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "checkout.py"), "--database-url", database_url, "--stores", "2",
          "--households", "400", "--entries", "8000", "--products", "12", "--lookups", "40", "--checkouts", "8",
-         "--verify-rounds", "1", "--json", str(out)],
+         "--verify-rounds", "1", "--flows", "4", "--healthz", "20", "--json", str(out)],
         capture_output=True, text=True, cwd=ROOT, timeout=120,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
@@ -28,6 +29,8 @@ def test_a_tiny_district_benchmark_builds_checks_out_and_verifies(tmp_path, data
     assert rows["same rows as raw SQL"]["result"] == "PASS"
     assert rows["verify --store problems"]["result"] == "PASS"
     assert rows["verify (whole district) problems"]["result"] == "PASS"
+    assert rows["HTTP flows failed, district"]["result"] == "PASS"  # kiosk serve on the district, KIOSK_STORE
+    assert rows["HTTP flows failed, SQLite store"]["result"] == "PASS"
     assert rows["lookup p95, district (2 stores)"]["result"] in ("PASS", "FAIL")
     for clients in (1, 4, 8):
         assert f"checkout {clients} client(s), same store" in rows
