@@ -19,6 +19,9 @@ figures: a benchmark reports, it does not gate.
 
     .venv/bin/python bench/checkout.py            # the spec's sizes (a few minutes)
     .venv/bin/python bench/checkout.py --quick    # a smoke run (~30 s)
+
+With --database-url, --engine or --stores it runs the district benchmark instead (many stores in
+one database, PostgreSQL or SQLite): see bench/district.py and bench/README.md.
 """
 import argparse
 import contextlib
@@ -43,6 +46,8 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+# bench/district.py imports this module's helpers as `checkout`: run as a script, it is that module.
+sys.modules.setdefault("checkout", sys.modules[__name__])
 
 from werkzeug.security import generate_password_hash  # noqa: E402
 
@@ -667,11 +672,16 @@ def free_port():
 class Server:
     """`python -m kiosk serve` (waitress) on a free port of 127.0.0.1, stopped on exit."""
 
-    def __init__(self, instance, db_path, workdir):
+    def __init__(self, instance, db_path, workdir, store_code=None):
+        """``db_path``: a SQLite file, or a database URL; ``store_code``: the served store
+        (KIOSK_STORE), for a database of several stores."""
         self.port = free_port()
         self.log_path = Path(workdir) / "server.log"
-        self.env = dict(os.environ, KIOSK_INSTANCE_PATH=str(instance), KIOSK_DATABASE_URL=sqlite_url(db_path),
+        url = db_path if isinstance(db_path, str) and "://" in db_path else sqlite_url(db_path)
+        self.env = dict(os.environ, KIOSK_INSTANCE_PATH=str(instance), KIOSK_DATABASE_URL=url,
                         KIOSK_PORT=str(self.port), KIOSK_HOST="127.0.0.1", KIOSK_PRINTER="virtual://")
+        if store_code:
+            self.env["KIOSK_STORE"] = store_code
         self.process = None
 
     def __enter__(self):
@@ -801,17 +811,17 @@ def http_flow(browser, plan, payload):
     return steps
 
 
-def measure_http(instance, db_path, workdir, state, key, plans, healthz_count, block=10, warmup=None):
+def measure_http(instance, db_path, workdir, state, key, plans, healthz_count, block=10, warmup=None, store_code=None):
     warmup = HTTP_WARMUP if warmup is None else warmup
     results = {"flows": [], "requests": 0, "scan": [], "checkout": [], "healthz": [], "failures": []}
-    with Server(instance, db_path, workdir) as server:
+    with Server(instance, db_path, workdir, store_code) as server:
         cashier = Browser(server.port)
         probe = Browser(server.port)  # the baseline: no cookie, a plain GET
         cashier.sign_in(state.cashier_id, PIN)
         clock = time.perf_counter
 
         def flow(plan):
-            payload = card_payload(STORE_CODE, plan["number"], key)
+            payload = card_payload(store_code or STORE_CODE, plan["number"], key)
             started = clock()
             steps = http_flow(cashier, plan, payload)
             return clock() - started, steps
@@ -888,21 +898,46 @@ def _fmt(row, widths):
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--households", type=int, help="households in the store (default 20,000; --quick 2,000)")
-    parser.add_argument("--entries", type=int, help="ledger entries at full size (default 1,000,000; --quick 50,000)")
-    parser.add_argument("--products", type=int, default=140, help="products on sale (default 140)")
+    parser.add_argument("--households", type=int, help="households in the store (default 20,000; --quick 2,000); "
+                        "with a district, in the whole district (default 125,000; --quick 2,000)")
+    parser.add_argument("--entries", type=int, help="ledger entries at full size (default 1,000,000; --quick 50,000); "
+                        "with a district, in the whole district (default 2,000,000; --quick 50,000)")
+    parser.add_argument("--products", type=int, default=140, help="products on sale (default 140), in each store")
     parser.add_argument("--lookups", type=int, help="timed card lookups per measurement (default 2,000)")
-    parser.add_argument("--checkouts", type=int, help="in-process checkouts, each way (default 500; --quick 200)")
-    parser.add_argument("--flows", type=int, help="HTTP scan→add×3→checkout flows (default 200; --quick 50)")
-    parser.add_argument("--healthz", type=int, help="GET /healthz requests for the HTTP baseline (default 2,000)")
+    parser.add_argument("--checkouts", type=int, help="in-process checkouts, each way (default 500; --quick 200); "
+                        "with a district, each way for each number of clients (default 400; --quick 60)")
+    parser.add_argument("--flows", type=int, help="HTTP scan→add×3→checkout flows (default 200; --quick 50; "
+                        "with a district, on each engine: 100; --quick 30)")
+    parser.add_argument("--healthz", type=int, help="GET /healthz requests for the HTTP baseline (default 2,000; "
+                        "with a district 1,000; --quick 300)")
     parser.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
     parser.add_argument("--seed", type=int, default=20240601)
     parser.add_argument("--keep", metavar="DIR", help="build in DIR (must be new or empty) and keep it afterwards")
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON (e.g. bench/results/…)")
+    district = parser.add_argument_group(
+        "district (bench/district.py)",
+        "Any of these runs the district benchmark instead: N stores in one database, measured against a raw-SQL "
+        "baseline and against one store of the same size on SQLite, in the same run.")
+    district.add_argument("--database-url", metavar="URL",
+                          help="an EMPTY database to build the district in, e.g. postgresql://user@host:5432/name")
+    district.add_argument("--engine", choices=("sqlite", "postgres"),
+                          help="without --database-url: postgres starts a throwaway cluster (tests/pg.py: initdb in a "
+                               "temporary folder, a free port, fsync off), sqlite a file in the working folder")
+    district.add_argument("--stores", type=int, help="stores in the district (default 50; --quick 4)")
+    district.add_argument("--verify-rounds", type=int, default=3,
+                          help="times `verify --store` runs on each side, alternating (default 3; the median counts)")
+    district.add_argument("--verify-all", action="store_true",
+                          help="also verify the whole district (done anyway up to 200,000 entries)")
     args = parser.parse_args(argv)
-    defaults = dict(households=2_000, entries=50_000, lookups=2_000, checkouts=200, flows=50, healthz=1_000) \
-        if args.quick else dict(households=20_000, entries=1_000_000, lookups=2_000, checkouts=500, flows=200,
-                                healthz=2_000)
+    args.district = bool(args.database_url or args.engine or args.stores is not None)
+    if args.district:
+        defaults = dict(stores=4, households=2_000, entries=50_000, lookups=500, checkouts=60, flows=30, healthz=300) \
+            if args.quick else dict(stores=50, households=125_000, entries=2_000_000, lookups=2_000, checkouts=400,
+                                    flows=100, healthz=1_000)
+    else:
+        defaults = dict(households=2_000, entries=50_000, lookups=2_000, checkouts=200, flows=50, healthz=1_000) \
+            if args.quick else dict(households=20_000, entries=1_000_000, lookups=2_000, checkouts=500, flows=200,
+                                    healthz=2_000)
     for name, value in defaults.items():
         if getattr(args, name) is None:
             setattr(args, name, value)
@@ -911,6 +946,15 @@ def parse_args(argv=None):
             parser.error(f"--{name} must be at least 1")
     if args.products < LINES_PER_CHECKOUT:
         parser.error(f"--products must be at least {LINES_PER_CHECKOUT}")
+    if args.district:
+        if args.verify_rounds < 1:
+            parser.error("--verify-rounds must be at least 1")
+        if args.stores < 1 or args.stores > 999:
+            parser.error("--stores must be between 1 and 999")
+        if args.households < args.stores:
+            parser.error("--households must be at least --stores (the district's households are shared out)")
+        if args.database_url and args.engine:
+            parser.error("give --database-url or --engine, not both")
     return args
 
 
@@ -927,7 +971,12 @@ def main(argv=None):
         workdir = Path(cleanup.name)
     try:
         with cleanup:
-            run(args, workdir)
+            if args.district:
+                import district
+
+                district.run(args, workdir)
+            else:
+                run(args, workdir)
     finally:
         close_app_db()
         if args.keep:
