@@ -358,7 +358,7 @@ class DistrictBuilder:
         cashier = self.cashier[s]
         self.rows["sale"].append((sale_id, s + 1, f"history-{sale_id:010d}", account_id, self.card_of[account_id], cashier,
                                   total, before, before - total, "", when))
-        self.rows["print_job"].append((s + 1, sale_id, "receipt", "{}", False, "printed", 1, "", when, when, when,
+        self.rows["print_job"].append((s + 1, "sale", sale_id, "receipt", "{}", False, "printed", 1, "", when, when, when,
                                        False, False))
         for product_id in products:
             self.rows["sale_line"].append((self._id("sale_line"), sale_id, product_id, self.product_names[product_id],
@@ -419,7 +419,7 @@ class DistrictBuilder:
                              "created_at", "hash"),
             "stock_movement": ("id", "product_id", "delta", "kind", "reference", "staff_id", "note", "quantity_after",
                                "created_at"),
-            "print_job": ("store_id", "sale_id", "kind", "receipt", "reprint", "status", "attempts", "error", "created_at",
+            "print_job": ("store_id", "document_kind", "document_id", "kind", "receipt", "reprint", "status", "attempts", "error", "created_at",
                           "printed_at", "next_attempt_at", "uncertain", "unconfirmed"),
         }
         for table in ("sale", "sale_line", "ledger_entry", "stock_movement", "print_job"):
@@ -523,9 +523,9 @@ class RawCheckout:
                      " created_at) VALUES (?, ?, 'sale', ?, ?, '', ?, ?)").replace("?", self.mark),
                     (product_id, -quantity, reference, staff_id, row[0], now))
             self.cursor.execute(
-                ("INSERT INTO print_job (store_id, sale_id, kind, receipt, reprint, status, attempts, error, created_at,"
-                 " printed_at, next_attempt_at, uncertain, unconfirmed)"
-                 " VALUES (?, ?, 'receipt', '{}', ?, 'printed', 1, '', ?, ?, ?, ?, ?)").replace("?", self.mark),
+                ("INSERT INTO print_job (store_id, document_kind, document_id, kind, receipt, reprint, status, attempts,"
+                 " error, created_at, printed_at, next_attempt_at, uncertain, unconfirmed)"
+                 " VALUES (?, 'sale', ?, 'receipt', '{}', ?, 'printed', 1, '', ?, ?, ?, ?, ?)").replace("?", self.mark),
                 (store_id, sale_id, False, now, now, now, False, False))
             if self.engine == "sqlite":
                 self.cursor.execute("COMMIT")
