@@ -17,6 +17,7 @@ from kiosk.audit import AuditEvent
 from kiosk.cards.models import Account, Card
 from kiosk.checkout.models import Refund, RefundLine, Sale, SaleLine
 from kiosk.db import BaseModel, database, is_sqlite
+from kiosk.dayclose.models import DayClose
 from kiosk.earning.models import Correction, Objection, Rule, ServiceRecord
 from kiosk.goods.models import StockReceipt, StockReceiptLine, WriteOff, WriteOffLine
 from kiosk.inventory.models import PriceChange, Product, ProductCategory, StockMovement
@@ -42,6 +43,7 @@ MODELS = [
     StockTake, StockTakeLine, StockTakeCount,
     ProductCategory,
     PinThrottle,
+    DayClose,
 ]
 
 
