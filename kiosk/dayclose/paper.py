@@ -19,7 +19,7 @@ def words():
     return {
         "title_day": gettext("End-of-day close"),
         "title_shift": gettext("Shift close"),
-        "day": gettext("Day"),
+        "day": gettext("Business day"),
         "covered": gettext("Covers"),
         "cashier": gettext("Cashier"),
         "closed_by": gettext("Closed by"),
@@ -29,10 +29,9 @@ def words():
         "staff": gettext("Staff member"),
         "sales": gettext("Sales"),
         "returns": gettext("Returns"),
-        "count": gettext("count"),
         "points": gettext("points"),
         "unit": gettext("pts"),
-        "times": gettext("x"),
+        "count_points": gettext("%(count)s, %(points)s pts"),
         "cards_issued": gettext("Cards issued"),
         "cards_reissued": gettext("Cards reissued"),
         "goods": gettext("Goods issued by category"),
@@ -103,8 +102,8 @@ def slip(data, w, *, kind, cashier="", closed_by="", closed_at=None):
 
     def figures_of(entry):
         out = [
-            SlipRow(w["sales"], f"{entry['sales']}{w['times']} {entry['sale_points']}{unit}"),
-            SlipRow(w["returns"], f"{entry['returns']}{w['times']} {entry['return_points']}{unit}"),
+            SlipRow(w["sales"], w["count_points"] % {"count": entry["sales"], "points": entry["sale_points"]}),
+            SlipRow(w["returns"], w["count_points"] % {"count": entry["returns"], "points": entry["return_points"]}),
         ]
         if entry["cards_issued"] or entry["cards_reissued"]:
             out.append(SlipRow(w["cards_issued"], str(entry["cards_issued"])))
