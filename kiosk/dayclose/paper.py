@@ -97,39 +97,36 @@ def correction_text(item, w):
 def slip(data, w, *, kind, cashier="", closed_by="", closed_at=None):
     """The close as a receipt-printer Slip."""
     unit = w["unit"]
-    rows = [SlipRow(f"{label}：{value}".rstrip("：") if value else label) for label, value in
+    rows = [SlipRow(f"{label}{': ' if label.isascii() else '：'}{value}" if value else label) for label, value in
             header(data, w, kind=kind, cashier=cashier, closed_by=closed_by, closed_at=closed_at)]
 
-    def figures_of(entry):
+    def figures_of(entry, cards=False):
         out = [
             SlipRow(w["sales"], w["count_points"] % {"count": entry["sales"], "points": entry["sale_points"]}),
             SlipRow(w["returns"], w["count_points"] % {"count": entry["returns"], "points": entry["return_points"]}),
         ]
-        if entry["cards_issued"] or entry["cards_reissued"]:
+        if cards or entry["cards_issued"] or entry["cards_reissued"]:
             out.append(SlipRow(w["cards_issued"], str(entry["cards_issued"])))
             out.append(SlipRow(w["cards_reissued"], str(entry["cards_reissued"])))
         return out
+
+    def goods(counts):
+        returned = f" / -{counts['returned']}" if counts["returned"] else ""
+        return SlipRow(f"  {counts['category'] or w['no_category']}", f"{counts['issued']}{returned}")
 
     for entry in data["staff"]:
         rows.append(SlipRow(kind="rule"))
         rows.append(SlipRow(entry["name"] or w["nightly"], kind="heading"))
         rows += figures_of(entry)
-        for counts in entry["categories"]:
-            rows.append(SlipRow(f"  {counts['category'] or w['no_category']}",
-                                f"{counts['issued']} / -{counts['returned']}"))
+        rows += [goods(counts) for counts in entry["categories"]]
     rows.append(SlipRow(kind="rule"))
     rows.append(SlipRow(w["totals"], kind="heading"))
     if not data["staff"]:
         rows.append(SlipRow(w["nothing"]))
-    totals = dict(data["totals"], categories=[])
-    rows += figures_of(totals)
-    rows.append(SlipRow(w["cards_issued"], str(totals["cards_issued"])))
-    rows.append(SlipRow(w["cards_reissued"], str(totals["cards_reissued"])))
+    rows += figures_of(data["totals"], cards=True)
     if data["categories"]:
         rows.append(SlipRow(f"{w['goods']} ({w['issued']} / {w['returned']})"))
-        for counts in data["categories"]:
-            rows.append(SlipRow(f"  {counts['category'] or w['no_category']}",
-                                f"{counts['issued']} / -{counts['returned']}"))
+        rows += [goods(counts) for counts in data["categories"]]
     rows.append(SlipRow(kind="rule"))
     rows.append(SlipRow(w["unprinted"], str(len(data["unprinted"])) if data["unprinted"] else w["none"]))
     for item in data["unprinted"]:
