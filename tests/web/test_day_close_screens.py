@@ -136,3 +136,8 @@ def test_a_close_opens_as_an_a4_page(manager, world, sales):
 def test_the_settings_page_and_the_register_link_to_the_close(manager):
     assert "/close/" in body(manager.get("/settings/"))
     assert 'data-testid="close-link"' in body(manager.get("/cashier/"))
+
+
+def test_a_close_is_in_the_audit_log(manager, world):
+    manager.post("/close/", {"day": "2026-11-10"}, htmx=False)
+    assert "已日结" in body(manager.get("/settings/audit/"))
