@@ -35,6 +35,11 @@ class DayClose(AppendOnlyModel):
     chain_head = peewee.CharField(max_length=64)
     chain_entry_id = peewee.BigIntegerField(null=True)
     chain_length = peewee.BigIntegerField(default=0)
+    # The highest sale and return ids of the store when the close was taken (with the store's
+    # books locked): a sale recorded before covered_until but committed after the close (a
+    # checkout in flight at that moment) has a higher id, so the next close still counts it.
+    sale_mark = peewee.BigIntegerField(null=True)
+    refund_mark = peewee.BigIntegerField(null=True)
 
     class Meta:
         table_name = "day_close"

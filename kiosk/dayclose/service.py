@@ -15,10 +15,15 @@ were recorded*, so nothing is counted twice or lost:
   close still covers the whole day. Once the day is closed, its shifts are closed too.
 
 A close stores its figures as JSON (``DayClose.figures``) with the ledger chain head at that
-moment, and is never changed: a second close of the same day is refused.
+moment, and is never changed: a second close of the same day is refused. A close takes the
+store's books lock (as a checkout does) and keeps the highest sale and return ids it could see:
+a checkout in flight at the moment of the close (stamped just before it, committed just after)
+has a higher id, and the next close counts it as a late record instead of losing it.
 """
 import json
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Optional
 from zoneinfo import ZoneInfo
 
 import peewee
@@ -29,11 +34,11 @@ from kiosk.audit import AuditEvent
 from kiosk.cards.models import Account
 from kiosk.checkout.models import REFUND_PREFIX, SALE_PREFIX, Refund, RefundLine, Sale, SaleLine, receipt_number
 from kiosk.dayclose.models import DAY, SHIFT, DayClose
-from kiosk.db import database, utcnow
+from kiosk.db import database, is_sqlite, utcnow
 from kiosk.errors import KioskError
 from kiosk.inventory.models import Product
 from kiosk.ledger import chain
-from kiosk.ledger.models import LedgerEntry
+from kiosk.ledger.models import LedgerChain, LedgerEntry
 from kiosk.printing.models import HELD, PENDING, SENDING, PrintJob
 from kiosk.staff.models import Staff
 
@@ -81,9 +86,26 @@ def parse_day(text):
 # The figures
 
 
-def _window(field, since, until):
-    condition = field < until
-    return condition & (field >= since) if since is not None else condition
+@dataclass(frozen=True)
+class Span:
+    """What a close covers: records made before ``until`` (naive UTC) and from ``since`` on,
+    and also, before ``since``, sales and returns with ids above ``after_sale``/``after_refund``
+    (those of the previous close: recorded before it but committed after it). ``number`` is
+    the shift's number in its day (1 for a day)."""
+
+    since: datetime
+    until: datetime
+    after_sale: Optional[int] = None
+    after_refund: Optional[int] = None
+    number: int = 1
+
+
+def _window(model, span, after=None):
+    condition = model.created_at < span.until
+    started = model.created_at >= span.since
+    if after is not None:
+        started |= model.id > after
+    return condition & started
 
 
 def _in_chunks(values):
@@ -92,10 +114,9 @@ def _in_chunks(values):
         yield values[start:start + _CHUNK]
 
 
-def figures(store, since, until, day, *, cashier=None):
-    """The figures of what ``store`` recorded from ``since`` (naive UTC; None: from the start)
-    up to ``until``, for local ``day``; only ``cashier``'s own records when one is given (a
-    shift). A plain dict, stored as it is (JSON):
+def figures(store, span, day, *, cashier=None):
+    """The figures of what ``store`` recorded in ``span`` (a Span), for local ``day``; only
+    ``cashier``'s own records when one is given (a shift). A plain dict, stored as it is (JSON):
 
     ``staff``: one row per staff member who sold, took a return or issued a card (sales and
     returns as counts and points, cards issued and reissued, goods issued and returned by
@@ -123,7 +144,7 @@ def figures(store, since, until, day, *, cashier=None):
 
     sales = (Sale.select(Sale.id, Sale.staff, Staff.name, Sale.total, Sale.created_at)
              .join(Staff, on=(Sale.staff == Staff.id))
-             .where(Sale.store == store, _window(Sale.created_at, since, until)))
+             .where(Sale.store == store, _window(Sale, span, span.after_sale)))
     if cashier is not None:
         sales = sales.where(Sale.staff == cashier)
     sale_ids = []
@@ -142,7 +163,7 @@ def figures(store, since, until, day, *, cashier=None):
                              original.created_at)
                .join(Staff, on=(Refund.staff == Staff.id))
                .switch(Refund).join(original, on=(Refund.sale == original.id))
-               .where(Refund.store == store, _window(Refund.created_at, since, until)))
+               .where(Refund.store == store, _window(Refund, span, span.after_refund)))
     if cashier is not None:
         refunds = refunds.where(Refund.staff == cashier)
     refund_ids = []
@@ -166,7 +187,7 @@ def figures(store, since, until, day, *, cashier=None):
              .join(Sale, on=(SaleLine.sale == Sale.id))
              .join(Staff, on=(Sale.staff == Staff.id))
              .switch(SaleLine).join(Product, on=(SaleLine.product == Product.id))
-             .where(Sale.store == store, _window(Sale.created_at, since, until))
+             .where(Sale.store == store, _window(Sale, span, span.after_sale))
              .group_by(Sale.staff, Staff.name, Product.category))
     if cashier is not None:
         goods = goods.where(Sale.staff == cashier)
@@ -181,7 +202,7 @@ def figures(store, since, until, day, *, cashier=None):
                 .join(Staff, on=(Refund.staff == Staff.id))
                 .switch(RefundLine).join(SaleLine, on=(RefundLine.sale_line == SaleLine.id))
                 .join(Product, on=(SaleLine.product == Product.id))
-                .where(Refund.store == store, _window(Refund.created_at, since, until))
+                .where(Refund.store == store, _window(Refund, span, span.after_refund))
                 .group_by(Refund.staff, Staff.name, Product.category))
     if cashier is not None:
         returned = returned.where(Refund.staff == cashier)
@@ -193,7 +214,7 @@ def figures(store, since, until, day, *, cashier=None):
     cards = (AuditEvent.select(AuditEvent.staff, Staff.name, AuditEvent.detail)
              .join(Staff, peewee.JOIN.LEFT_OUTER, on=(AuditEvent.staff == Staff.id))
              .where(AuditEvent.store == store, AuditEvent.action == "issue_card",
-                    _window(AuditEvent.created_at, since, until)))
+                    _window(AuditEvent, span)))
     if cashier is not None:
         cards = cards.where(AuditEvent.staff == cashier)
     for staff_id, name, detail in cards.tuples():
@@ -250,8 +271,8 @@ def figures(store, since, until, day, *, cashier=None):
         "store": {"code": store.code, "name": store.name},
         "day": day.isoformat(),
         "timezone": tz_name,
-        "covered_from": since.isoformat() if since is not None else None,
-        "covered_until": until.isoformat(),
+        "covered_from": span.since.isoformat(),
+        "covered_until": span.until.isoformat(),
         "staff": staff_rows,
         "totals": totals,
         "categories": [{"category": name, **counts} for name, counts in sorted(categories.items())],
@@ -299,24 +320,25 @@ def _local_text(moment, store):
 
 
 def day_span(store, day, now=None):
-    """(since, until) a day close of ``day`` taken at ``now`` covers (see the module)."""
+    """The Span a day close of ``day`` taken at ``now`` covers (see the module)."""
     now = now or utcnow()
     start, end = day_bounds(day, store.timezone)
     previous = _last_day_close(store, before=day)
-    since = previous.covered_until if previous is not None else start
-    return since, min(end, now)
+    if previous is None:
+        return Span(start, min(end, now))
+    return Span(previous.covered_until, min(end, now), previous.sale_mark, previous.refund_mark)
 
 
 def shift_span(store, cashier, day, now=None):
-    """(since, until, number) a shift close of ``cashier`` on ``day`` at ``now`` covers."""
+    """The Span a shift close of ``cashier`` on ``day`` at ``now`` covers."""
     now = now or utcnow()
     start, end = day_bounds(day, store.timezone)
     previous = (DayClose.select().where(DayClose.store == store, DayClose.kind == SHIFT, DayClose.day == day,
                                         DayClose.owner == cashier.id)
                 .order_by(DayClose.number.desc()).first())
     if previous is None:
-        return start, min(end, now), 1
-    return previous.covered_until, min(end, now), previous.number + 1
+        return Span(start, min(end, now))
+    return Span(previous.covered_until, min(end, now), previous.sale_mark, previous.refund_mark, previous.number + 1)
 
 
 def preview_day(store, day, now=None):
@@ -325,8 +347,7 @@ def preview_day(store, day, now=None):
     Raises KioskError: "close_day_future", "day_already_closed", "later_day_closed"."""
     now = now or utcnow()
     _check_day(store, day, now)
-    since, until = day_span(store, day, now)
-    return figures(store, since, until, day)
+    return figures(store, day_span(store, day, now), day)
 
 
 def preview_shift(store, cashier, now=None):
@@ -336,28 +357,44 @@ def preview_shift(store, cashier, now=None):
     done = day_closed(store, day)
     if done is not None:
         raise KioskError("day_already_closed", day=day.isoformat(), when=_local_text(done.closed_at, store))
-    since, until, _number = shift_span(store, cashier, day, now)
-    return figures(store, since, until, day, cashier=cashier.id)
+    return figures(store, shift_span(store, cashier, day, now), day, cashier=cashier.id)
 
 
 # ---------------------------------------------------------------------------------------------
 # Closing
 
 
-def _store_close(store, day, kind, since, until, data, *, cashier=None, number=1, closed_by=None, now=None):
+def _lock_books(store):
+    """Hold the store's books until the transaction ends, as checkout and returns do before they
+    write (kiosk.ledger.chain.lock): a sale or return still in flight either committed before
+    the close reads, or gets its id after the close's marks. On SQLite the transaction is
+    already the only writer (BEGIN IMMEDIATE)."""
+    if not is_sqlite():
+        list(LedgerChain.select(LedgerChain.store).where(LedgerChain.store == store).for_update())
+
+
+def _marks(store):
+    """(highest sale id, highest return id) of the store now; 0 before its first."""
+    return (Sale.select(fn.MAX(Sale.id)).where(Sale.store == store).scalar() or 0,
+            Refund.select(fn.MAX(Refund.id)).where(Refund.store == store).scalar() or 0)
+
+
+def _store_close(store, day, kind, span, data, *, cashier=None, closed_by=None, now=None):
     head = data["chain"]
+    sale_mark, refund_mark = _marks(store)
     return DayClose.create(
         store=store, day=day, kind=kind, cashier=cashier, owner=cashier.id if cashier is not None else 0,
-        number=number, covered_from=since, covered_until=until, closed_by=closed_by, closed_at=now,
+        number=span.number, covered_from=span.since, covered_until=span.until, closed_by=closed_by, closed_at=now,
         figures=json.dumps(data, ensure_ascii=False, sort_keys=True),
         chain_head=head["head"], chain_entry_id=head["entry_id"], chain_length=head["length"],
+        # Never below the previous close's: nothing it left out may be counted twice.
+        sale_mark=max(sale_mark, span.after_sale or 0), refund_mark=max(refund_mark, span.after_refund or 0),
     )
 
 
 def _close_one_day(store, day, now, closed_by):
-    since, until = day_span(store, day, now)
-    data = figures(store, since, until, day)
-    record = _store_close(store, day, DAY, since, until, data, closed_by=closed_by, now=now)
+    span = day_span(store, day, now)
+    record = _store_close(store, day, DAY, span, figures(store, span, day), closed_by=closed_by, now=now)
     audit.record("close_day", store=store, staff=closed_by, day=day.isoformat(), close=record.id,
                  nightly=closed_by is None)
     return record
@@ -375,6 +412,7 @@ def close_day(store, day, *, staff=None, now=None):
     _check_day(store, day, now)
     try:
         with database.atomic():
+            _lock_books(store)
             last = _last_day_close(store, before=day)
             if last is not None:
                 missed = last.day + timedelta(days=1)
@@ -403,10 +441,10 @@ def close_shift(store, cashier, *, now=None):
         raise KioskError("day_already_closed", day=day.isoformat(), when=_local_text(done.closed_at, store))
     try:
         with database.atomic():
-            since, until, number = shift_span(store, cashier, day, now)
-            data = figures(store, since, until, day, cashier=cashier.id)
-            record = _store_close(store, day, SHIFT, since, until, data, cashier=cashier, number=number,
-                                  closed_by=cashier, now=now)
+            _lock_books(store)
+            span = shift_span(store, cashier, day, now)
+            record = _store_close(store, day, SHIFT, span, figures(store, span, day, cashier=cashier.id),
+                                  cashier=cashier, closed_by=cashier, now=now)
             audit.record("close_shift", store=store, staff=cashier, day=day.isoformat(), close=record.id)
             return record
     except peewee.IntegrityError:
@@ -415,20 +453,22 @@ def close_shift(store, cashier, *, now=None):
 
 def close_unclosed(store, now=None):
     """The nightly run: close every past day of ``store`` since its last day close that nobody
-    closed (yesterday only, before the store's first close). Returns the DayCloses written."""
+    closed (yesterday only, before the store's first close). Returns the DayCloses written
+    (none when another run closed them at the same moment)."""
     now = now or utcnow()
     yesterday = local_today(store.timezone, now) - timedelta(days=1)
-    last = _last_day_close(store)
-    if last is not None and last.day >= yesterday:
+    try:
+        with database.atomic():
+            _lock_books(store)
+            last = _last_day_close(store)
+            day = last.day + timedelta(days=1) if last is not None else yesterday
+            written = []
+            while day <= yesterday:
+                written.append(_close_one_day(store, day, now, None))
+                day += timedelta(days=1)
+            return written
+    except peewee.IntegrityError:
         return []
-    first = last.day + timedelta(days=1) if last is not None else yesterday
-    with database.atomic():
-        written = []
-        day = first
-        while day <= yesterday:
-            written.append(_close_one_day(store, day, now, None))
-            day += timedelta(days=1)
-        return written
 
 
 # ---------------------------------------------------------------------------------------------

@@ -24,6 +24,8 @@ def apply(migrator):
         chain_head = peewee.CharField(max_length=64)
         chain_entry_id = peewee.BigIntegerField(null=True)
         chain_length = peewee.BigIntegerField(default=0)
+        sale_mark = peewee.BigIntegerField(null=True)
+        refund_mark = peewee.BigIntegerField(null=True)
 
         class Meta:
             database = migrator.database

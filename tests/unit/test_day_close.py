@@ -243,3 +243,28 @@ def test_two_stores_never_see_each_other(world):
     record = service.close_day(world.store, D, now=utc("2026-11-11T00:00:00"))
     with pytest.raises(KioskError):
         service.find_close(other, record.id)
+
+
+def test_a_sale_stamped_before_a_close_but_committed_after_it_is_on_the_next_close(world):
+    """A checkout in flight while the manager closes the day: stamped a moment before the close,
+    committed a moment after. The close could not see it; the next one counts it, late."""
+    manager = world.staff[MANAGER]
+    early = service.close_day(world.store, D, staff=manager, now=utc("2026-11-10T07:00:00"))
+    in_flight = sell(world, CASHIER, {"食盐": 1}, utc("2026-11-10T06:59:59"))
+    assert json.loads(early.figures)["totals"]["sales"] == 0
+    data = service.stored_figures(
+        service.close_day(world.store, date(2026, 11, 11), staff=manager, now=utc("2026-11-12T01:00:00")))
+    assert data["totals"]["sales"] == 1
+    assert [(c["receipt_no"], c["day"]) for c in data["corrections"]] == [(in_flight.receipt_no, "2026-11-10")]
+    # And the close after that does not count it again.
+    third = service.close_day(world.store, date(2026, 11, 12), now=utc("2026-11-13T01:00:00"))
+    assert service.stored_figures(third)["totals"]["sales"] == 0
+
+
+def test_two_tills_closing_the_same_day_at_once_make_one_close(world):
+    from tests.helpers import race
+
+    outcomes = race(4, lambda i: service.close_day(world.store, D, staff=world.staff[MANAGER],
+                                                   now=utc("2026-11-11T01:00:00")).id)
+    assert sorted(map(str, outcomes)).count("day_already_closed") == 3
+    assert DayClose.select().count() == 1
