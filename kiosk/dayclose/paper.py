@@ -25,6 +25,7 @@ def words():
         "closed_by": gettext("Closed by"),
         "closed_at": gettext("Closed at"),
         "nightly": gettext("the nightly run"),
+        "no_staff": gettext("(from the command line)"),
         "preview": gettext("PREVIEW - not closed yet"),
         "staff": gettext("Staff member"),
         "sales": gettext("Sales"),
@@ -116,7 +117,7 @@ def slip(data, w, *, kind, cashier="", closed_by="", closed_at=None):
 
     for entry in data["staff"]:
         rows.append(SlipRow(kind="rule"))
-        rows.append(SlipRow(entry["name"] or w["nightly"], kind="heading"))
+        rows.append(SlipRow(entry["name"] or w["no_staff"], kind="heading"))
         rows += figures_of(entry)
         rows += [goods(counts) for counts in entry["categories"]]
     rows.append(SlipRow(kind="rule"))
