@@ -5,7 +5,8 @@ import click
 
 def _line(record, data):
     totals, rec = data["totals"], data["reconciliation"]
-    verdict = "reconciled" if rec["ok"] else f"NOT reconciled: {rec['net']} points redeemed less refunds, goods worth {rec['goods_value']}"
+    verdict = "reconciled" if rec["ok"] else (
+        f"NOT reconciled: {rec['net']} points redeemed less refunds, goods worth {rec['goods_value']}")
     return (f"{data['store']['code']} {record.day:%Y-%m-%d}: closed; {totals['sales']} sale(s) {totals['sale_points']} points, "
             f"{totals['returns']} return(s) {totals['return_points']} points, {len(data['unprinted'])} receipt(s) not "
             f"printed, {len(data['corrections'])} correction(s) from earlier days; {verdict}; "
