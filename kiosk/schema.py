@@ -16,8 +16,8 @@ from kiosk import migrations
 from kiosk.audit import AuditEvent
 from kiosk.cards.models import Account, Card
 from kiosk.checkout.models import Refund, RefundLine, Sale, SaleLine
-from kiosk.db import BaseModel, database, is_sqlite
 from kiosk.dayclose.models import DayClose
+from kiosk.db import BaseModel, database, is_sqlite
 from kiosk.earning.models import Correction, Objection, Rule, ServiceRecord
 from kiosk.goods.models import StockReceipt, StockReceiptLine, WriteOff, WriteOffLine
 from kiosk.inventory.models import PriceChange, Product, ProductCategory, StockMovement
