@@ -24,7 +24,7 @@ def words():
         "cashier": gettext("Cashier"),
         "closed_by": gettext("Closed by"),
         "closed_at": gettext("Closed at"),
-        "nightly": gettext("the nightly run"),
+        "nightly": gettext("the kiosk, automatically"),
         "no_staff": gettext("(from the command line)"),
         "preview": gettext("PREVIEW - not closed yet"),
         "staff": gettext("Staff member"),

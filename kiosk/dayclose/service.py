@@ -347,7 +347,21 @@ def preview_day(store, day, now=None):
     Raises KioskError: "close_day_future", "day_already_closed", "later_day_closed"."""
     now = now or utcnow()
     _check_day(store, day, now)
+    missed = missed_days(store, day)
+    if missed:
+        # The close closes those days first; then this day covers its own records only.
+        start, end = day_bounds(day, store.timezone)
+        return dict(figures(store, Span(start, min(end, now)), day), missed_days=[d.isoformat() for d in missed])
     return figures(store, day_span(store, day, now), day)
+
+
+def missed_days(store, day):
+    """The days between the store's last day close before ``day`` and ``day`` that nobody
+    closed: a close of ``day`` closes them first."""
+    last = _last_day_close(store, before=day)
+    if last is None:
+        return []
+    return [last.day + timedelta(days=n) for n in range(1, (day - last.day).days)]
 
 
 def preview_shift(store, cashier, now=None):

@@ -270,3 +270,15 @@ def test_two_tills_closing_the_same_day_at_once_make_one_close(world):
                                                    now=utc("2026-11-11T01:00:00")).id)
     assert sorted(map(str, outcomes)).count("day_already_closed") == 3
     assert DayClose.select().count() == 1
+
+
+def test_the_preview_of_a_day_after_missed_days_shows_what_its_close_will_store(world):
+    service.close_day(world.store, date(2026, 11, 7), now=utc("2026-11-08T01:00:00"))
+    sell(world, CASHIER, {"食盐": 1}, utc("2026-11-08T03:00:00"))
+    sell(world, CASHIER, {"大米": 1}, utc("2026-11-10T03:00:00"))
+    now = utc("2026-11-11T01:00:00")
+    preview = service.preview_day(world.store, D, now=now)
+    assert preview["missed_days"] == ["2026-11-08", "2026-11-09"]
+    stored = service.stored_figures(service.close_day(world.store, D, now=now))
+    assert preview["totals"] == stored["totals"] and stored["totals"]["sale_points"] == 50
+    assert preview["corrections"] == stored["corrections"] == []

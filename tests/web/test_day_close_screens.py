@@ -141,3 +141,13 @@ def test_the_settings_page_and_the_register_link_to_the_close(manager):
 def test_a_close_is_in_the_audit_log(manager, world):
     manager.post("/close/", {"day": "2026-11-10"}, htmx=False)
     assert "已日结" in body(manager.get("/settings/audit/"))
+
+
+def test_the_preview_says_which_unclosed_days_the_close_closes_first(manager, world):
+    service.close_day(world.store, datetime(2026, 11, 7).date(), now=datetime(2026, 11, 8, 1))
+    page = body(manager.get("/close/"))
+    assert "2026-11-08、2026-11-09 没有人日结：日结这一天时会先日结这些天。" in page
+    manager.post("/close/", {"day": "2026-11-10"}, htmx=False)
+    assert [c.day.isoformat() for c in DayClose.select().order_by(DayClose.day)] == [
+        "2026-11-07", "2026-11-08", "2026-11-09", "2026-11-10"]
+    assert "系统自动" in body(manager.get("/close/"))  # the days nobody closed: closed by the kiosk
