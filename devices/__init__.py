@@ -8,6 +8,7 @@ from .paper import render_document_png, render_png
 from .printers import PrinterError, ReceiptPrinter, VirtualPrinter, printer_from_url
 from .profiles import PAPER_58, PAPER_80, PaperProfile
 from .receipt import Receipt, ReceiptLabels, ReceiptLine
+from .slip import Slip, SlipRow
 from .statement import Statement, StatementEntry, StatementLabels
 from .status import PrinterStatus
 from .text import display_width
@@ -25,6 +26,8 @@ __all__ = [
     "ShelfLabel",
     "ShelfLabels",
     "ShelfLabelCaptions",
+    "Slip",
+    "SlipRow",
     "PaperProfile",
     "PAPER_58",
     "PAPER_80",

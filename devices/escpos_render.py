@@ -24,6 +24,7 @@ from .labels import ShelfLabels, layout_labels
 from .layout import Barcode, Cut, Feed, Item, QrCode, TextLine, layout_receipt, preview_text
 from .profiles import PAPER_80, PaperProfile
 from .receipt import Receipt
+from .slip import Slip, layout_slip
 from .statement import Statement, layout_statement
 
 __all__ = ["render_escpos", "render_items", "preview_lines", "ENCODINGS", "QR_MODES", "check_encoding"]
@@ -244,6 +245,8 @@ def _layout(document, profile: PaperProfile) -> list[Item]:
         return layout_labels(document, profile)
     if isinstance(document, Acknowledgement):
         return layout_acknowledgement(document, profile)
+    if isinstance(document, Slip):
+        return layout_slip(document, profile)
     return layout_receipt(document, profile)
 
 

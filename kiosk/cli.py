@@ -638,3 +638,8 @@ main.add_command(store)
 from kiosk.rulesheets.commands import rulesheet  # noqa: E402
 
 main.add_command(rulesheet)
+
+# --- dayclose commands ---
+from kiosk.dayclose.commands import close_day  # noqa: E402
+
+main.add_command(close_day)

@@ -305,6 +305,16 @@ MESSAGES = {
     "objection_dismissed": _l("The objection to this deduction was already decided. To object again, please "
                               "ask at the service desk."),
     "typed_card_numbers_off": _l("Please scan the card: this store does not take typed card numbers."),
+    # --- dayclose ---
+    "bad_close_day": _l("“%(day)s” is not a day. Please choose a day like 2026-12-05."),
+    "close_day_future": _l("%(day)s has not come yet. A day can be closed once it has begun."),
+    "day_already_closed": _l("%(day)s was already closed (at %(when)s). A closed day never changes: anything "
+                             "recorded later shows on the next day's close."),
+    "later_day_closed": _l("%(day)s cannot be closed any more: %(later)s, a later day, is closed already. Its "
+                           "records are on the next close."),
+    "shift_just_closed": _l("This shift was closed a moment ago (from this or another till). Please look at the "
+                            "list of closes."),
+    "unknown_close": _l("That close is not one of this store's, or not yours to see."),
 }
 
 # Names of form fields, for the messages above.

@@ -16,6 +16,7 @@ from kiosk import migrations
 from kiosk.audit import AuditEvent
 from kiosk.cards.models import Card
 from kiosk.checkout.models import Refund, RefundLine, Sale, SaleLine
+from kiosk.dayclose.models import DayClose
 from kiosk.db import BaseModel, database, is_sqlite
 from kiosk.earning.models import Correction, Objection, Rule, ServiceRecord
 from kiosk.goods.models import StockReceipt, StockReceiptLine, WriteOff, WriteOffLine
@@ -42,6 +43,7 @@ MODELS = [
     StockTake, StockTakeLine, StockTakeCount,
     ProductCategory,
     PinThrottle,
+    DayClose,
 ]
 
 

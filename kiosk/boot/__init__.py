@@ -5,7 +5,7 @@ paths of the running installation and its ``KIOSK_*`` settings, so the files gen
 with this virtualenv and instance folder only: generate them on the till itself.
 
 Besides the server and the screen, each set runs the nightly commands (``kiosk settle-deductions``
-then ``kiosk expire``, then, whatever they did, ``kiosk backup`` on SQLite) shortly after midnight
+then ``kiosk expire`` and ``kiosk close-day``, then, whatever they did, ``kiosk backup`` on SQLite) shortly after midnight
 in the store's time zone: a systemd timer on Linux, a Task Scheduler task on Windows.
 """
 import datetime
@@ -41,7 +41,8 @@ _ZONE = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)*$")
 # expire. In this order: a deduction takes the oldest points first, like spending, so it must be
 # on the books before the expiry is worked out (the screens settle a deduction whenever its
 # account is looked at, so the other order would make the result depend on who looked when).
-NIGHTLY_COMMANDS = ("settle-deductions", "expire")
+# Last, every past day nobody closed is closed (kiosk.dayclose).
+NIGHTLY_COMMANDS = ("settle-deductions", "expire", "close-day")
 # Then, whether they succeeded or not, a verified backup (kiosk.backup) of a SQLite database;
 # a PostgreSQL database is backed up on its server (pg_dump), so no backup is run there.
 NIGHTLY_BACKUP = "backup"

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import peewee
 
-from devices import Acknowledgement, PrinterError, Receipt, ShelfLabels, Statement
+from devices import Acknowledgement, PrinterError, Receipt, ShelfLabels, Slip, Statement
 from kiosk import audit
 from kiosk.db import database, utcnow
 from kiosk.errors import KioskError
@@ -41,8 +41,8 @@ def retry_delay(attempts):
 
 
 # What a job prints, by its kind: a receipt, a statement, shelf labels, a donation
-# acknowledgement (thanks).
-_KINDS = {Receipt: "receipt", Statement: "statement", ShelfLabels: "labels", Acknowledgement: "thanks"}
+# acknowledgement (thanks), a text slip (the day close).
+_KINDS = {Receipt: "receipt", Statement: "statement", ShelfLabels: "labels", Acknowledgement: "thanks", Slip: "slip"}
 _DOCUMENTS = {kind: document for document, kind in _KINDS.items()}
 
 

@@ -51,6 +51,8 @@ ACTION_NAMES = {
     # Sales
     "refund": _l("Return"),
     "reprint": _l("Receipt reprinted"),
+    "close_shift": _l("Shift closed"),
+    "close_day": _l("Day closed"),
     # Earning and deductions
     "rule_added": _l("Rule added"),
     "rule_changed": _l("Rule changed"),

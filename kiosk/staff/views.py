@@ -25,6 +25,7 @@ SCREENS = (
     ("notice.page", (SERVICE, MANAGER)),
     ("goods.goods_in", (CASHIER, OPERATIONS, MANAGER)),
     ("goods.goods_out", (CASHIER, OPERATIONS, MANAGER)),
+    ("dayclose.page", (CASHIER, MANAGER)),
     ("settings.page", (MANAGER,)),
 )
 # Roles that see the near-expiry and low-stock lists on the home screen.

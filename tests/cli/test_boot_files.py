@@ -263,11 +263,11 @@ def test_nightly_unit_runs_settle_then_expire_as_the_server_does(linux, tmp_path
     for key in ("User", "WorkingDirectory", "EnvironmentFile"):
         assert service[key] == server[key], key
     assert service["WorkingDirectory"] == str(tmp_path / "instance")
-    # Two ExecStart= lines: a oneshot runs them in order and stops at the first that fails, so
-    # expire never runs without the deductions that were due.
+    # ExecStart= lines: a oneshot runs them in order and stops at the first that fails, so
+    # expire never runs without the deductions that were due; the day close comes last.
     commands = [exec_argv(value) for section, key, value in nightly if key == "ExecStart"]
     kiosk = shlex.split(server["ExecStart"])[:-1]
-    assert commands == [kiosk + ["settle-deductions"], kiosk + ["expire"]]
+    assert commands == [kiosk + ["settle-deductions"], kiosk + ["expire"], kiosk + ["close-day"]]
     assert os.path.isabs(kiosk[0])
     # Then the backup, as ExecStopPost=: systemd runs it after the ExecStart= commands whether
     # they succeeded or failed, so a failed expiry does not cost the night's copy.
@@ -286,7 +286,7 @@ def test_no_nightly_backup_on_postgresql(tmp_path):
     out = generate(tmp_path, "linux", KIOSK_DATABASE_URL="postgresql://kiosk@localhost/kiosk")
     nightly = unit_settings(out / "points-kiosk-nightly.service")
     assert not [value for _, key, value in nightly if key == "ExecStopPost"]
-    assert [exec_argv(value)[-1] for _, key, value in nightly if key == "ExecStart"] == ["settle-deductions", "expire"]
+    assert [exec_argv(value)[-1] for _, key, value in nightly if key == "ExecStart"] == ["settle-deductions", "expire", "close-day"]
     windows = generate(tmp_path, "windows", KIOSK_DATABASE_URL="postgresql://kiosk@localhost/kiosk")
     assert not [line for line in batch_lines(windows / "nightly.bat") if line.endswith("2>&1") and " backup " in line]
 
@@ -357,8 +357,10 @@ def test_nightly_run_settles_the_due_deduction_before_expiring_the_rest(tmp_path
                                 text=True, timeout=120)
         assert result.returncode == 0, f"{argv}: {result.stdout}{result.stderr}"
         outputs.append(result.stdout)
-    settled, expired = outputs
+    settled, expired, closed = outputs
     assert "1 deduction(s) took effect" in settled
+    # The day close of yesterday, which nobody closed (the store's first close).
+    assert closed.startswith(f"XY {today - timedelta(days=1)}: closed;"), closed
     assert f"{total - 5} points expired on {accounts} account(s)" in expired
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT status FROM service_record WHERE id = ?", (record_id,)).fetchone() == ("approved",)
@@ -368,8 +370,9 @@ def test_nightly_run_settles_the_due_deduction_before_expiring_the_rest(tmp_path
         assert db.execute("SELECT SUM(balance) FROM account").fetchone() == (0,)
     # A second night (or a technician trying it) changes nothing.
     again = [subprocess.run(argv, env=env, cwd=workdir, capture_output=True, text=True, timeout=120) for argv in commands]
-    assert [result.returncode for result in again] == [0, 0]
+    assert [result.returncode for result in again] == [0, 0, 0]
     assert "0 deduction(s) took effect" in again[0].stdout and "0 points expired on 0 account(s)" in again[1].stdout
+    assert again[2].stdout == "XY: every past day is closed\n"
     verify = subprocess.run([*server[:-1], "verify"], env=env, cwd=workdir, capture_output=True, text=True, timeout=120)
     assert verify.returncode == 0, verify.stdout + verify.stderr
     # The ExecStopPost= backup: a verified copy in backups/ of the instance folder.
@@ -441,17 +444,17 @@ def test_nightly_bat_runs_settle_then_expire_with_the_server_settings(windows, t
     prefix = f'"{kiosk}"' + "".join(f' "{arg}"' for arg in re.findall(r"'([^']*)', ", args))
     runs = [line for line in lines if line.startswith(f'"{kiosk}"')]
     assert runs == [f'{prefix} settle-deductions >> "{log}" 2>&1', f'{prefix} expire >> "{log}" 2>&1',
-                    f'{prefix} backup >> "{log}" 2>&1']
-    for run in runs[:2]:  # each stops the run when it fails...
+                    f'{prefix} close-day >> "{log}" 2>&1', f'{prefix} backup >> "{log}" 2>&1']
+    for run in runs[:3]:  # each stops the run when it fails...
         assert lines[lines.index(run) + 1] == "if %ERRORLEVEL% neq 0 goto failed"
-    assert lines.index(runs[0]) < lines.index(runs[1]) < lines.index(runs[2])
+    assert lines.index(runs[0]) < lines.index(runs[1]) < lines.index(runs[2]) < lines.index(runs[3])
     assert f'cd /d "{tmp_path / "instance"}" || exit /b 1' in lines
-    # ...but not the backup: after the expiry, and after ":failed" (which notes the failure and
+    # ...but not the backup: after the day close, and after ":failed" (which notes the failure and
     # falls through), the run goes on to ":backup"; it ends with 1 if anything failed.
     code = [line for line in lines if line and not line.startswith(("rem ", "echo "))]
-    assert code[code.index(runs[1]) + 1:code.index(runs[2])] == [
+    assert code[code.index(runs[2]) + 1:code.index(runs[3])] == [
         "if %ERRORLEVEL% neq 0 goto failed", "goto backup", ":failed", 'set "NIGHTLY_FAILED=1"', ":backup"]
-    assert code[code.index(runs[2]) + 1:] == [
+    assert code[code.index(runs[3]) + 1:] == [
         "if %ERRORLEVEL% neq 0 goto backup_failed", "if defined NIGHTLY_FAILED exit /b 1", "exit /b 0",
         ":backup_failed", "exit /b 1"]
     assert lines.index('set "NIGHTLY_FAILED="') < lines.index(runs[0])  # not inherited from the environment
