@@ -146,11 +146,14 @@ def create_app(config=None):
     # The store manager's screens for earning rules and goods categories.
     from kiosk.earning.rules_views import bp as rules_bp
     from kiosk.inventory.category_views import bp as categories_bp
+    # Reports and exports (kiosk/reports).
+    from kiosk.reports.views import bp as reports_bp
 
     for blueprint in (
         staff_bp, cashier_bp, returns_bp, printing_bp, registry_bp, registry_import_bp, passbook_bp, settings_bp,
         scanning_bp, earning_bp, volunteer_import_bp, expiry_bp, notice_bp, redemption_bp, products_bp, goods_bp,
         stocktake_bp, setup_bp, staff_admin_bp, audit_bp, backup_bp, rulesheets_bp, rules_bp, categories_bp,
+        reports_bp,
     ):
         app.register_blueprint(blueprint)
 

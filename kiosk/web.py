@@ -28,6 +28,7 @@ SCREEN_NAMES = {
     "products.page": _l("Goods"),
     "goods.goods_in": _l("Goods in"),
     "goods.goods_out": _l("Goods out / write-off"),
+    "reports.page": _l("Reports"),
 }
 CARD_STATUS_NAMES = {
     "active": _l("In use"),

@@ -26,6 +26,7 @@ SCREENS = (
     ("goods.goods_in", (CASHIER, OPERATIONS, MANAGER)),
     ("goods.goods_out", (CASHIER, OPERATIONS, MANAGER)),
     ("settings.page", (MANAGER,)),
+    ("reports.page", (SERVICE, MANAGER)),
 )
 # Roles that see the near-expiry and low-stock lists on the home screen.
 STOCK_ROLES = (CASHIER, OPERATIONS, MANAGER)
