@@ -638,3 +638,8 @@ main.add_command(store)
 from kiosk.rulesheets.commands import rulesheet  # noqa: E402
 
 main.add_command(rulesheet)
+
+# --- reports commands ---
+from kiosk.reports.commands import report  # noqa: E402
+
+main.add_command(report)
