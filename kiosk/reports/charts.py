@@ -68,7 +68,9 @@ def _figure(pyplot, title):
 
 def _empty(axes, words):
     axes.text(0.5, 0.5, words, ha="center", va="center", transform=axes.transAxes, color="#777777")
+    axes.set_xticks([])
     axes.set_yticks([])
+    axes.grid(False)
 
 
 def bars(title, labels, series, *, empty="", horizontal=False):
@@ -93,6 +95,8 @@ def bars(title, labels, series, *, empty="", horizontal=False):
                 axes.grid(axis="y", visible=False)
             else:
                 axes.set_xticks(list(positions), labels)
+                pad = max(0.0, (4 - len(labels)) / 2)  # a bar or two stay bar-sized, centred
+                axes.set_xlim(-0.5 - pad, len(labels) - 0.5 + pad)
                 if len(labels) > 8:
                     axes.tick_params(axis="x", labelsize=9)
             if count > 1:
