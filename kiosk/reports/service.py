@@ -86,12 +86,6 @@ def buckets(period, tz_name):
             for label, first, last in out]
 
 
-def _bucket_case(column, bounds):
-    """A CASE giving the index of the bucket ``column`` (a time) falls in; ``bounds`` are the
-    buckets' (start, end), contiguous and in order. Rows outside are filtered by the caller."""
-    return Case(None, [(column < end, index) for index, (_start, end) in enumerate(bounds)], len(bounds))
-
-
 # ---------------------------------------------------------------------------------------------
 # Points
 
@@ -164,64 +158,65 @@ class PointsReport:
 
 def points(store, period):
     """The points report of ``store`` for ``period``: what was earned (by rule and category),
-    deducted, corrected, redeemed, returned and expired, and the points outstanding at both ends."""
+    deducted, corrected, redeemed, returned and expired, and the points outstanding at both ends.
+
+    Two passes over the store's ledger up to the period's end: one grouped by chart bucket and
+    kind (a bucket of its own for everything before the period: the outstanding points at its
+    start), one joined to the service records for the rules."""
     start, end = period.bounds(store.timezone)
-    in_period = _ledger(store, start, end)
-    by_kind, counts = {}, {}
-    for kind, total, count in (in_period.select(LedgerEntry.kind, fn.SUM(LedgerEntry.delta), fn.COUNT(LedgerEntry.id))
-                               .group_by(LedgerEntry.kind).tuples()):
-        by_kind[kind], counts[kind] = _int(total), _int(count)
-
-    def by_rule(kind):
-        # The entry an approved record posted is its ledger_entry: join on it, so the rule's
-        # version (code, name, category as they were) is the one it was scored with.
-        query = (in_period.select(Rule.code, Rule.name, Rule.category, fn.COUNT(LedgerEntry.id), fn.SUM(LedgerEntry.delta))
-                 .join(ServiceRecord, on=(ServiceRecord.ledger_entry == LedgerEntry.id))
-                 .join(Rule, on=(ServiceRecord.rule == Rule.id))
-                 .where(LedgerEntry.kind == kind)
-                 .group_by(Rule.code, Rule.name, Rule.category)
-                 .order_by(Rule.category, Rule.code, Rule.name))
-        sign = -1 if kind == DEDUCT else 1
-        return [RuleRow(code, name, category, _int(count), sign * _int(total))
-                for code, name, category, count, total in query.tuples()]
-
-    earned_by_rule = by_rule(EARN)
-    categories = {}
-    for row in earned_by_rule:
-        categories[row.category] = categories.get(row.category, 0) + row.points
-    linked = _int(in_period.select(fn.SUM(LedgerEntry.delta))
-                  .where(LedgerEntry.kind == EARN, LedgerEntry.reference.startswith("linked:")).scalar())
-    up, down = (in_period.select(
-        fn.SUM(Case(None, [(LedgerEntry.delta > 0, LedgerEntry.delta)], 0)),
-        fn.SUM(Case(None, [(LedgerEntry.delta < 0, 0 - LedgerEntry.delta)], 0)),
-    ).where(LedgerEntry.kind == ADJUST).tuples().get())
-    report = PointsReport(
-        period=period, store=store, start=start, end=end, by_kind=by_kind, counts=counts,
-        earned_by_rule=earned_by_rule, earned_by_category=sorted(categories.items()),
-        deducted_by_rule=by_rule(DEDUCT), linked=linked,
-        earned_other=by_kind.get(EARN, 0) - linked - sum(row.points for row in earned_by_rule),
-        corrections_up=_int(up), corrections_down=_int(down),
-        outstanding_start=outstanding_at(store, start), outstanding_end=outstanding_at(store, end),
-        point_value_fen=store.point_value_fen,
-    )
-    report.trend = points_trend(store, period)
-    return report
-
-
-def points_trend(store, period):
-    """[(label, earned, redeemed less returns)] per week or month of ``period``, from one grouped
-    query."""
     parts = buckets(period, store.timezone)
-    bounds = [(b[3], b[4]) for b in parts]
-    bucket = _bucket_case(LedgerEntry.created_at, bounds)
-    sums = {}
-    for index, kind, total in (_ledger(store, bounds[0][0], bounds[-1][1])
-                               .select(bucket.alias("bucket"), LedgerEntry.kind, fn.SUM(LedgerEntry.delta))
-                               .where(LedgerEntry.kind.in_((EARN, REDEEM, REFUND)))
-                               .group_by(bucket, LedgerEntry.kind).tuples()):
-        sums[(int(index), kind)] = _int(total)
-    return [(label, sums.get((i, EARN), 0), -sums.get((i, REDEEM), 0) - sums.get((i, REFUND), 0))
-            for i, (label, *_rest) in enumerate(parts)]
+    bucket = Case(None, [(LedgerEntry.created_at < start, -1)] +
+                  [(LedgerEntry.created_at < part[4], index) for index, part in enumerate(parts)], len(parts))
+    linked = Case(None, [(LedgerEntry.reference.startswith("linked:"), LedgerEntry.delta)], 0)
+    up = Case(None, [(LedgerEntry.delta > 0, LedgerEntry.delta)], 0)
+    down = Case(None, [(LedgerEntry.delta < 0, 0 - LedgerEntry.delta)], 0)
+    before = 0
+    by_kind, counts, sums, extra = {}, {}, {}, {"linked": 0, "up": 0, "down": 0}
+    for index, kind, total, count, link, plus, minus in (
+            _ledger(store, end=end)
+            .select(bucket.alias("bucket"), LedgerEntry.kind, fn.SUM(LedgerEntry.delta), fn.COUNT(LedgerEntry.id),
+                    fn.SUM(linked), fn.SUM(up), fn.SUM(down))
+            .group_by(bucket, LedgerEntry.kind).tuples()):
+        index, total = int(index), _int(total)
+        if index < 0:
+            before += total
+            continue
+        sums[(index, kind)] = total
+        by_kind[kind] = by_kind.get(kind, 0) + total
+        counts[kind] = counts.get(kind, 0) + _int(count)
+        if kind == EARN:
+            extra["linked"] += _int(link)
+        if kind == ADJUST:
+            extra["up"] += _int(plus)
+            extra["down"] += _int(minus)
+    trend = [(label, sums.get((i, EARN), 0), -sums.get((i, REDEEM), 0) - sums.get((i, REFUND), 0))
+             for i, (label, *_rest) in enumerate(parts)]
+
+    # The entry an approved record posted is its ledger_entry: join on it, so the rule's version
+    # (code, name, category as they were) is the one it was scored with.
+    rules = {EARN: [], DEDUCT: []}
+    for kind, code, name, category, count, total in (
+            _ledger(store, start, end)
+            .select(LedgerEntry.kind, Rule.code, Rule.name, Rule.category, fn.COUNT(LedgerEntry.id),
+                    fn.SUM(LedgerEntry.delta))
+            .join(ServiceRecord, on=(ServiceRecord.ledger_entry == LedgerEntry.id))
+            .join(Rule, on=(ServiceRecord.rule == Rule.id))
+            .where(LedgerEntry.kind.in_((EARN, DEDUCT)))
+            .group_by(LedgerEntry.kind, Rule.code, Rule.name, Rule.category)
+            .order_by(Rule.category, Rule.code, Rule.name).tuples()):
+        rules[kind].append(RuleRow(code, name, category, _int(count), (-1 if kind == DEDUCT else 1) * _int(total)))
+    categories = {}
+    for row in rules[EARN]:
+        categories[row.category] = categories.get(row.category, 0) + row.points
+    return PointsReport(
+        period=period, store=store, start=start, end=end, by_kind=by_kind, counts=counts,
+        earned_by_rule=rules[EARN], earned_by_category=sorted(categories.items()),
+        deducted_by_rule=rules[DEDUCT], linked=extra["linked"],
+        earned_other=by_kind.get(EARN, 0) - extra["linked"] - sum(row.points for row in rules[EARN]),
+        corrections_up=extra["up"], corrections_down=extra["down"],
+        outstanding_start=before, outstanding_end=before + sum(by_kind.values()),
+        point_value_fen=store.point_value_fen, trend=trend,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -474,13 +469,15 @@ def goods(store, period, *, today=None, full_names=False):
         .join(Product, on=(SaleLine.product == Product.id))
         .group_by(Product.category).order_by(line_points.desc(), Product.category).tuples())]
 
-    value_start = stock_value_at(store, start)
+    # One pass over the movements up to the end: a bucket for all before the period (the stock
+    # value at its start), then one per week or month.
     parts = buckets(period, store.timezone)
-    bounds = [(b[3], b[4]) for b in parts]
-    bucket = _bucket_case(StockMovement.created_at, bounds)
+    bucket = Case(None, [(StockMovement.created_at < start, -1)] +
+                  [(StockMovement.created_at < part[4], index) for index, part in enumerate(parts)], len(parts))
     changes = {int(index): _int(total) for index, total in (
-        _movements(store, start, end).select(bucket.alias("bucket"), fn.SUM(StockMovement.delta * Product.points))
+        _movements(store, end=end).select(bucket.alias("bucket"), fn.SUM(StockMovement.delta * Product.points))
         .group_by(bucket).tuples())}
+    value_start = changes.get(-1, 0)
     trend, running = [], value_start
     for index, (label, *_rest) in enumerate(parts):
         running += changes.get(index, 0)
