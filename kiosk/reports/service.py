@@ -194,14 +194,18 @@ def points(store, period):
 
     # The entry an approved record posted is its ledger_entry: join on it, so the rule's version
     # (code, name, category as they were) is the one it was scored with.
+    # Driven from the store's service records (far fewer than its ledger entries).
     rules = {EARN: [], DEDUCT: []}
     for kind, code, name, category, count, total in (
-            _ledger(store, start, end)
+            ServiceRecord
             .select(LedgerEntry.kind, Rule.code, Rule.name, Rule.category, fn.COUNT(LedgerEntry.id),
                     fn.SUM(LedgerEntry.delta))
-            .join(ServiceRecord, on=(ServiceRecord.ledger_entry == LedgerEntry.id))
+            .join(LedgerEntry, on=(ServiceRecord.ledger_entry == LedgerEntry.id))
+            .switch(ServiceRecord)
             .join(Rule, on=(ServiceRecord.rule == Rule.id))
-            .where(LedgerEntry.kind.in_((EARN, DEDUCT)))
+            .where(ServiceRecord.store == _store_id(store), ServiceRecord.ledger_entry.is_null(False),
+                   LedgerEntry.created_at >= start, LedgerEntry.created_at < end,
+                   LedgerEntry.kind.in_((EARN, DEDUCT)))
             .group_by(LedgerEntry.kind, Rule.code, Rule.name, Rule.category)
             .order_by(Rule.category, Rule.code, Rule.name).tuples()):
         rules[kind].append(RuleRow(code, name, category, _int(count), (-1 if kind == DEDUCT else 1) * _int(total)))
