@@ -88,14 +88,15 @@ def bars(title, labels, series, *, empty="", horizontal=False):
                 offsets = [p - 0.4 + width * (index + 0.5) for p in positions]
                 draw = axes.barh if horizontal else axes.bar
                 draw(offsets, values, width * 0.95, label=name, color=COLORS.get(color, color))
+            pad = max(0.0, (4 - len(labels)) / 2)  # a bar or two stay bar-sized, centred
             if horizontal:
                 axes.set_yticks(list(positions), labels)
+                axes.set_ylim(-0.5 - pad, len(labels) - 0.5 + pad)
                 axes.invert_yaxis()
                 axes.grid(axis="x", color="#dddddd", linewidth=0.8)
                 axes.grid(axis="y", visible=False)
             else:
                 axes.set_xticks(list(positions), labels)
-                pad = max(0.0, (4 - len(labels)) / 2)  # a bar or two stay bar-sized, centred
                 axes.set_xlim(-0.5 - pad, len(labels) - 0.5 + pad)
                 if len(labels) > 8:
                     axes.tick_params(axis="x", labelsize=9)
