@@ -198,7 +198,8 @@ def goods_document(store, period, report=None, *, today=None, full_names=False):
     by_category = charts.bars(_("Goods redeemed by category (points)"), [c[0] for c in report.by_category],
                               [(_("Points"), "goods", [c[2] for c in report.by_category])], horizontal=True,
                               empty=_("Nothing in this period"))
-    notes = [_("Stock value is the stock on hand at each bound at today's prices.")]
+    notes = [_("Stock value is the stock on hand at each bound at today's prices."),
+             _("Best-selling goods and goods by category count what was redeemed in the period, before returns.")]
     return Document(GOODS, report_title(GOODS), store, period, figures, tables,
                     [(_("Stock value (points)"), stock), (_("Goods redeemed by category (points)"), by_category)], notes)
 

@@ -90,6 +90,12 @@ def check_screen(page):
 
 def test_a_month_report_with_charts_and_its_workbook(server, page, shot):
     url, env = server
+    errors = []  # as the policy's own browser test collects them
+    page.on("console", lambda message: errors.append(message.text)
+            if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.add_init_script("document.addEventListener('securitypolicyviolation', e => "
+                         "console.error('Content Security Policy: ' + e.violatedDirective + ' ' + e.blockedURI))")
     sign_in(page, url, "王秀英", "1111")
     page.wait_for_url(lambda address: "/signin" not in address)
     page.goto(url + "/settings/")
@@ -139,6 +145,7 @@ def test_a_month_report_with_charts_and_its_workbook(server, page, shot):
     with sqlite3.connect(env["KIOSK_DATABASE_URL"].removeprefix("sqlite:///")) as db:
         head = db.execute("SELECT head FROM ledger_chain").fetchone()[0]
     assert about["账本链头"] == head
+    assert errors == []  # no script error, no Content-Security-Policy violation (the charts are data: images)
 
 
 def test_the_street_page_and_a_chosen_pair_of_days(server, page, shot):

@@ -7,7 +7,6 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from kiosk.ledger import service as ledger
 from kiosk.ledger.models import EARN, REDEEM
 from kiosk.reports import exports, periods, present
 from kiosk.reports import service as reports
