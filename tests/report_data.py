@@ -144,19 +144,21 @@ def _goods(world, w, store, manager, other_store):
     for product, quantity in ((oil, 30), (rice, 40), (salt, 60)):
         move(product, quantity, STOCK_IN, datetime(2024, 3, 1))
 
-    def receive(kind, donor, lines, at, public=True):
+    def receive(kind, donor, lines, at, public=True, expiry=None):
         units = sum(q for _p, q in lines)
         points = sum(p.points * q for p, q in lines)
         receipt = StockReceipt.create(store=store, kind=kind, idempotency_key=f"r{next(_keys)}", donor_name=donor,
                                       thank_publicly=public, total_units=units, total_points=points, staff=manager,
                                       created_at=at)
         for product, quantity in lines:
-            StockReceiptLine.create(receipt=receipt, product=product, quantity=quantity, points=product.points)
+            StockReceiptLine.create(receipt=receipt, product=product, quantity=quantity, points=product.points,
+                                    expiry=expiry)
             move(product, quantity, STOCK_IN, at)
         w.receipts.append((kind, donor, units, points, at))
 
     receive(PURCHASE, "", [(oil, 5), (rice, 10)], FIRST)
-    receive(DONATION, "爱心企业张记", [(salt, 20)], MID)
+    # A batch that expires ten days after November (the store warns 30 days ahead).
+    receive(DONATION, "爱心企业张记", [(salt, 20)], MID, expiry=date(2024, 12, 10))
     receive(DONATION, "爱心企业张记", [(oil, 2)], LAST)
     receive(DONATION, "李某某", [(rice, 3)], MID, public=False)
     receive(DONATION, "王外月", [(rice, 4)], AFTER)

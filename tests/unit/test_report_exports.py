@@ -51,6 +51,15 @@ def test_points_workbook_has_typed_cells_frozen_header_and_an_about_sheet(data):
     assert "测试信义积分超市" in about["超市"]
 
 
+def test_shares_are_numbers_formatted_as_percentages(data):
+    world, _ = data
+    doc = present.document(present.PARTICIPATION, world.store, NOVEMBER)
+    sheet = book(exports.document_xlsx(doc))["按楼栋单元"]
+    cell = sheet.cell(row=2, column=5)
+    assert cell.value == 1.0 and cell.number_format == "0.0%"
+    assert sheet.cell(row=2, column=3).data_type == "n"
+
+
 def test_participation_csv_has_a_bom_and_masked_names_unless_full_names(data):
     world, _ = data
     doc = present.document(present.PARTICIPATION, world.store, NOVEMBER)

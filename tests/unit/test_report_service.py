@@ -133,6 +133,10 @@ def test_goods_in_out_and_stock_value(data):
     assert report.by_category == [("粮油", 3, 200), ("调味", 7, 140)]
     assert report.movements["stocktake"] == (3, 2)
     assert report.stocktakes[0][4:] == (3, 150, 2, 200)
+    # Near expiry: the batch of 20 salt (on hand: the shelf holds 50) at 20 points each.
+    assert [(b.product.name, b.on_hand) for b in report.near_expiry] == [("食盐", 20)]
+    assert report.near_expiry_points == 400
+    assert reports.goods(world.store, NOVEMBER, today=date(2024, 11, 1)).near_expiry == []
 
 
 def test_another_store_sees_only_its_own_rows(data):
