@@ -384,7 +384,7 @@ class GoodsReport:
     by_category: list  # [(category, units, points)] redeemed in the period
     stock_value_start: int
     stock_value_end: int
-    stock_trend: list  # [(label, value at the bucket's end)]
+    stock_trend: list  # [(label, value at the bucket's end)] up to the bucket holding ``today``
     near_expiry: list  # [BatchOnHand] on hand now, expiring within the store's warning days of ``today``
     stocktakes: list  # [(number, finished_at, category, shelf, surplus units, surplus points, shortage units, shortage points)]
 
@@ -483,9 +483,10 @@ def goods(store, period, *, today=None, full_names=False):
         .group_by(bucket).tuples())}
     value_start = changes.get(-1, 0)
     trend, running = [], value_start
-    for index, (label, *_rest) in enumerate(parts):
+    for index, (label, first, *_rest) in enumerate(parts):
         running += changes.get(index, 0)
-        trend.append((label, running))
+        if today is None or first <= today:  # no flat line into the weeks still to come
+            trend.append((label, running))
 
     stocktakes = []
     surplus = Case(None, [(StockTakeLine.adjustment > 0, StockTakeLine.adjustment)], 0)

@@ -129,6 +129,10 @@ def test_goods_in_out_and_stock_value(data):
     assert report.stock_value_start == value(report_data.START)
     assert report.stock_value_end == value(report_data.END)
     assert report.stock_trend[-1][1] == report.stock_value_end
+    # Seen on 15 November, the trend stops at the week holding that day.
+    mid_month = reports.goods(world.store, NOVEMBER, today=date(2024, 11, 15))
+    assert [label for label, _v in mid_month.stock_trend] == ["11/1", "11/4", "11/11"]
+    assert mid_month.stock_value_end == report.stock_value_end
     assert report.best_sellers[0][:3] == ("食盐", "调味", 7)
     assert report.by_category == [("粮油", 3, 200), ("调味", 7, 140)]
     assert report.movements["stocktake"] == (3, 2)
