@@ -134,12 +134,14 @@ def participation_document(store, period, report=None, *, full_names=False):
         Table(_("By month"), [_("Month"), _("Person-times"), _("Points")], [list(row) for row in report.by_month],
               [12, 12, 12]),
     ]
-    chart = charts.bars(_("Participation by month"), [m[0] for m in report.by_month],
-                        [(_("Person-times"), "people", [m[1] for m in report.by_month])],
+    # A month or less is one bar: the chart shows the twelve months up to it instead.
+    months = report.by_month if len(report.by_month) >= 3 else reports.participation_by_month(store, period)
+    chart_title = _("Participation by month") if months is report.by_month else _("Participation by month, last 12 months")
+    chart = charts.bars(chart_title, [m[0] for m in months], [(_("Person-times"), "people", [m[1] for m in months])],
                         empty=_("Nothing in this period"))
     notes = [_("Coverage is the households taking part against the households registered at the end of the period.")]
     return Document(PARTICIPATION, report_title(PARTICIPATION), store, period, figures, tables,
-                    [(_("Participation by month"), chart)], notes)
+                    [(chart_title, chart)], notes)
 
 
 def reason_name(reason):

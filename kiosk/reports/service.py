@@ -338,16 +338,7 @@ def participation(store, period, *, full_names=False):
         buildings.append(BuildingRow(building, unit, 0, part, times, pts))
     buildings.sort(key=lambda row: (_natural(row.building), _natural(row.unit)))
 
-    months = {}
-    for day, count, pts in (records.select(ServiceRecord.service_date, fn.COUNT(ServiceRecord.id),
-                                           fn.SUM(ServiceRecord.points))
-                            .group_by(ServiceRecord.service_date).tuples()):
-        day = day if isinstance(day, date) else date.fromisoformat(str(day))
-        key = day.replace(day=1)
-        times, total_points = months.get(key, (0, 0))
-        months[key] = (times + _int(count), total_points + _int(pts))
-    by_month = [(f"{m.year % 100}/{m.month}" if period.first.year != period.last.year else f"{m.month}月",
-                 *months.get(m, (0, 0))) for m in period.months()]
+    by_month = _by_month(records, period)
     by_category = [(category, _int(count), _int(pts)) for category, count, pts in
                    (records.select(Rule.category, fn.COUNT(ServiceRecord.id), fn.SUM(ServiceRecord.points))
                     .join(Rule, on=(ServiceRecord.rule == Rule.id))
@@ -358,6 +349,34 @@ def participation(store, period, *, full_names=False):
         minutes=_int(minutes), points=_int(total), top=top, buildings=buildings, by_month=by_month,
         by_category=by_category,
     )
+
+
+def _by_month(records, period):
+    """[(label, person-times, points)] for each month of ``period`` from ``records`` (grouped by
+    service day in SQL, the days summed into months here: no engine-specific date function)."""
+    months = {}
+    for day, count, pts in (records.select(ServiceRecord.service_date, fn.COUNT(ServiceRecord.id),
+                                           fn.SUM(ServiceRecord.points))
+                            .group_by(ServiceRecord.service_date).tuples()):
+        day = day if isinstance(day, date) else date.fromisoformat(str(day))
+        key = day.replace(day=1)
+        times, total_points = months.get(key, (0, 0))
+        months[key] = (times + _int(count), total_points + _int(pts))
+    return [(f"{m.year % 100}/{m.month}" if period.first.year != period.last.year else f"{m.month}月",
+             *months.get(m, (0, 0))) for m in period.months()]
+
+
+def participation_by_month(store, last_month_period, months=12):
+    """Person-times and points per month for the ``months`` months ending with the month that
+    holds the end of ``last_month_period``: the chart's context when the report is a month or less."""
+    from kiosk.reports.periods import Period, RANGE
+
+    end_month = last_month_period.last.replace(day=1)
+    first = end_month
+    for _ in range(months - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    window = Period(first, last_month_period.last, RANGE)
+    return _by_month(service_records(store, window), window)
 
 
 def _natural(text):

@@ -106,6 +106,10 @@ def test_participation_counts_people_households_and_coverage(data):
     assert reports.participation(world.store, NOVEMBER, full_names=True).top[0].names == "张建华"
     assert sum(times for _m, times, _p in report.by_month) == report.person_times
     assert report.by_category == [("关爱", 2, 40), ("环境", 3, 60)]
+    # The chart's twelve months up to November: the 31 October service is in October's bar.
+    history = reports.participation_by_month(world.store, NOVEMBER)
+    assert [label for label, *_ in history][:2] == ["23/12", "24/1"] and len(history) == 12
+    assert history[-2] == ("24/10", 2, 30) and history[-1] == ("24/11", 5, 100)
 
 
 def test_goods_in_out_and_stock_value(data):
