@@ -51,6 +51,19 @@ def test_points_workbook_has_typed_cells_frozen_header_and_an_about_sheet(data):
     assert "测试信义积分超市" in about["超市"]
 
 
+def test_the_value_in_yuan_is_a_number_where_a_point_has_one(data):
+    world, w = data
+    from kiosk.stores.models import Store
+
+    doc = present.document(present.POINTS, world.store, NOVEMBER)
+    assert "期末积分价值" not in {row[0] for row in rows(book(exports.document_xlsx(doc)).worksheets[0])}
+    Store.update(point_value_fen=50).where(Store.id == world.store.id).execute()
+    store = Store.get_by_id(world.store.id)
+    summary = {row[0]: row[1:] for row in rows(book(exports.document_xlsx(
+        present.document(present.POINTS, store, NOVEMBER))).worksheets[0])}
+    assert summary["期末积分价值"] == [w.ledger_sum(store.id, end=report_data.END) * 0.5, "元"]
+
+
 def test_shares_are_numbers_formatted_as_percentages(data):
     world, _ = data
     doc = present.document(present.PARTICIPATION, world.store, NOVEMBER)
