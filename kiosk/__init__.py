@@ -148,12 +148,15 @@ def create_app(config=None):
     from kiosk.inventory.category_views import bp as categories_bp
     # The day close (交班 / 日结).
     from kiosk.dayclose.views import bp as dayclose_bp
+    # Reports and exports (kiosk/reports).
+    from kiosk.reports.views import bp as reports_bp
 
     for blueprint in (
         staff_bp, cashier_bp, returns_bp, printing_bp, registry_bp, registry_import_bp, passbook_bp, settings_bp,
         scanning_bp, earning_bp, volunteer_import_bp, expiry_bp, notice_bp, redemption_bp, products_bp, goods_bp,
         stocktake_bp, setup_bp, staff_admin_bp, audit_bp, backup_bp, rulesheets_bp, rules_bp, categories_bp,
         dayclose_bp,
+        reports_bp,
     ):
         app.register_blueprint(blueprint)
 

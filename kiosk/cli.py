@@ -643,3 +643,8 @@ main.add_command(rulesheet)
 from kiosk.dayclose.commands import close_day  # noqa: E402
 
 main.add_command(close_day)
+
+# --- reports commands ---
+from kiosk.reports.commands import report  # noqa: E402
+
+main.add_command(report)

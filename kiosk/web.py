@@ -29,6 +29,7 @@ SCREEN_NAMES = {
     "goods.goods_in": _l("Goods in"),
     "goods.goods_out": _l("Goods out / write-off"),
     "dayclose.page": _l("Shift and day close"),
+    "reports.page": _l("Reports"),
 }
 CARD_STATUS_NAMES = {
     "active": _l("In use"),

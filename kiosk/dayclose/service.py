@@ -31,7 +31,7 @@ from peewee import fn
 
 from kiosk import audit
 from kiosk.audit import AuditEvent
-from kiosk.cards.models import Account
+from kiosk.ledger.models import Account
 from kiosk.checkout.models import REFUND_PREFIX, SALE_PREFIX, Refund, RefundLine, Sale, SaleLine, receipt_number
 from kiosk.dayclose.models import DAY, SHIFT, DayClose
 from kiosk.db import database, is_sqlite, utcnow

@@ -20,7 +20,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from kiosk import audit, csvexport
-from kiosk.csvexport import csv_bytes
+from kiosk.csvexport import csv_bytes, xlsx_bytes
 from kiosk.db import database, insert_rows, q, utcnow
 from kiosk.errors import KioskError
 from kiosk.ledger.models import Account
@@ -730,33 +730,6 @@ def export_csv(store):
 
 
 def export(store):
-    """The registry as .xlsx bytes, every cell text (so 0-leading rooms and long numbers stay)."""
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet("居民")
-    for letter, width in zip("ABCDEFGHI", (16, 8, 8, 8, 6, 14, 12, 14, 22)):
-        sheet.column_dimensions[letter].width = width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for label in HEADERS:
-        cell = WriteOnlyCell(sheet, value=label)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in export_rows(store):
-        if any(value.startswith("=") for value in row):
-            cells = []
-            for value in row:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"  # text, never a formula
-                cells.append(cell)
-            sheet.append(cells)
-        else:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """The registry as .xlsx bytes, every cell text (so 0-leading rooms and long numbers stay),
+    through the one cell-safe writer (kiosk.csvexport.xlsx_bytes): nothing runs as a formula."""
+    return xlsx_bytes([("居民", HEADERS, export_rows(store), (16, 8, 8, 8, 6, 14, 12, 14, 22), None)])

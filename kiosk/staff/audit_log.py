@@ -1,18 +1,15 @@
 """Reading the audit log of one store: filtered by person, kind and local days, newest first,
 a page at a time, and as an XLSX workbook. Only ever the given store's events."""
-import io
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Optional
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from peewee import JOIN
 
 from kiosk.audit import AuditEvent
+from kiosk.csvexport import xlsx_bytes
 from kiosk.errors import KioskError
 from kiosk.staff.models import Staff
 
@@ -140,35 +137,15 @@ def local(moment, tz_name):
     return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz_name)).replace(tzinfo=None)
 
 
-def _text(sheet, value):
-    """A text cell that Excel never runs as a formula, whatever a name or a detail holds (=…)."""
-    cell = WriteOnlyCell(sheet, value=str(value))
-    cell.data_type = "s"
-    return cell
-
-
 def workbook(rows, tz_name, *, headings, title, person, role_name, action_name, words=None):
     """The events as XLSX bytes: time (the store's local time), person, role, action label, action
     code, details. ``person(event)``, ``role_name(code)``, ``action_name(code)`` and
-    ``words(key, value)`` (see detail_items) give the words."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    for column, width in zip("ABCDEF", (20, 14, 12, 22, 24, 80)):
-        sheet.column_dimensions[column].width = width
-    bold = Font(bold=True)
-    header = []
-    for text in headings:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for event in rows:
-        when = WriteOnlyCell(sheet, value=local(event.created_at, tz_name))
-        when.number_format = "yyyy-mm-dd hh:mm:ss"
-        staff = event.staff if event.staff_id else None
-        texts = [person(event), role_name(staff.role) if staff else "", action_name(event.action), event.action,
-                 detail_text(event.detail, words=words)]
-        sheet.append([when] + [_text(sheet, value) for value in texts])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    ``words(key, value)`` (see detail_items) give the words. Written by the one cell-safe writer
+    (kiosk.csvexport.xlsx_bytes): a name or a detail that starts like a formula stays text."""
+    def lines():
+        for event in rows:
+            staff = event.staff if event.staff_id else None
+            yield [local(event.created_at, tz_name), person(event), role_name(staff.role) if staff else "",
+                   action_name(event.action), event.action, detail_text(event.detail, words=words)]
+
+    return xlsx_bytes([(title, headings, lines(), (20, 14, 12, 22, 24, 80), None)])

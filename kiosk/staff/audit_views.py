@@ -80,6 +80,7 @@ ACTION_NAMES = {
     "labels_pdf": _l("Shelf labels printed"),
     "stock_in": _l("Goods in"),
     "write_off": _l("Goods out / write-off"),
+    "report_full_names": _l("Report exported with full names"),
     "stocktake_started": _l("Stock-take started"),
     "stocktake_finished": _l("Stock-take finished"),
     "stocktake_cancelled": _l("Stock-take cancelled"),

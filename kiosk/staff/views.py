@@ -27,6 +27,7 @@ SCREENS = (
     ("goods.goods_out", (CASHIER, OPERATIONS, MANAGER)),
     ("dayclose.page", (CASHIER, MANAGER)),
     ("settings.page", (MANAGER,)),
+    ("reports.page", (SERVICE, MANAGER)),
 )
 # Roles that see the near-expiry and low-stock lists on the home screen.
 STOCK_ROLES = (CASHIER, OPERATIONS, MANAGER)
