@@ -316,7 +316,7 @@ MESSAGES = {
                             "list of closes."),
     "unknown_close": _l("That close is not one of this store's, or not yours to see."),
     # --- reports ---
-    "bad_period": _l("\"%(period)s\" is not a period. Choose a month (2026-11), a quarter (2026-Q4), a year (2026), "
+    "bad_report_period": _l("\"%(period)s\" is not a period. Choose a month (2026-11), a quarter (2026-Q4), a year (2026), "
                      "a day (2026-11-05) or two days (2026-11-01..2026-11-15), at most three years apart."),
     "bad_report": _l("There is no such report. Choose points, participation, goods or the street office page."),
     "bad_export": _l("There is no such export. Please choose one of the buttons on the report page."),

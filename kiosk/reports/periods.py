@@ -12,7 +12,7 @@ A period is written the way people say it and the CLI takes it (``--period``):
 them: local midnight of the first day up to local midnight after the last, in the store's own zone
 (Store.timezone), so a month of a store in a zone with summer time has the right 743 or 745 hours.
 
-No Flask here; parse() raises KioskError("bad_period") for anything else.
+No Flask here; parse() raises KioskError("bad_report_period") for anything else.
 """
 import re
 from dataclasses import dataclass
@@ -133,15 +133,15 @@ def year(year_):
 
 
 def between(first, last):
-    """Two chosen days (in either order). Raises KioskError("bad_period") for a span over MAX_DAYS."""
+    """Two chosen days (in either order). Raises KioskError("bad_report_period") for a span over MAX_DAYS."""
     first, last = min(first, last), max(first, last)
     if (last - first).days + 1 > MAX_DAYS:
-        raise KioskError("bad_period", period=f"{first}..{last}")
+        raise KioskError("bad_report_period", period=f"{first}..{last}")
     return day(first) if first == last else Period(first, last, RANGE)
 
 
 def parse(text):
-    """The period ``text`` names (see the module's docstring). Raises KioskError("bad_period")."""
+    """The period ``text`` names (see the module's docstring). Raises KioskError("bad_report_period")."""
     raw = (text or "").strip()
     shown = raw[:40]
     for pattern, kind in _FORMS:
@@ -163,7 +163,7 @@ def parse(text):
             return year(numbers[0])
         except ValueError:
             break
-    raise KioskError("bad_period", period=shown)
+    raise KioskError("bad_report_period", period=shown)
 
 
 def this_month(today):

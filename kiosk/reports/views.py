@@ -34,7 +34,7 @@ def _allowed(what):
 
 def _period():
     """The period the request names: ?period=CODE, or ?from=&to= (the calendar), else this
-    month. Raises KioskError("bad_period")."""
+    month. Raises KioskError("bad_report_period")."""
     first, last = request.args.get("from", "").strip(), request.args.get("to", "").strip()
     if first or last:
         return periods.parse(f"{first or last}..{last or first}")

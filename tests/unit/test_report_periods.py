@@ -32,7 +32,7 @@ def test_a_period_is_parsed_from_what_people_type(text, first, last, kind, label
 def test_anything_else_is_refused_with_a_sentence(text):
     with pytest.raises(KioskError) as caught:
         periods.parse(text)
-    assert caught.value.code == "bad_period"
+    assert caught.value.code == "bad_report_period"
     assert "2026-Q4" in message(caught.value)
 
 
