@@ -27,7 +27,7 @@ from kiosk.redemption.models import ProductLimit
 from kiosk.registry.models import Household, Pairing, Resident
 from kiosk.staff.models import PinThrottle, Staff
 from kiosk.stocktake.models import StockTake, StockTakeCount, StockTakeLine
-from kiosk.stores.models import Store
+from kiosk.stores.models import DocumentCounter, Store
 from kiosk.volunteer.models import VolunteerImport, VolunteerImportRecord
 
 MODELS = [
@@ -42,6 +42,7 @@ MODELS = [
     StockTake, StockTakeLine, StockTakeCount,
     ProductCategory,
     PinThrottle,
+    DocumentCounter,
 ]
 
 

@@ -24,16 +24,19 @@ def _utc(day, tz_name):
     return local.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def statement_for(account, store, day_from, day_to, *, tz_name="Asia/Shanghai", labels=None, what=None):
+def statement_for(account, store, day_from, day_to, *, tz_name="Asia/Shanghai", labels=None, what=None,
+                  names=None):
     """The Statement of ``account`` from ``day_from`` to ``day_to`` (local dates, inclusive).
 
-    ``what`` names each entry (default: ledger.describe). Raises KioskError("bad_period").
+    ``what`` names each entry (default: ledger.describe, with the documents named by
+    ``names(entries)``, e.g. kiosk.checkout.service.document_names). Raises KioskError("bad_period").
     """
     if day_from > day_to or (day_to - day_from).days > MAX_DAYS:
         raise KioskError("bad_period")
     opening, entries = ledger.entries_between(account.id, _utc(day_from, tz_name), _utc(day_to + timedelta(days=1), tz_name))
     zone = ZoneInfo(tz_name)
-    describe = what or (lambda entry: ledger.describe(entry, store.code))
+    named = names(entries) if names and not what else {}
+    describe = what or (lambda entry: ledger.describe(entry, named))
     rows = tuple(
         StatementEntry(
             entry.created_at.replace(tzinfo=timezone.utc).astimezone(zone).date(), describe(entry),

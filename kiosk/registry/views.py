@@ -9,6 +9,7 @@ from flask_babel import gettext
 from kiosk.cards import service as cards
 from kiosk.cards.models import Account, Card
 from kiosk.cards.render import card_png as render_png
+from kiosk.checkout.service import document_names
 from kiosk.errors import KioskError
 from kiosk.ledger import service as ledger
 from kiosk.ledger.statement import period_bounds, statement_for
@@ -231,7 +232,8 @@ def _statement(account_id):
     except ValueError:
         raise KioskError("bad_period") from None
     day_from, day_to = period_bounds(request.form.get("period", ""), today, day_from, day_to)
-    return account, statement_for(account, store, day_from, day_to, tz_name=tz_name, labels=statement_labels())
+    return account, statement_for(account, store, day_from, day_to, tz_name=tz_name, labels=statement_labels(),
+                                  names=document_names)
 
 
 @bp.post("/accounts/<int:account_id>/statement.pdf")
