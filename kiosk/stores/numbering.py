@@ -38,3 +38,17 @@ def last_numbers(store_id):
     """{kind: the last number issued} of a store (kinds never used are left out)."""
     return dict(DocumentCounter.select(DocumentCounter.kind, DocumentCounter.last)
                 .where(DocumentCounter.store == store_id).tuples())
+
+
+def raise_to(store_id, kind, number):
+    """Raise the store's counter of ``kind`` to at least ``number`` (never lowers it), in the
+    caller's transaction: after a database is restored from an older copy, so that the numbers
+    issued since the copy are not issued again. Returns True when the counter moved."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown document kind {kind!r}")
+    if number <= 0:
+        return False
+    DocumentCounter.insert(store=store_id, kind=kind, last=0).on_conflict_ignore().execute()
+    return DocumentCounter.update(last=number).where(
+        DocumentCounter.store == store_id, DocumentCounter.kind == kind, DocumentCounter.last < number
+    ).execute() == 1

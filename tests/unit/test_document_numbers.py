@@ -165,3 +165,14 @@ def test_verify_reports_a_counter_below_the_numbers_it_gave(world):
     sell(world, "numbers-verify-sale-02")
     DocumentCounter.update(last=1).where(DocumentCounter.store == world.store, DocumentCounter.kind == "sale").execute()
     assert verify() == ["store XY: the sale counter is at 1, below number 2"]
+
+
+def test_raising_a_counter_after_a_restore_never_lowers_it(world):
+    sell(world, "numbers-raise-sale-0001")
+    with database.atomic():
+        assert numbering.raise_to(world.store.id, numbering.SALE, 5)
+        assert not numbering.raise_to(world.store.id, numbering.SALE, 3)
+        assert numbering.raise_to(world.store.id, numbering.WRITE_OFF, 2)  # a kind not used yet
+        assert not numbering.raise_to(world.store.id, numbering.REFUND, 0)
+    assert numbering.last_numbers(world.store.id) == {"sale": 5, "write_off": 2}
+    assert sell(world, "numbers-raise-sale-0002").serial == 6
