@@ -88,9 +88,11 @@ def store_create(code, name, timezone):
 def store_numbers(at_least):
     """Each store's last receipt and document numbers, one `numbers CODE kind=N …` line a store.
 
-    Save them before restoring a PostgreSQL dump (pg_restore) and give the file to --at-least
-    afterwards: the counters go up to those numbers, so none issued after the dump is issued
-    again (`kiosk restore` does this itself for a SQLite copy). Counters never go down.
+    Save them with each PostgreSQL dump and before restoring one (pg_restore), and give them to
+    --at-least afterwards (FILE may be - for standard input, several files concatenated: the
+    highest number of each counts): the counters go up to those numbers, so none issued after
+    the dump is issued again (`kiosk restore` does this itself for a SQLite copy). Counters
+    never go down.
     """
     from kiosk import audit
     from kiosk.db import database
@@ -118,7 +120,8 @@ def store_numbers(at_least):
             raise click.ClickException(f"line {number} of {at_least.name} is not a `numbers CODE kind=N …` line") from None
         if code not in stores:
             raise click.ClickException(f"no store with the code {code} in this database (line {number})")
-        wanted[code] = counts
+        for kind, value in counts.items():  # several files given together: the highest of each
+            wanted.setdefault(code, {})[kind] = max(wanted.get(code, {}).get(kind, 0), value)
     if not wanted:
         raise click.ClickException(f"{at_least.name} holds no `numbers` line")
     with database.atomic():

@@ -2,6 +2,8 @@
 PostgreSQL dump is restored (pg_restore) and given back with --at-least afterwards, so that no
 number issued after the dump is issued again."""
 import json
+import subprocess
+import sys
 
 from kiosk.audit import AuditEvent
 from kiosk.checkout.models import Sale
@@ -49,3 +51,12 @@ def test_a_file_that_is_not_this_commands_output_changes_nothing(world, env, tmp
         result = kiosk(env, "store", "numbers", "--at-least", str(bad))
         assert result.returncode == 1 and reason in result.stderr, result.stderr
     assert numbering.last_numbers(world.store.id) == {"sale": 1}
+
+
+def test_several_saved_files_on_standard_input_raise_to_the_highest_of_each(world, env):  # noqa: F811
+    sell(world, "store-numbers-sale-0010")
+    saved = "numbers XY sale=7 refund=1\nnumbers XY sale=4 refund=3 stocktake=2\n"
+    result = subprocess.run([sys.executable, "-m", "kiosk", "store", "numbers", "--at-least", "-"], env=env,
+                            input=saved, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert numbering.last_numbers(world.store.id) == {"sale": 7, "refund": 3, "stocktake": 2}
