@@ -34,6 +34,7 @@ def apply(migrator):
         class Meta:
             database = db
             table_name = "document_counter"
+            legacy_table_names = False  # index names as the app's models make them
             indexes = ((("store", "kind"), True),)
 
     db.create_tables([DocumentCounter])

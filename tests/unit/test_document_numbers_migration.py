@@ -30,6 +30,9 @@ def test_m0017_keeps_every_printed_number_and_counts_on_per_store(world, monkeyp
     printed = {("sale", s.id): f"{s.store.code}S{s.id:07d}" for s in (*xy, other_first, ab)}
     printed[("refund", refund.id)] = f"XYT{refund.id:07d}"
     every = schema.available_migrations()
+    tables = ("sale", "refund", "stock_receipt", "write_off", "stocktake", "document_counter")
+    shape = {t: ({c.name: c.null for c in database.get_columns(t)},
+                 sorted((i.name, i.unique) for i in database.get_indexes(t))) for t in tables}
 
     def restored_earlier():
         # A restore from an older copy had raised XY's sale numbers above what its rows show.
@@ -45,6 +48,9 @@ def test_m0017_keeps_every_printed_number_and_counts_on_per_store(world, monkeyp
     assert numbering.last_numbers(world.store.id) == {
         "sale": 40, "refund": refund.id, "stock_receipt": document.id}
     assert numbering.last_numbers(other.id) == {"sale": ab.id}
+    # The tables are as a new database makes them (SQLite rebuilt them to make serial NOT NULL).
+    assert {t: ({c.name: c.null for c in database.get_columns(t)},
+                sorted((i.name, i.unique) for i in database.get_indexes(t))) for t in tables} == shape
     columns = [c.name for c in database.get_columns("store")]
     assert "sale_number_floor" not in columns and "refund_number_floor" not in columns
     assert verify() == []
