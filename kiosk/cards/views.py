@@ -49,7 +49,7 @@ def scan():
     account = Account.get_by_id(card.account_id)  # after any deduction that just took effect
     history = list(ledger.history(account.id, limit=ENTRIES_SHOWN))
     names = document_names(history)
-    entries = [(entry, ledger.describe(entry, names)) for entry in history]
+    entries = [(entry, ledger.describe(entry, names=names)) for entry in history]
     # Deductions not in effect yet, each with a short-lived signed ticket to object with: the
     # screen has no sign-in, so the ticket is what proves the card was scanned here just now.
     deductions = [(record, _signer().dumps([record.id, account.id])) for record in earning.deductions_for(account.id)]

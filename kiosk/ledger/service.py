@@ -83,7 +83,7 @@ def history(account_id, limit=20):
     )
 
 
-def describe(entry, names=None):
+def describe(entry, *, names=None):
     """What an entry was for, in a resident's words: the document it belongs to, or its note.
 
     ``names`` ({reference: text}) names the documents entries refer to, such as a sale's receipt

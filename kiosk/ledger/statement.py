@@ -36,7 +36,7 @@ def statement_for(account, store, day_from, day_to, *, tz_name="Asia/Shanghai", 
     opening, entries = ledger.entries_between(account.id, _utc(day_from, tz_name), _utc(day_to + timedelta(days=1), tz_name))
     zone = ZoneInfo(tz_name)
     named = names(entries) if names and not what else {}
-    describe = what or (lambda entry: ledger.describe(entry, named))
+    describe = what or (lambda entry: ledger.describe(entry, names=named))
     rows = tuple(
         StatementEntry(
             entry.created_at.replace(tzinfo=timezone.utc).astimezone(zone).date(), describe(entry),

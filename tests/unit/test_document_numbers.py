@@ -155,7 +155,7 @@ def test_the_passbook_names_each_sale_by_its_stores_receipt_number(world):
     refund = return_one(world.store, sale, world.staff[MANAGER], "numbers-passbook-ret-1")
     entries = list(ledger.history(world.accounts["张建华"].id))
     names = checkout.document_names(entries)
-    assert [ledger.describe(e, names) for e in entries[:2]] == [Refund.get_by_id(refund.id).receipt_no,
+    assert [ledger.describe(e, names=names) for e in entries[:2]] == [Refund.get_by_id(refund.id).receipt_no,
                                                                   Sale.get_by_id(sale.id).receipt_no]
     assert Sale.get_by_id(sale.id).receipt_no == "XYS0000001"
 
