@@ -427,8 +427,10 @@ class StoreBuilder:
 
     def _flush(self, conn):
         inserts = {
-            "sale": "INSERT INTO sale (id, store_id, idempotency_key, account_id, card_id, staff_id, total,"
-                    " balance_before, balance_after, picked_up_by, created_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, '', ?)",
+            # A history sale's number in its store (serial) is its id: the one store counts them.
+            "sale": "INSERT INTO sale (id, serial, store_id, idempotency_key, account_id, card_id, staff_id, total,"
+                    " balance_before, balance_after, picked_up_by, created_at)"
+                    " VALUES (?1, ?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, '', ?9)",
             "sale_line": "INSERT INTO sale_line (id, sale_id, product_id, name, points, quantity, refunded_quantity)"
                          " VALUES (?, ?, ?, ?, ?, ?, 0)",
             "ledger_entry": "INSERT INTO ledger_entry (id, account_id, delta, kind, reference, staff_id, note,"
@@ -454,6 +456,9 @@ class StoreBuilder:
         entries = self.next_id["ledger_entry"] - 1
         conn.execute("INSERT OR REPLACE INTO ledger_chain (store_id, head, last_entry_id, length) VALUES (?, ?, ?, ?)",
                      (self.store_id, self.chain_head, entries or None, entries))
+        # The store's sale counter (kiosk.stores.numbering) after the history's sales.
+        conn.execute("INSERT OR REPLACE INTO document_counter (store_id, kind, last) VALUES (?, 'sale', ?)",
+                     (self.store_id, self.next_id["sale"] - 1))
 
 
 # ----------------------------------------------------------------------------- state and plans
@@ -574,10 +579,13 @@ class RawCheckout:
                 raise RuntimeError("raw checkout: insufficient points")
             balance_after = row[0][0]
             sale_id = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM sale").fetchone()[0]
+            # The sale's number in its store, from the store's counter as kiosk.stores.numbering does.
+            serial = conn.execute("UPDATE document_counter SET last = last + 1 WHERE store_id = ? AND kind = 'sale'"
+                                  " RETURNING last", (self.store_id,)).fetchone()[0]
             conn.execute(
-                "INSERT INTO sale (id, store_id, idempotency_key, account_id, card_id, staff_id, total,"
-                " balance_before, balance_after, picked_up_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)",
-                (sale_id, self.store_id, plan["key"], account_id, plan["card_id"],
+                "INSERT INTO sale (id, serial, store_id, idempotency_key, account_id, card_id, staff_id, total,"
+                " balance_before, balance_after, picked_up_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)",
+                (sale_id, serial, self.store_id, plan["key"], account_id, plan["card_id"],
                  staff_id, total, balance_after + total, balance_after, now))
             reference = f"sale:{sale_id}"
             # The ledger hash chain, as kiosk.ledger.chain.link does it: lock the store's head,

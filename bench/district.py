@@ -326,6 +326,7 @@ class DistrictBuilder:
         self.chain_length = [0] * self.n_stores
         self.next_id = {t: 1 for t in ("ledger_entry", "sale", "sale_line", "stock_movement")}
         self.rows = {t: [] for t in (*self.next_id, "print_job")}
+        self.sale_serial = [0] * self.n_stores  # each store numbers its own sales (kiosk.stores.numbering)
         for product_id in range(1, self.n_products + 1):
             s = self.store_of_product[product_id]
             self._move(product_id, 2000, "stock_in", "opening-stock", self.manager[s], "期初入库", created)
@@ -356,7 +357,8 @@ class DistrictBuilder:
         reference = f"sale:{sale_id}"
         before = self.balance[account_id]
         cashier = self.cashier[s]
-        self.rows["sale"].append((sale_id, s + 1, f"history-{sale_id:010d}", account_id, self.card_of[account_id], cashier,
+        self.sale_serial[s] += 1
+        self.rows["sale"].append((sale_id, self.sale_serial[s], s + 1, f"history-{sale_id:010d}", account_id, self.card_of[account_id], cashier,
                                   total, before, before - total, "", when))
         self.rows["print_job"].append((s + 1, "sale", sale_id, "receipt", "{}", False, "printed", 1, "", when, when, when,
                                        False, False))
@@ -408,11 +410,14 @@ class DistrictBuilder:
         sink.execute("DELETE FROM ledger_chain")
         sink.insert("ledger_chain", ("store_id", "head", "last_entry_id", "length"),
                     [(s + 1, self.chain_head[s], self.chain_last[s], self.chain_length[s]) for s in range(self.n_stores)])
+        sink.execute("DELETE FROM document_counter WHERE kind = 'sale'")
+        sink.insert("document_counter", ("store_id", "kind", "last"),
+                    [(s + 1, "sale", self.sale_serial[s]) for s in range(self.n_stores)])
         sink.commit()
 
     def _flush(self):
         columns = {
-            "sale": ("id", "store_id", "idempotency_key", "account_id", "card_id", "staff_id", "total", "balance_before",
+            "sale": ("id", "serial", "store_id", "idempotency_key", "account_id", "card_id", "staff_id", "total", "balance_before",
                      "balance_after", "picked_up_by", "created_at"),
             "sale_line": ("id", "sale_id", "product_id", "name", "points", "quantity", "refunded_quantity"),
             "ledger_entry": ("id", "account_id", "delta", "kind", "reference", "staff_id", "note", "balance_after",
@@ -492,9 +497,14 @@ class RawCheckout:
             if row is None:
                 raise RuntimeError("raw checkout: insufficient points")
             balance_after = row[0]
-            sale_id = one("INSERT INTO sale (store_id, idempotency_key, account_id, card_id, staff_id, total,"
-                          " balance_before, balance_after, picked_up_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?)"
-                          " RETURNING id", (store_id, plan["key"], account_id, plan["card_id"], staff_id, total,
+            # The sale's number in its store, from the store's counter (kiosk.stores.numbering),
+            # after the account as in kiosk's lock order.
+            serial = one("UPDATE document_counter SET last = last + 1 WHERE store_id = ? AND kind = 'sale'"
+                         " RETURNING last", (store_id,))[0]
+            sale_id = one("INSERT INTO sale (serial, store_id, idempotency_key, account_id, card_id, staff_id, total,"
+                          " balance_before, balance_after, picked_up_by, created_at)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)"
+                          " RETURNING id", (serial, store_id, plan["key"], account_id, plan["card_id"], staff_id, total,
                                             balance_after + total, balance_after, now))[0]
             reference = f"sale:{sale_id}"
             if self.engine == "postgres":

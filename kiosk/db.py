@@ -141,8 +141,8 @@ def retry_on_conflict(function):
     transactions take the lock at BEGIN, one after the other).
 
     Transactions take their locks in one order (kiosk.ledger.service.move_balance: the store's
-    ledger chain, then accounts, then products); the retry covers what still breaks it, such as
-    another program's transaction.
+    ledger chain, then accounts, then the store's document counter, then products); the retry
+    covers what still breaks it, such as another program's transaction.
     """
 
     @functools.wraps(function)

@@ -28,7 +28,7 @@ from kiosk.redemption.models import ProductLimit
 from kiosk.registry.models import Household, Pairing, Resident
 from kiosk.staff.models import PinThrottle, Staff
 from kiosk.stocktake.models import StockTake, StockTakeCount, StockTakeLine
-from kiosk.stores.models import Store
+from kiosk.stores.models import DocumentCounter, Store
 from kiosk.volunteer.models import VolunteerImport, VolunteerImportRecord
 
 MODELS = [
@@ -44,6 +44,7 @@ MODELS = [
     ProductCategory,
     PinThrottle,
     DayClose,
+    DocumentCounter,
 ]
 
 

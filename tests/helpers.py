@@ -193,3 +193,41 @@ def second_store(quantity=1, key="other-store-sale-0001"):
         inventory.move(soap.id, 5, STOCK_IN, reference="test")
     sale = checkout.checkout(store, card.id, [(soap.id, quantity)], cashier.id, key, tz_name=store.timezone).sale
     return store, cashier, account, card, soap, sale
+
+
+NUMBERED_TABLES = ("sale", "refund", "stock_receipt", "write_off", "stocktake")
+
+
+def undo_m0017():
+    """Take a database back to before m0017 (documents numbered by id, receipt-number floors on
+    the store): for a test of m0017, or of an older migration whose tables the services then use."""
+    from playhouse.migrate import migrate
+
+    migrator = schema_migrator()
+    for table in NUMBERED_TABLES:
+        if "serial" in [column.name for column in database.get_columns(table)]:
+            migrate(migrator.drop_index(table, f"{table}_store_id_serial"), migrator.drop_column(table, "serial"))
+    database.execute_sql('DROP TABLE IF EXISTS "document_counter"')
+    for name in ("sale_number_floor", "refund_number_floor"):
+        database.execute_sql(f'ALTER TABLE "store" ADD COLUMN "{name}" BIGINT NOT NULL DEFAULT 0')
+
+
+
+def upgrade_to_m0017(monkeypatch, steps, prepare=None):
+    """Take the database back to before m0017, then ``prepare()`` it (rows as they were then),
+    and run m0017 on it (``steps``: every migration, taken before a test hid the later ones; for
+    the test of an older migration whose tables the services use afterwards). Returns what
+    schema.upgrade applied."""
+    from kiosk import schema
+
+    undo_m0017()
+    if prepare:
+        prepare()
+    # The tables of the migrations between the tested one and m0017 were made in their final form.
+    schema.SchemaVersion.delete().where(schema.SchemaVersion.version >= 17).execute()
+    applied = {row.version for row in schema.SchemaVersion.select()}
+    for number, name, _ in steps:
+        if number < 17 and number not in applied:
+            schema.SchemaVersion.create(version=number, name=name)
+    monkeypatch.setattr(schema, "available_migrations", lambda: [step for step in steps if step[0] <= 17])
+    return schema.upgrade()

@@ -9,15 +9,15 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from kiosk.ledger.models import Account
 from kiosk.checkout.models import Refund, RefundLine, Sale, SaleLine
 from kiosk.db import database, insert_rows
 from kiosk.earning.models import APPROVED, PENDING, REJECTED, Rule, ServiceRecord
 from kiosk.goods.models import DONATION, PURCHASE, StockReceipt, StockReceiptLine, WriteOff, WriteOffLine
 from kiosk.inventory.models import RETURN, SALE, STOCK_IN, STOCKTAKE, WRITE_OFF, Product, StockMovement
-from kiosk.ledger.models import ADJUST, DEDUCT, EARN, EXPIRE, OPENING, REDEEM, REFUND, LedgerEntry
+from kiosk.ledger.models import ADJUST, DEDUCT, EARN, EXPIRE, OPENING, REDEEM, REFUND, Account, LedgerEntry
 from kiosk.registry.models import Household, Resident
 from kiosk.staff.models import MANAGER
+from kiosk.stores import numbering
 from kiosk.stocktake.models import FINISHED, StockTake, StockTakeLine
 
 START, END = datetime(2024, 10, 31, 16, 0), datetime(2024, 11, 30, 16, 0)
@@ -144,10 +144,15 @@ def _goods(world, w, store, manager, other_store):
     for product, quantity in ((oil, 30), (rice, 40), (salt, 60)):
         move(product, quantity, STOCK_IN, datetime(2024, 3, 1))
 
+    def serial(kind):
+        """The store's next document number, taken as the services take it."""
+        with database.atomic():
+            return numbering.next_number(store.id, kind)
+
     def receive(kind, donor, lines, at, public=True, expiry=None):
         units = sum(q for _p, q in lines)
         points = sum(p.points * q for p, q in lines)
-        receipt = StockReceipt.create(store=store, kind=kind, idempotency_key=f"r{next(_keys)}", donor_name=donor,
+        receipt = StockReceipt.create(store=store, serial=serial(numbering.STOCK_RECEIPT), kind=kind, idempotency_key=f"r{next(_keys)}", donor_name=donor,
                                       thank_publicly=public, total_units=units, total_points=points, staff=manager,
                                       created_at=at)
         for product, quantity in lines:
@@ -166,7 +171,7 @@ def _goods(world, w, store, manager, other_store):
     def write_off(reason, lines, at):
         units = sum(q for _p, q in lines)
         points = sum(p.points * q for p, q in lines)
-        record = WriteOff.create(store=store, reason=reason, idempotency_key=f"w{next(_keys)}", total_units=units,
+        record = WriteOff.create(store=store, serial=serial(numbering.WRITE_OFF), reason=reason, idempotency_key=f"w{next(_keys)}", total_units=units,
                                  total_points=points, staff=manager, created_at=at)
         for product, quantity in lines:
             WriteOffLine.create(write_off=record, product=product, quantity=quantity, points=product.points)
@@ -181,7 +186,7 @@ def _goods(world, w, store, manager, other_store):
 
     def sell(lines, at):
         total = sum(p.points * q for p, q in lines)
-        sale = Sale.create(store=store, idempotency_key=f"s{next(_keys)}", account=card.account_id, card=card,
+        sale = Sale.create(store=store, serial=serial(numbering.SALE), idempotency_key=f"s{next(_keys)}", account=card.account_id, card=card,
                            staff=manager, total=total, balance_before=1000, balance_after=1000 - total, created_at=at)
         made = []
         for product, quantity in lines:
@@ -194,14 +199,14 @@ def _goods(world, w, store, manager, other_store):
     sell([(oil, 1), (salt, 2)], FIRST)
     sale, lines = sell([(rice, 2), (salt, 5)], MID)
     sell([(oil, 4)], AFTER)
-    refund = Refund.create(store=store, sale=sale, idempotency_key=f"t{next(_keys)}", staff=manager,
+    refund = Refund.create(store=store, serial=serial(numbering.REFUND), sale=sale, idempotency_key=f"t{next(_keys)}", staff=manager,
                            approved_by=manager, total=rice.points, balance_before=0, balance_after=rice.points,
                            created_at=LAST)
     RefundLine.create(refund=refund, sale_line=lines[0], quantity=1, points=rice.points)
     move(rice, 1, RETURN, LAST)
     w.refunds.append((1, rice.points, LAST))
 
-    take = StockTake.create(store=store, status=FINISHED, started_by=manager, finished_by=manager,
+    take = StockTake.create(store=store, serial=serial(numbering.STOCKTAKE), status=FINISHED, started_by=manager, finished_by=manager,
                             started_at=MID, finished_at=MID, category="粮油")
     for product, adjustment in ((oil, -2), (rice, 3)):
         StockTakeLine.create(stocktake=take, product=product, name=product.name, category=product.category,

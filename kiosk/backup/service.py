@@ -527,49 +527,104 @@ def _undo(aside):
 
 
 RECEIPT_NUMBERS = "receipt-numbers.json"
+# The numbered documents (kiosk.stores.numbering.KINDS, each its table), read here as plain SQLite.
+DOCUMENT_KINDS = ("sale", "refund", "stock_receipt", "write_off", "stocktake")
 
 
 def _highest_numbers(path):
-    """(sale, refund): the highest receipt numbers a kiosk database issued (its ids, or the floors
-    an earlier restore set); (0, 0) when there is no database or it cannot be read."""
+    """{store code: {kind: the highest number issued}} of a kiosk database: its document
+    counters, or in a database older than m0017 (numbered by id) each store's highest ids and
+    the floors an earlier restore set; {} when there is no database or it cannot be read."""
     if not Path(path).is_file():
-        return 0, 0
+        return {}
+    found = {}
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            sale = conn.execute('SELECT COALESCE(MAX("id"), 0) FROM "sale"').fetchone()[0]
-            refund = conn.execute('SELECT COALESCE(MAX("id"), 0) FROM "refund"').fetchone()[0]
+            codes = dict(conn.execute('SELECT "id", "code" FROM "store"').fetchall())
             try:
-                floors = conn.execute('SELECT COALESCE(MAX("sale_number_floor"), 0), '
-                                      'COALESCE(MAX("refund_number_floor"), 0) FROM "store"').fetchone()
-            except sqlite3.OperationalError:  # older than m0015
-                floors = (0, 0)
+                rows = conn.execute('SELECT "store_id", "kind", "last" FROM "document_counter"').fetchall()
+            except sqlite3.OperationalError:  # older than m0017
+                rows = _highest_ids(conn)
         finally:
             conn.close()
     except sqlite3.Error:
-        return 0, 0
-    return max(sale, floors[0]), max(refund, floors[1])
+        return {}
+    for store_id, kind, number in rows:
+        if store_id in codes and kind in DOCUMENT_KINDS and number:
+            numbers = found.setdefault(codes[store_id], {})
+            numbers[kind] = max(numbers.get(kind, 0), int(number))
+    return found
+
+
+def _highest_ids(conn):
+    """[(store id, kind, highest number)] of a database from before m0017, whose numbers were ids."""
+    rows = []
+    for kind in DOCUMENT_KINDS:
+        try:
+            rows += [(store_id, kind, highest) for store_id, highest in conn.execute(
+                f'SELECT "store_id", MAX("id") FROM "{kind}" GROUP BY "store_id"').fetchall()]
+        except sqlite3.OperationalError:  # a table older than its kind
+            pass
+    try:
+        for store_id, sale, refund in conn.execute(
+                'SELECT "id", "sale_number_floor", "refund_number_floor" FROM "store"').fetchall():
+            rows += [(store_id, "sale", sale), (store_id, "refund", refund)]
+    except sqlite3.OperationalError:  # older than m0015
+        pass
+    return rows
+
+
+def _read_numbers_mark(mark):
+    """The numbers recorded in ``receipt-numbers.json``: ({store code: {kind: number}}, {kind:
+    number} of every store). The second is the file's form before m0017, when sale and return
+    numbers were database-wide ids and one pair held for every store."""
+    try:
+        known = json.loads(mark.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}, {}
+    if not isinstance(known, dict):
+        return {}, {}
+    stores, every = {}, {}
+    recorded = known.get("stores")
+    for code, numbers in (recorded.items() if isinstance(recorded, dict) else ()):
+        if isinstance(numbers, dict):
+            stores[str(code)] = {k: int(v) for k, v in numbers.items()
+                                 if k in DOCUMENT_KINDS and isinstance(v, int) and v > 0}
+    for kind in ("sale", "refund"):
+        if isinstance(known.get(kind), int) and known[kind] > 0:
+            every[kind] = known[kind]
+    return stores, every
 
 
 def _carry_receipt_numbers(db_path, instance_path, restored):
-    """Receipt numbers never repeat across a restore: the highest numbers issued so far (by the
-    database being replaced, or as recorded in ``receipt-numbers.json`` in the instance folder,
-    which restores leave in place) become the restored copy's floors, above which its next
-    sale and return are numbered. The file is updated first."""
+    """Receipt and document numbers never repeat across a restore: the highest numbers each
+    store issued so far (by the database being replaced, or as recorded in
+    ``receipt-numbers.json`` in the instance folder, which restores leave in place) raise the
+    restored copy's document counters (kiosk.stores.numbering), so that its next sale, return
+    or document is numbered above them. The file is updated first."""
     mark = instance_path / RECEIPT_NUMBERS
-    try:
-        known = json.loads(mark.read_text(encoding="utf-8"))
-        known = (int(known.get("sale", 0)), int(known.get("refund", 0)))
-    except (OSError, ValueError, AttributeError):
-        known = (0, 0)
-    current = _highest_numbers(db_path)
-    sale, refund = max(known[0], current[0]), max(known[1], current[1])
-    _write_private(mark, json.dumps({"sale": sale, "refund": refund}).encode("utf-8"))
+    stores, every = _read_numbers_mark(mark)
+    for code, numbers in _highest_numbers(db_path).items():
+        kept = stores.setdefault(code, {})
+        for kind, number in numbers.items():
+            kept[kind] = max(kept.get(kind, 0), number)
+    record = {"stores": stores, **every}
+    _write_private(mark, json.dumps(record, sort_keys=True).encode("utf-8"))
     conn = sqlite3.connect(restored)
     try:
         with conn:
-            conn.execute('UPDATE "store" SET "sale_number_floor" = MAX("sale_number_floor", ?), '
-                         '"refund_number_floor" = MAX("refund_number_floor", ?)', (sale, refund))
+            codes = [row[0] for row in conn.execute('SELECT "code" FROM "store"').fetchall()]
+            for code in codes:
+                numbers = dict(every)
+                for kind, number in stores.get(code, {}).items():
+                    numbers[kind] = max(numbers.get(kind, 0), number)
+                for kind, number in numbers.items():
+                    conn.execute(
+                        'INSERT INTO "document_counter" ("store_id", "kind", "last") '
+                        'SELECT "id", ?, ? FROM "store" WHERE "code" = ? '
+                        'ON CONFLICT ("store_id", "kind") DO UPDATE SET "last" = MAX("last", excluded."last")',
+                        (kind, number, code))
     finally:
         conn.close()
 
@@ -579,7 +634,8 @@ def restore(archive, db_path, instance_path, *, now=None, verify=None, upgrade=N
     keys of ``instance_path``, after checking it as `kiosk backup` did (and upgrading it to this
     kiosk's schema when it is older). The current database (with its -wal and -shm files) and
     keys are moved aside into ``before-restore-<time>`` folders beside them, never deleted.
-    Receipt numbers issued before the restore are never issued again (_carry_receipt_numbers).
+    Receipt and document numbers issued before the restore are never issued again
+    (_carry_receipt_numbers).
 
     Stop the kiosk server first: a server still running keeps writing to the file moved aside.
 

@@ -9,6 +9,7 @@ from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from kiosk.cards.service import find_card
+from kiosk.checkout.service import document_names
 from kiosk.earning import service as earning
 from kiosk.errors import KioskError
 from kiosk.ledger import service as ledger
@@ -46,7 +47,9 @@ def scan():
         return _idle("error", message(exc), 422)
     earning.settle_due(store, local_today(), account_id=card.account_id)
     account = Account.get_by_id(card.account_id)  # after any deduction that just took effect
-    entries = [(entry, ledger.describe(entry, store.code)) for entry in ledger.history(account.id, limit=ENTRIES_SHOWN)]
+    history = list(ledger.history(account.id, limit=ENTRIES_SHOWN))
+    names = document_names(history)
+    entries = [(entry, ledger.describe(entry, names=names)) for entry in history]
     # Deductions not in effect yet, each with a short-lived signed ticket to object with: the
     # screen has no sign-in, so the ticket is what proves the card was scanned here just now.
     deductions = [(record, _signer().dumps([record.id, account.id])) for record in earning.deductions_for(account.id)]

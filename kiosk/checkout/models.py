@@ -10,9 +10,10 @@ from kiosk.stores.models import Store
 SALE_PREFIX, REFUND_PREFIX = "S", "T"
 
 
-def receipt_number(store_code, prefix, record_id):
-    """A receipt number as printed and scanned: store code, S (sale) or T (return), the id."""
-    return f"{store_code}{prefix}{record_id:07d}"
+def receipt_number(store_code, prefix, number):
+    """A receipt number as printed and scanned: store code, S (sale) or T (return), and the
+    document's number in its store (kiosk.stores.numbering)."""
+    return f"{store_code}{prefix}{number:07d}"
 
 
 class Sale(BaseModel):
@@ -21,6 +22,8 @@ class Sale(BaseModel):
     store = peewee.ForeignKeyField(Store, backref="sales", on_delete="RESTRICT")
     # One key per cart: a double tap, a retry or a stale page resubmitted finds this sale.
     idempotency_key = peewee.CharField(max_length=64, unique=True)
+    # The sale's number in its store (1, 2, 3…; kiosk.stores.numbering), what its receipt number shows.
+    serial = peewee.BigIntegerField()
     account = peewee.ForeignKeyField(Account, backref="sales", on_delete="RESTRICT")
     card = peewee.ForeignKeyField(Card, backref="sales", on_delete="RESTRICT")
     staff = peewee.ForeignKeyField(Staff, on_delete="RESTRICT")
@@ -33,11 +36,11 @@ class Sale(BaseModel):
 
     class Meta:
         # An account's sales in a period: what a purchase limit counts (kiosk.redemption).
-        indexes = ((("account", "created_at"), False),)
+        indexes = ((("account", "created_at"), False), (("store", "serial"), True))
 
     @property
     def receipt_no(self):
-        return receipt_number(self.store.code, SALE_PREFIX, self.id)
+        return receipt_number(self.store.code, SALE_PREFIX, self.serial)
 
 
 class SaleLine(BaseModel):
@@ -64,6 +67,7 @@ class Refund(BaseModel):
     store = peewee.ForeignKeyField(Store, on_delete="RESTRICT")
     sale = peewee.ForeignKeyField(Sale, backref="refunds", on_delete="RESTRICT")
     idempotency_key = peewee.CharField(max_length=64, unique=True)
+    serial = peewee.BigIntegerField()  # the return's number in its store
     staff = peewee.ForeignKeyField(Staff, on_delete="RESTRICT")
     approved_by = peewee.ForeignKeyField(Staff, on_delete="RESTRICT")
     total = peewee.BigIntegerField()
@@ -71,9 +75,12 @@ class Refund(BaseModel):
     balance_after = peewee.BigIntegerField()
     created_at = peewee.DateTimeField(default=utcnow, index=True)
 
+    class Meta:
+        indexes = ((("store", "serial"), True),)
+
     @property
     def receipt_no(self):
-        return receipt_number(self.store.code, REFUND_PREFIX, self.id)
+        return receipt_number(self.store.code, REFUND_PREFIX, self.serial)
 
 
 class RefundLine(BaseModel):

@@ -14,7 +14,7 @@ from kiosk import audit
 from kiosk.cards.models import Card
 from kiosk.cards.service import check_active
 from kiosk.checkout import receipts
-from kiosk.checkout.models import SALE_PREFIX, Refund, RefundLine, Sale, SaleLine
+from kiosk.checkout.models import REFUND_PREFIX, SALE_PREFIX, Refund, RefundLine, Sale, SaleLine, receipt_number
 from kiosk.db import database, insert_rows, is_busy, retry_on_conflict, utcnow
 from kiosk.errors import KioskError
 from kiosk.inventory import service as inventory
@@ -25,6 +25,8 @@ from kiosk.printing import service as printing
 from kiosk.redemption import service as redemption
 from kiosk.redemption.windows import ALWAYS, DEFAULT_TIMEZONE
 from kiosk.staff.models import MANAGER, Staff
+from kiosk.stores import numbering
+from kiosk.stores.models import Store
 
 MAX_QUANTITY = 999
 MAX_LINES = 50
@@ -149,13 +151,6 @@ class CheckoutResult:
     created: bool  # False when the key named a sale made before (double tap, retry)
 
 
-def _next_number(model, floor):
-    """The id (receipt number) of the next sale or refund above ``floor``: after a restore the
-    database's own counter would hand out again the numbers issued after the copy was made."""
-    highest = model.select(peewee.fn.MAX(model.id)).scalar() or 0
-    return max(highest, floor) + 1
-
-
 def _queue_receipt(document, *, store_id, sale_id, staff_id, refund_id=None):
     """The receipt's print job, in the caller's transaction: the sale (or return) and its
     receipt job commit together or not at all (an outbox; the worker prints after the commit)."""
@@ -228,10 +223,9 @@ def checkout(store, card_id, items, staff_id, key, *, expected_total=None, picke
                 "balance_after": balance_after, "picked_up_by": (picked_up_by or "").strip()[:50],
                 "created_at": now,
             }
-            if store.sale_number_floor:  # restored from an older copy: never reuse a number
-                fields = {"id": _next_number(Sale, store.sale_number_floor), **fields}
+            # Numbered in this transaction: a checkout refused below (out of stock) leaves no gap.
+            fields["serial"] = numbering.next_number(store.id, numbering.SALE)
             (sale_id,) = insert_rows(Sale, [fields], returning="id")
-            fields.pop("id", None)
             sale = Sale(id=sale_id, **fields)
             sale.store = store
             reference = f"sale:{sale_id}"
@@ -274,6 +268,27 @@ def when_busy_retry(operation, retries, *, pause=0.05):
     raise AssertionError("unreachable")
 
 
+def document_names(entries):
+    """{reference: receipt number} for the ledger entries (or references) that name a sale or a
+    return, for kiosk.ledger.service.describe: two queries whatever the number of entries."""
+    ids = {"sale": set(), "refund": set()}
+    for entry in entries:
+        reference = getattr(entry, "reference", entry)
+        kind, _, number = reference.partition(":")
+        if kind in ids and number.isdigit():
+            ids[kind].add(int(number))
+    names = {}
+    for kind, model, prefix in (("sale", Sale, SALE_PREFIX), ("refund", Refund, REFUND_PREFIX)):
+        if not ids[kind]:
+            continue
+        rows = (model.select(model.id, model.serial, Store.code)
+                .join(Store, on=(model.store == Store.id))
+                .where(model.id.in_(sorted(ids[kind])))
+                .tuples())
+        names.update({f"{kind}:{row_id}": receipt_number(code, prefix, serial) for row_id, serial, code in rows})
+    return names
+
+
 def find_sale(store, receipt_no):
     """The sale with this receipt number (as printed, or scanned from its QR code).
 
@@ -283,7 +298,7 @@ def find_sale(store, receipt_no):
     match = re.fullmatch(r"([0-9A-Z]{1,8})" + SALE_PREFIX + r"([0-9]{1,12})", text[:32])
     sale = None
     if match and match.group(1) == store.code.upper():
-        sale = Sale.get_or_none(Sale.id == int(match.group(2)), Sale.store == store)
+        sale = Sale.get_or_none(Sale.store == store, Sale.serial == int(match.group(2)))
     if sale is None:
         raise KioskError("unknown_receipt")
     return sale
@@ -327,9 +342,9 @@ def refund(store, sale_id, quantities, staff_id, approver_id, key, *, receipt=No
                 raise KioskError("unknown_receipt")
             total = sum(lines[i].points * q for i, q in wanted.items())
             balance_after = ledger.move_balance(sale.account_id, total)
-            number = {"id": _next_number(Refund, store.refund_number_floor)} if store.refund_number_floor else {}
             record = Refund.create(
-                **number, store=store, sale=sale, idempotency_key=key, staff=staff_id, approved_by=approver,
+                serial=numbering.next_number(store.id, numbering.REFUND), store=store, sale=sale, idempotency_key=key,
+                staff=staff_id, approved_by=approver,
                 total=total, balance_before=balance_after - total, balance_after=balance_after,
             )
             reference = f"refund:{record.id}"

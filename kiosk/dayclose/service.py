@@ -142,44 +142,47 @@ def figures(store, span, day, *, cashier=None):
     corrections = []
     codes = store.code
 
-    sales = (Sale.select(Sale.id, Sale.staff, Staff.name, Sale.total, Sale.created_at)
+    sales = (Sale.select(Sale.id, Sale.serial, Sale.staff, Staff.name, Sale.total, Sale.created_at)
              .join(Staff, on=(Sale.staff == Staff.id))
              .where(Sale.store == store, _window(Sale, span, span.after_sale)))
     if cashier is not None:
         sales = sales.where(Sale.staff == cashier)
     sale_ids = []
-    for sale_id, staff_id, name, total, created_at in sales.order_by(Sale.id).tuples().iterator():
+    serial_of = {}  # ("sale" | "refund", id) -> the store's own number
+    for sale_id, serial, staff_id, name, total, created_at in sales.order_by(Sale.id).tuples().iterator():
         entry = row(staff_id, name)
         entry["sales"] += 1
         entry["sale_points"] += total
         sale_ids.append(sale_id)
+        serial_of["sale", sale_id] = serial
         belongs = local_day(created_at, tz_name)
         if belongs < day:
-            corrections.append({"kind": "sale", "receipt_no": receipt_number(codes, SALE_PREFIX, sale_id),
+            corrections.append({"kind": "sale", "receipt_no": receipt_number(codes, SALE_PREFIX, serial),
                                 "staff": name, "points": total, "day": belongs.isoformat(), "late": True})
 
     original = Sale.alias()
-    refunds = (Refund.select(Refund.id, Refund.staff, Staff.name, Refund.total, Refund.created_at, Refund.sale,
-                             original.created_at)
+    refunds = (Refund.select(Refund.id, Refund.serial, Refund.staff, Staff.name, Refund.total, Refund.created_at,
+                             original.serial, original.created_at)
                .join(Staff, on=(Refund.staff == Staff.id))
                .switch(Refund).join(original, on=(Refund.sale == original.id))
                .where(Refund.store == store, _window(Refund, span, span.after_refund)))
     if cashier is not None:
         refunds = refunds.where(Refund.staff == cashier)
     refund_ids = []
-    for refund_id, staff_id, name, total, created_at, sale_id, sold_at in refunds.order_by(Refund.id).tuples().iterator():
+    for refund_id, serial, staff_id, name, total, created_at, sale_serial, sold_at in refunds.order_by(Refund.id).tuples().iterator():
         entry = row(staff_id, name)
         entry["returns"] += 1
         entry["return_points"] += total
         refund_ids.append(refund_id)
+        serial_of["refund", refund_id] = serial
         belongs, sold_on = local_day(created_at, tz_name), local_day(sold_at, tz_name)
         if belongs < day or sold_on < day:
             corrections.append({
-                "kind": "return", "receipt_no": receipt_number(codes, REFUND_PREFIX, refund_id),
+                "kind": "return", "receipt_no": receipt_number(codes, REFUND_PREFIX, serial),
                 "staff": name, "points": total, "late": belongs < day,
                 # A return names the day of the sale it undoes (or its own, when it is the later one).
                 "day": min(belongs, sold_on).isoformat(),
-                "sale_no": receipt_number(codes, SALE_PREFIX, sale_id),
+                "sale_no": receipt_number(codes, SALE_PREFIX, sale_serial),
             })
 
     goods = (SaleLine.select(Sale.staff, Staff.name, Product.category, fn.SUM(SaleLine.quantity),
@@ -232,7 +235,7 @@ def figures(store, span, day, *, cashier=None):
                             PrintJob.document_id.in_(part), PrintJob.status.in_(UNPRINTED))
                      .order_by(PrintJob.id))
             for document_id, status, error in query.tuples():
-                unprinted.append({"receipt_no": receipt_number(codes, prefix, document_id), "status": status,
+                unprinted.append({"receipt_no": receipt_number(codes, prefix, serial_of[kind, document_id]), "status": status,
                                   "error": error})
 
     # The ledger's side: the redeem and refund entries of exactly these sales and returns.

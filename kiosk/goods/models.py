@@ -24,6 +24,7 @@ class StockReceipt(BaseModel):
     kind = peewee.CharField(max_length=10, choices=[(k, k) for k in RECEIPT_KINDS])
     # One key per draft: a double tap or a stale page submitted again finds this document.
     idempotency_key = peewee.CharField(max_length=64, unique=True)
+    serial = peewee.BigIntegerField()  # the document's number in its store (kiosk.stores.numbering)
     donor_name = peewee.CharField(max_length=50, default="")
     donor_contact = peewee.CharField(max_length=50, default="")
     # The donor agrees to be named on the public thank-you list (else 爱心人士).
@@ -34,9 +35,12 @@ class StockReceipt(BaseModel):
     staff = peewee.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
     created_at = peewee.DateTimeField(default=utcnow, index=True)
 
+    class Meta:
+        indexes = ((("store", "serial"), True),)
+
     @property
     def number(self):
-        return f"{self.store.code}{RECEIPT_PREFIX}{self.id:07d}"
+        return f"{self.store.code}{RECEIPT_PREFIX}{self.serial:07d}"
 
 
 class StockReceiptLine(BaseModel):
@@ -57,6 +61,7 @@ class WriteOff(BaseModel):
     reason = peewee.CharField(max_length=10, choices=[(r, r) for r in WRITE_OFF_REASONS])
     note = peewee.CharField(max_length=200, default="")
     idempotency_key = peewee.CharField(max_length=64, unique=True)
+    serial = peewee.BigIntegerField()  # the document's number in its store (kiosk.stores.numbering)
     total_units = peewee.BigIntegerField()
     total_points = peewee.BigIntegerField()
     staff = peewee.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
@@ -65,9 +70,12 @@ class WriteOff(BaseModel):
     approved_by = peewee.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
     created_at = peewee.DateTimeField(default=utcnow, index=True)
 
+    class Meta:
+        indexes = ((("store", "serial"), True),)
+
     @property
     def number(self):
-        return f"{self.store.code}{WRITE_OFF_PREFIX}{self.id:07d}"
+        return f"{self.store.code}{WRITE_OFF_PREFIX}{self.serial:07d}"
 
 
 class WriteOffLine(BaseModel):

@@ -38,6 +38,7 @@ from kiosk.goods.models import (
 from kiosk.inventory import service as inventory
 from kiosk.inventory.models import SALE, STOCK_IN, WRITE_OFF, Product, StockMovement
 from kiosk.staff.models import MANAGER, Staff
+from kiosk.stores import numbering
 from kiosk.stores.models import Store
 
 MAX_LINE_QUANTITY = 99_999
@@ -207,7 +208,8 @@ def receive(store, *, kind, lines, staff, key, today, donor_name="", donor_conta
     def post():
         with database.atomic():
             receipt = StockReceipt.create(
-                store=store, kind=kind, idempotency_key=key, donor_name=donor_name, donor_contact=donor_contact,
+                store=store, serial=numbering.next_number(store.id, numbering.STOCK_RECEIPT), kind=kind,
+                idempotency_key=key, donor_name=donor_name, donor_contact=donor_contact,
                 thank_publicly=bool(thank_publicly) if kind == DONATION else True, note=note,
                 total_units=sum(line["quantity"] for line in parsed),
                 total_points=sum(line["quantity"] * line["product"].points for line in parsed),
@@ -328,7 +330,8 @@ def write_off(store, *, reason, note, lines, staff, key, approver=None):
     def post():
         with database.atomic():
             record = WriteOff.create(
-                store=store, reason=reason, note=note, idempotency_key=key, total_units=priced.units,
+                store=store, serial=numbering.next_number(store.id, numbering.WRITE_OFF), reason=reason, note=note,
+                idempotency_key=key, total_units=priced.units,
                 total_points=priced.points, staff=staff, approved_by=approver,
             )
             for line in priced.lines:

@@ -23,8 +23,10 @@ def move_balance(account_id, delta, *, allow_negative=False):
     it below zero. Raises KioskError("insufficient_points") or KioskError("unknown_account").
 
     The lock order, the same in every transaction that touches the books: the store's ledger
-    chain row first (taken here, before any account), then accounts, then products (stock moves
-    come after the ledger: checkout, returns). A transaction posting to several accounts (the
+    chain row first (taken here, before any account), then accounts, then the store's document
+    counter (kiosk.stores.numbering: a sale's, a return's, a goods-in or goods-out document's
+    number), then products (stock moves come after the ledger and the number: checkout,
+    returns, goods in and out). A transaction posting to several accounts (the
     expiry run, a volunteer import, an approval with a linked bonus) holds the chain before its
     first account, so a checkout on its second account waits for it instead of deadlocking.
     Anything that still breaks the order is retried whole (kiosk.db.retry_on_conflict).
@@ -80,16 +82,18 @@ def history(account_id, limit=20):
     )
 
 
-def describe(entry, store_code):
-    """What an entry was for, in a resident's words: the receipt it belongs to, or its note."""
-    from kiosk.checkout.models import REFUND_PREFIX, SALE_PREFIX, receipt_number
+def describe(entry, *, names=None):
+    """What an entry was for, in a resident's words: the document it belongs to, or its note.
 
-    kind, _, number = entry.reference.partition(":")
-    if kind in ("sale", "refund") and number.isdigit():
-        prefix = SALE_PREFIX if kind == "sale" else REFUND_PREFIX
-        return receipt_number(store_code, prefix, int(number))
+    ``names`` ({reference: text}) names the documents entries refer to, such as a sale's receipt
+    number; the feature that owns the documents gives it (kiosk.checkout.service.document_names),
+    the ledger knows none of them.
+    """
+    if names and entry.reference in names:
+        return names[entry.reference]
+    kind, _, rest = entry.reference.partition(":")
     if kind == "expire" and not entry.note:
-        return number  # the day the points expired at the end of
+        return rest  # the day the points expired at the end of
     return entry.note
 
 

@@ -23,18 +23,21 @@ def _utc(day, tz_name):
     return local.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def statement_for(account, store, day_from, day_to, *, tz_name="Asia/Shanghai", labels=None, what=None, value=None):
+def statement_for(account, store, day_from, day_to, *, tz_name="Asia/Shanghai", labels=None, what=None,
+                  value=None, names=None):
     """The Statement of ``account`` from ``day_from`` to ``day_to`` (local dates, inclusive).
 
-    ``what`` names each entry (default: ledger.describe); ``value(points)`` gives the printed
-    value of the closing balance (the store's point value: kiosk.expiry.service.value_text),
-    none by default. Raises KioskError("bad_period").
+    ``what`` names each entry (default: ledger.describe, with the documents named by
+    ``names(entries)``, e.g. kiosk.checkout.service.document_names); ``value(points)`` gives the
+    printed value of the closing balance (the store's point value:
+    kiosk.expiry.service.value_text), none by default. Raises KioskError("bad_period").
     """
     if day_from > day_to or (day_to - day_from).days > MAX_DAYS:
         raise KioskError("bad_period")
     opening, entries = ledger.entries_between(account.id, _utc(day_from, tz_name), _utc(day_to + timedelta(days=1), tz_name))
     zone = ZoneInfo(tz_name)
-    describe = what or (lambda entry: ledger.describe(entry, store.code))
+    named = names(entries) if names and not what else {}
+    describe = what or (lambda entry: ledger.describe(entry, names=named))
     rows = tuple(
         StatementEntry(
             entry.created_at.replace(tzinfo=timezone.utc).astimezone(zone).date(), describe(entry),

@@ -9,6 +9,7 @@ from flask_babel import gettext
 from kiosk.cards import service as cards
 from kiosk.cards.models import Card
 from kiosk.cards.render import card_png as render_png
+from kiosk.checkout.service import document_names
 from kiosk.errors import KioskError
 from kiosk.expiry.service import value_text
 from kiosk.ledger import service as ledger
@@ -234,7 +235,8 @@ def _statement(account_id):
         raise KioskError("bad_period") from None
     day_from, day_to = period_bounds(request.form.get("period", ""), today, day_from, day_to)
     return account, statement_for(account, store, day_from, day_to, tz_name=tz_name, labels=statement_labels(),
-                                  value=lambda points: value_text(points, store, printed=True))
+                                  value=lambda points: value_text(points, store, printed=True),
+                                  names=document_names)
 
 
 @bp.post("/accounts/<int:account_id>/statement.pdf")

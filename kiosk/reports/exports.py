@@ -11,19 +11,18 @@ records that request in the audit log (``record_full_names``), in the same breat
 Raw exports read the period's rows of one store, streamed from the database (never all at once).
 Runs in an app context (flask_babel).
 """
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from flask_babel import gettext as _
 
 from kiosk import a4, audit
 from kiosk.cards.models import Card
-from kiosk.ledger.models import Account
-from kiosk.checkout.models import REFUND_PREFIX, SALE_PREFIX, Sale, SaleLine, receipt_number
+from kiosk.checkout.models import REFUND_PREFIX, SALE_PREFIX, Refund, Sale, SaleLine, receipt_number
 from kiosk.csvexport import csv_bytes, xlsx_bytes
 from kiosk.earning.models import Rule, ServiceRecord
 from kiosk.errors import KioskError
 from kiosk.inventory.models import Product, StockMovement
-from kiosk.ledger.models import LedgerEntry
+from kiosk.ledger.models import Account, LedgerEntry
 from kiosk.privacy import mask_name
 from kiosk.registry.models import Household, Resident
 from kiosk.reports import charts, present
@@ -159,7 +158,7 @@ def raw_table(kind, store, period, *, full_names=False):
     tz = store.timezone
     staff_names = {s.id: s.name for s in Staff.select(Staff.id, Staff.name).where(Staff.store == store)}
     if kind == SALES:
-        query = (Sale.select(Sale.id, Sale.created_at, Card.number, Account.holder_name, Sale.staff, Sale.total,
+        query = (Sale.select(Sale.serial, Sale.created_at, Card.number, Account.holder_name, Sale.staff, Sale.total,
                              Sale.balance_before, Sale.balance_after, Sale.picked_up_by)
                  .join(Card, on=(Sale.card == Card.id)).switch(Sale).join(Account, on=(Sale.account == Account.id))
                  .where(Sale.store == store, Sale.created_at >= start, Sale.created_at < end).order_by(Sale.id))
@@ -170,7 +169,7 @@ def raw_table(kind, store, period, *, full_names=False):
                 for sid, at, number, holder, staff_id, total, before, after, picked in query.tuples().iterator())
         return (raw_title(kind), header, rows, [16, 18, 12, 12, 10, 10, 10, 10, 12], None)
     if kind == SALE_LINES:
-        query = (SaleLine.select(Sale.id, Sale.created_at, SaleLine.name, Product.category, SaleLine.points,
+        query = (SaleLine.select(Sale.serial, Sale.created_at, SaleLine.name, Product.category, SaleLine.points,
                                  SaleLine.quantity, SaleLine.refunded_quantity)
                  .join(Sale, on=(SaleLine.sale == Sale.id)).switch(SaleLine)
                  .join(Product, on=(SaleLine.product == Product.id))
@@ -189,10 +188,11 @@ def raw_table(kind, store, period, *, full_names=False):
                          LedgerEntry.staff)
                  .order_by(LedgerEntry.id))
         kinds = _ledger_kind_names()
+        receipts = _ReceiptNumbers(store, start, end)
         header = [_("Entry"), _("Time"), _("Account"), _("Holder"), _("Kind"), _("Points"), _("Balance after"),
                   _("Reference"), _("Note"), _("Staff")]
         rows = ([eid, local_time(at, tz), account, _name(holder, full_names), str(kinds.get(kind, kind)), delta, after,
-                 _reference(store, reference), note, staff_names.get(staff_id, "")]
+                 receipts.of(reference), note, staff_names.get(staff_id, "")]
                 for eid, at, account, holder, kind, delta, after, reference, note, staff_id
                 in query.tuples().iterator())
         return (raw_title(kind), header, rows, [10, 18, 10, 12, 12, 10, 12, 18, 40, 10], None)
@@ -245,12 +245,32 @@ def _record_status_names():
     return RECORD_STATUS_NAMES
 
 
-def _reference(store, reference):
-    """A sale's or return's reference as its printed receipt number, others as they are."""
-    kind, _sep, number = (reference or "").partition(":")
-    if kind in ("sale", "refund") and number.isdigit():
-        return receipt_number(store.code, SALE_PREFIX if kind == "sale" else REFUND_PREFIX, int(number))
-    return reference
+class _ReceiptNumbers:
+    """A ledger reference ("sale:<id>", "refund:<id>") as its printed receipt number (the
+    store's own serial), others as they are. The period's sales and returns are read in one
+    query each (a day either side, as an entry's time may differ from its document's by a
+    moment); any other is looked up alone."""
+
+    def __init__(self, store, start, end):
+        self.code = store.code
+        margin = timedelta(days=1)
+        self.serials = {}
+        for kind, model in (("sale", Sale), ("refund", Refund)):
+            rows = model.select(model.id, model.serial).where(
+                model.store == store, model.created_at >= start - margin, model.created_at < end + margin)
+            self.serials.update({(kind, row_id): serial for row_id, serial in rows.tuples().iterator()})
+
+    def of(self, reference):
+        kind, _sep, number = (reference or "").partition(":")
+        if kind not in ("sale", "refund") or not number.isdigit():
+            return reference
+        key = (kind, int(number))
+        if key not in self.serials:
+            model = Sale if kind == "sale" else Refund
+            self.serials[key] = model.select(model.serial).where(model.id == key[1]).scalar()
+        if self.serials[key] is None:
+            return reference
+        return receipt_number(self.code, SALE_PREFIX if kind == "sale" else REFUND_PREFIX, self.serials[key])
 
 
 def raw_file(kind, store, period, fmt, *, full_names=False):

@@ -87,15 +87,16 @@ def _sales(store_id):
     line_total = fn.COALESCE(fn.SUM(SaleLine.points * SaleLine.quantity), 0)
     quantity = fn.COALESCE(fn.SUM(SaleLine.quantity), 0)
     query = (
-        Sale.select(Sale.id, Sale.store, Sale.total, Sale.balance_before, Sale.balance_after, line_total, quantity)
+        Sale.select(Sale.id, Sale.store, Sale.serial, Sale.total, Sale.balance_before, Sale.balance_after, line_total,
+                    quantity)
         .join(SaleLine, JOIN.LEFT_OUTER)
-        .group_by(Sale.id, Sale.store, Sale.total, Sale.balance_before, Sale.balance_after)
+        .group_by(Sale.id, Sale.store, Sale.serial, Sale.total, Sale.balance_before, Sale.balance_after)
     )
     query = _only(query, Sale.store, store_id)
     codes = dict(Store.select(Store.id, Store.code).tuples())
-    for sale_id, store_id, total, before, after, lines, items in query.tuples().iterator():
+    for sale_id, store_id, serial, total, before, after, lines, items in query.tuples().iterator():
         reference = f"sale:{sale_id}"
-        sale_id = receipt_number(codes[store_id], SALE_PREFIX, sale_id)
+        sale_id = receipt_number(codes[store_id], SALE_PREFIX, serial)
         if lines != total:
             yield f"sale {sale_id}: total {total} but its lines sum to {lines}"
         if debits.pop(reference, None) != -total:
@@ -127,15 +128,15 @@ def _refunds(store_id):
     line_total = fn.COALESCE(fn.SUM(RefundLine.points * RefundLine.quantity), 0)
     quantity = fn.COALESCE(fn.SUM(RefundLine.quantity), 0)
     query = (
-        Refund.select(Refund.id, Refund.store, Refund.total, line_total, quantity)
+        Refund.select(Refund.id, Refund.store, Refund.serial, Refund.total, line_total, quantity)
         .join(RefundLine, JOIN.LEFT_OUTER)
-        .group_by(Refund.id, Refund.store, Refund.total)
+        .group_by(Refund.id, Refund.store, Refund.serial, Refund.total)
     )
     query = _only(query, Refund.store, store_id)
     codes = dict(Store.select(Store.id, Store.code).tuples())
-    for refund_id, store_id, total, lines, items in query.tuples().iterator():
+    for refund_id, store_id, serial, total, lines, items in query.tuples().iterator():
         reference = f"refund:{refund_id}"
-        refund_id = receipt_number(codes[store_id], REFUND_PREFIX, refund_id)
+        refund_id = receipt_number(codes[store_id], REFUND_PREFIX, serial)
         if lines != total:
             yield f"refund {refund_id}: total {total} but its lines sum to {lines}"
         if credits.pop(reference, None) != total:
@@ -156,13 +157,13 @@ def _receipt_jobs(store_id):
 
     codes = dict(Store.select(Store.id, Store.code).tuples())
     jobs = PrintJob.select(PrintJob.id).where(PrintJob.document_kind == SALE_RECEIPT, PrintJob.document_id == Sale.id)
-    sales = _only(Sale.select(Sale.id, Sale.store).where(~fn.EXISTS(jobs)), Sale.store, store_id)
-    for sale_id, owner in sales.tuples().iterator():
-        yield f"sale {receipt_number(codes[owner], SALE_PREFIX, sale_id)} has no receipt job"
+    sales = _only(Sale.select(Sale.serial, Sale.store).where(~fn.EXISTS(jobs)), Sale.store, store_id)
+    for serial, owner in sales.tuples().iterator():
+        yield f"sale {receipt_number(codes[owner], SALE_PREFIX, serial)} has no receipt job"
     jobs = PrintJob.select(PrintJob.id).where(PrintJob.document_kind == REFUND_RECEIPT, PrintJob.document_id == Refund.id)
-    refunds = _only(Refund.select(Refund.id, Refund.store).where(~fn.EXISTS(jobs)), Refund.store, store_id)
-    for refund_id, owner in refunds.tuples().iterator():
-        yield f"refund {receipt_number(codes[owner], REFUND_PREFIX, refund_id)} has no receipt job"
+    refunds = _only(Refund.select(Refund.serial, Refund.store).where(~fn.EXISTS(jobs)), Refund.store, store_id)
+    for serial, owner in refunds.tuples().iterator():
+        yield f"refund {receipt_number(codes[owner], REFUND_PREFIX, serial)} has no receipt job"
 
 
 def _service_records(store_id):
@@ -280,8 +281,26 @@ def _stocktakes(store_id):
         yield f"stock movement {reference} of product {product_id} has no stock-take line"
 
 
+def _document_counters(store_id):
+    """Each store's document counter is at least the highest number it gave (else its next
+    document would take a number already printed)."""
+    from kiosk.goods.models import StockReceipt, WriteOff
+    from kiosk.stocktake.models import StockTake
+    from kiosk.stores.models import DocumentCounter
+
+    codes = dict(Store.select(Store.id, Store.code).tuples())
+    for model in (Sale, Refund, StockReceipt, WriteOff, StockTake):
+        kind = model._meta.table_name
+        highest = _only(model.select(model.store, fn.MAX(model.serial)), model.store, store_id).group_by(model.store)
+        counters = dict(DocumentCounter.select(DocumentCounter.store, DocumentCounter.last)
+                        .where(DocumentCounter.kind == kind).tuples())
+        for owner, serial in highest.tuples():
+            if counters.get(owner, 0) < serial:
+                yield f"store {codes[owner]}: the {kind} counter is at {counters.get(owner, 0)}, below number {serial}"
+
+
 CHECKS = (_account_balances, _running_balances, _product_quantities, _sales, _refunds, _receipt_jobs, _service_records,
-          _ledger_chain, _goods_documents, _stocktakes)
+          _ledger_chain, _goods_documents, _stocktakes, _document_counters)
 
 
 def verify(tz_name="Asia/Shanghai", store_id=None):

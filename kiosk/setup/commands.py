@@ -80,3 +80,55 @@ def store_create(code, name, timezone):
         raise click.ClickException(message(exc)) from None
     click.echo(f"created store {created.code} {created.name} ({created.timezone})")
     click.echo(f"next: KIOSK_STORE={created.code} kiosk staff add NAME --role manager")
+
+
+@store.command("numbers")
+@click.option("--at-least", "at_least", type=click.File("r", encoding="utf-8"), default=None, metavar="FILE",
+              help="Raise the counters to the numbers in FILE (this command's earlier output).")
+def store_numbers(at_least):
+    """Each store's last receipt and document numbers, one `numbers CODE kind=N …` line a store.
+
+    Save them with each PostgreSQL dump and before restoring one (pg_restore), and give them to
+    --at-least afterwards (FILE may be - for standard input, several files concatenated: the
+    highest number of each counts): the counters go up to those numbers, so none issued after
+    the dump is issued again (`kiosk restore` does this itself for a SQLite copy). Counters
+    never go down.
+    """
+    from kiosk import audit
+    from kiosk.db import database
+    from kiosk.stores import numbering
+    from kiosk.stores.models import Store
+
+    _app()
+    stores = {row.code: row for row in Store.select().order_by(Store.code)}
+    if at_least is None:
+        for code, row in stores.items():
+            last = numbering.last_numbers(row.id)
+            click.echo(f"numbers {code} " + " ".join(f"{kind}={last.get(kind, 0)}" for kind in numbering.KINDS))
+        return
+    wanted = {}
+    for number, line in enumerate(at_least, start=1):
+        words = line.split()
+        if not words or words[0] != "numbers":
+            continue
+        try:
+            code, pairs = words[1], dict(word.split("=", 1) for word in words[2:])
+            counts = {kind: int(value) for kind, value in pairs.items()}
+            if any(kind not in numbering.KINDS or value < 0 for kind, value in counts.items()):
+                raise ValueError(line)
+        except (IndexError, ValueError):
+            raise click.ClickException(f"line {number} of {at_least.name} is not a `numbers CODE kind=N …` line") from None
+        if code not in stores:
+            raise click.ClickException(f"no store with the code {code} in this database (line {number})")
+        for kind, value in counts.items():  # several files given together: the highest of each
+            wanted.setdefault(code, {})[kind] = max(wanted.get(code, {}).get(kind, 0), value)
+    if not wanted:
+        raise click.ClickException(f"{at_least.name} holds no `numbers` line")
+    with database.atomic():
+        for code, counts in wanted.items():
+            raised = {kind: value for kind, value in counts.items()
+                      if numbering.raise_to(stores[code].id, kind, value)}
+            if raised:
+                audit.record("document_numbers_raised", store=stores[code], via="cli", **raised)
+            click.echo(f"{code}: " + (", ".join(f"{kind} raised to {value}" for kind, value in raised.items())
+                                      or "already at or above those numbers"))

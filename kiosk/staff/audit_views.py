@@ -84,6 +84,7 @@ ACTION_NAMES = {
     "stocktake_started": _l("Stock-take started"),
     "stocktake_finished": _l("Stock-take finished"),
     "stocktake_cancelled": _l("Stock-take cancelled"),
+    "document_numbers_raised": _l("Receipt numbers raised after a restore"),
 }
 
 

@@ -19,6 +19,7 @@ class StockTake(BaseModel):
     """
 
     store = peewee.ForeignKeyField(Store, backref="+", on_delete="RESTRICT")
+    serial = peewee.BigIntegerField()  # the count's number in its store (kiosk.stores.numbering)
     category = peewee.CharField(max_length=30, default="")
     shelf = peewee.CharField(max_length=20, default="")
     blind = peewee.BooleanField(default=False)
@@ -31,10 +32,11 @@ class StockTake(BaseModel):
 
     class Meta:
         table_name = "stocktake"
+        indexes = ((("store", "serial"), True),)
 
     @property
     def number(self):
-        return f"{self.store.code}P{self.id:05d}"
+        return f"{self.store.code}P{self.serial:05d}"
 
     def covers(self, product):
         """Whether ``product`` belongs in this count's scope."""

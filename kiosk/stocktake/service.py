@@ -28,6 +28,7 @@ from kiosk.inventory.models import STOCKTAKE, Product, StockMovement
 from kiosk.inventory.products import shelves
 from kiosk.staff.models import MANAGER, OPERATIONS, Staff
 from kiosk.stocktake.models import CANCELLED, FINISHED, OPEN, StockTake, StockTakeCount, StockTakeLine
+from kiosk.stores import numbering
 
 MAX_COUNT = 999_999
 STARTERS = (MANAGER, OPERATIONS)
@@ -118,7 +119,8 @@ def start(store, staff, *, category="", shelf="", blind=False):
         products = list(_in_scope(store, category, shelf))
         if not products:
             raise KioskError("stocktake_nothing")
-        stocktake = StockTake.create(store=store, category=category, shelf=shelf, blind=bool(blind), started_by=staff)
+        stocktake = StockTake.create(store=store, serial=numbering.next_number(store.id, numbering.STOCKTAKE),
+                                     category=category, shelf=shelf, blind=bool(blind), started_by=staff)
         StockTakeLine.insert_many([_line_row(stocktake.id, product) for product in products]).execute()
         audit.record("stocktake_started", store=store, staff=staff, stocktake=stocktake.id, category=category,
                      shelf=shelf, blind=bool(blind), products=len(products))

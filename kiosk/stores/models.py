@@ -58,8 +58,18 @@ class Store(BaseModel):
     receipt_uncertain = peewee.CharField(max_length=10, default="reprint", constraints=[peewee.SQL("DEFAULT 'reprint'")])
     receipt_problem_minutes = peewee.IntegerField(
         default=30, constraints=[peewee.Check("receipt_problem_minutes BETWEEN 1 AND 1440"), peewee.SQL("DEFAULT 30")])
-    # Receipt numbers are never reused (kiosk.checkout): after a restore from an older copy the
-    # next sale's and return's numbers continue above these, the highest the kiosk had issued
-    # before the restore (kiosk.backup.service.restore sets them; 0: nothing to skip).
-    sale_number_floor = peewee.BigIntegerField(default=0, constraints=[peewee.SQL("DEFAULT 0")])
-    refund_number_floor = peewee.BigIntegerField(default=0, constraints=[peewee.SQL("DEFAULT 0")])
+
+
+class DocumentCounter(BaseModel):
+    """The last number a store gave to one kind of document (kiosk.stores.numbering): its
+    sales, returns, goods-in and goods-out documents and stock-takes are each counted 1, 2, 3…
+    per store, without gaps. After a restore from an older copy the counters are raised to the
+    numbers issued before it (kiosk.backup), so a printed number is never issued twice."""
+
+    store = peewee.ForeignKeyField(Store, backref="+", on_delete="RESTRICT")
+    kind = peewee.CharField(max_length=20)
+    last = peewee.BigIntegerField(default=0)
+
+    class Meta:
+        table_name = "document_counter"
+        indexes = ((("store", "kind"), True),)

@@ -415,7 +415,7 @@ def test_describe_names_the_day_of_an_expiry_without_a_note(store, post):
     account = new_account(store)
     post(account, "2026-01-05 10:00", 50)
     entry = post(account, "2026-03-01 10:00", -50, EXPIRE, reference="expire:2026-02-28")
-    assert ledger.describe(entry, store.code) == "2026-02-28"
+    assert ledger.describe(entry) == "2026-02-28"
 
 
 def test_m0007_adds_the_expiry_settings_to_existing_stores(store, monkeypatch):

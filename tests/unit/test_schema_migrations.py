@@ -5,7 +5,7 @@ import pytest
 
 from kiosk import schema
 from kiosk.db import database
-from tests.helpers import drop_tables, schema_migrator
+from tests.helpers import drop_tables, schema_migrator, upgrade_to_m0017
 
 
 def test_a_new_database_is_stamped_with_the_newest_migration(db):
@@ -208,6 +208,7 @@ def test_m0010_adds_goods_in_and_out_to_a_database_with_data(db, world, monkeypa
     from kiosk.inventory.models import Product
     from kiosk.stores.models import Store
 
+    every = schema.available_migrations()
     drop_tables([WriteOffLine, WriteOff, StockReceiptLine, StockReceipt])
     migrator = schema_migrator()
     migrate(*(migrator.drop_column("store", name)
@@ -220,6 +221,8 @@ def test_m0010_adds_goods_in_and_out_to_a_database_with_data(db, world, monkeypa
     assert (store.writeoff_approval_units, store.writeoff_approval_points, store.expiry_warning_days) == (10, 500, 30)
     rice = Product.get_by_id(world.products["大米"].id)
     assert (rice.quantity, rice.low_stock) == (20, 0)
+    # The documents are numbered per store since m0017, which finds the tables as m0010 made them.
+    assert upgrade_to_m0017(monkeypatch, every) == ["m0017_document_numbers"]
     lines = [{"product_id": rice.id, "quantity": "5", "expiry": "2027-01-01"}]
     service.receive(store, kind="purchase", lines=lines, staff=world.staff["operations"], key="m" * 20,
                     today=date(2026, 11, 23))

@@ -26,10 +26,12 @@ def account(world):
 
 
 def test_a_statement_lists_the_periods_entries_with_opening_and_closing(world, account):
-    statement = statement_for(account, world.store, TODAY - timedelta(days=1), TODAY + timedelta(days=1))
+    statement = statement_for(account, world.store, TODAY - timedelta(days=1), TODAY + timedelta(days=1),
+                              names=checkout.document_names)
     assert statement.opening == 0 and statement.closing == 440
     assert [e.delta for e in statement.entries] == [500, -20, -20, -20]
-    assert statement.entries[1].what.startswith("XYS")
+    # Each sale named by its receipt number, the store's own count.
+    assert [e.what for e in statement.entries[1:]] == ["XYS0000001", "XYS0000002", "XYS0000003"]
     assert (statement.earned, statement.spent) == (500, 60)
     assert statement.holder == "张*华"
 

@@ -1,7 +1,7 @@
 """m0011 adds the stock-take tables to a database that has data, and counting works on it."""
 from kiosk import schema
 from kiosk.db import database
-from tests.helpers import drop_tables, schema_migrator
+from tests.helpers import drop_tables, schema_migrator, upgrade_to_m0017
 
 
 def test_m0011_creates_the_stocktake_tables_on_a_database_with_data(db, world, monkeypatch):
@@ -21,6 +21,8 @@ def test_m0011_creates_the_stocktake_tables_on_a_database_with_data(db, world, m
     monkeypatch.setattr(schema, "available_migrations", lambda: [step for step in every if step[0] <= 12])
     assert schema.upgrade() == ["m0011_stocktake", "m0012_shelves"]
     assert {"stocktake", "stocktake_line", "stocktake_count"} <= set(database.get_tables())
+    # Counts are numbered per store since m0017, which finds the table as m0011 made it.
+    assert upgrade_to_m0017(monkeypatch, every) == ["m0017_document_numbers"]
     stocktake = service.start(world.store, world.staff[MANAGER], category="粮油")
     line = service.lines(stocktake)[0]
     assert service.record_count(stocktake, line.id, 3, world.staff[MANAGER], seen=0).expected == line.start_quantity
