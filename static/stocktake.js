@@ -67,10 +67,10 @@
     if (state.after) htmx.ajax("GET", state.after, { target: "#" + id, swap: "outerHTML" });
   }
 
-  function wait(id) {
+  function wait(id, ms) {
     var state = pending[id];
     clearTimeout(state.timer);
-    state.timer = setTimeout(function () { settle(id); }, pause());
+    state.timer = setTimeout(function () { settle(id); }, ms || pause());
   }
 
   // Save the line's pending number now, unless it is being saved (the answer looks again) or
@@ -88,7 +88,7 @@
     state.failed = null;
     paint(id);
     line.querySelector("[data-count-save]").requestSubmit();
-    if (!state.saving) wait(id);  // not sent (the line is busy with another request): try again later
+    if (!state.saving) wait(id, 300);  // not sent (the line is busy with another request): again soon
   }
 
   function settleOthers(id) {
@@ -137,9 +137,10 @@
       paint(line.id);
     } else if (String(config.verb).toLowerCase() === "get" && !state.failed) {
       // Its keypad or 关闭 while the number waits: save it first, then do what was asked.
+      // (After this request has let go of the line: its requests are one at a time, hx-sync.)
       event.preventDefault();
       state.after = config.path;
-      settle(line.id);
+      setTimeout(function () { settle(line.id); }, 0);
     } else if (String(config.verb).toLowerCase() !== "get") {
       // A count typed on its keypad replaces the stepped one.
       clearTimeout(state.timer);
