@@ -96,6 +96,7 @@
   }
 
   document.addEventListener("click", function (event) {
+    if (!event.target.closest) return;
     var line = event.target.closest(".count-line");
     settleOthers(line ? line.id : null);  // moving on: another line, a tab, a link
     var step = event.target.closest("[data-count-step]");
@@ -181,11 +182,13 @@
     reveal();
   });
 
-  // Leaving the page (a link, the idle sign-out): numbers not yet saved are sent as the page goes.
+  // Leaving the page (a link, the idle sign-out): numbers not yet saved are sent as the page goes
+  // (one on its way too: if it arrived, this copy of it changes nothing). Not one the server
+  // refused: that waits for the person, who saw why.
   window.addEventListener("pagehide", function () {
     Object.keys(pending).forEach(function (id) {
       var state = pending[id], line = lineOf(id);
-      if (!line || state.failed || !navigator.sendBeacon) return;
+      if (!line || state.failed === "refused" || !navigator.sendBeacon) return;
       var form = line.querySelector("[data-count-save]");
       form.querySelector("[name=quantity]").value = String(state.value);
       navigator.sendBeacon(form.action, new FormData(form));

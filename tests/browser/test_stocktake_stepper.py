@@ -8,6 +8,7 @@ so the test sets a longer pause on the page (data-pause-ms, read at every tap) a
 the page's own state (data-count-state="saved", set when the server answered), never on time.
 """
 import sqlite3
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -31,6 +32,14 @@ def counts_of(env, category, name):
             " WHERE l.name = ? AND l.stocktake_id = (SELECT MAX(id) FROM stocktake WHERE category = ?)"
             " ORDER BY c.id", (name, category)).fetchall()
     return [quantity for (quantity,) in rows]
+
+
+def eventually(check, seconds=60):
+    """Wait for ``check()`` to hold: the page sends its last count as it goes, by itself."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "never happened"
+        time.sleep(0.1)
 
 
 def start_count(page, url, category, blind):
@@ -138,6 +147,15 @@ def test_taps_make_one_count_a_blind_count_shows_no_variance_and_the_keypad_open
         shot(f"5{7 + (index != 4)}-stocktake-keypad-{'fifth' if index == 4 else 'last'}")
         line.locator(".count-keypad").get_by_role("button", name="关闭").tap()
         expect(line.locator("[data-pinpad]")).to_have_count(0)
+
+    # Leaving the page saves the number still waiting: once, though it may go twice (its save
+    # starts as the link is tapped, and the page sends it again as it goes).
+    fourth = page.locator(f"[data-line='{names[3]}']")
+    tap_plus(fourth, 3)
+    expect(fourth.get_by_test_id("pending")).to_be_visible()
+    page.get_by_role("link", name="全部盘点单").tap()
+    page.wait_for_url(url + "/stocktake/")
+    eventually(lambda: counts_of(env, case["blind"], names[3]) == [3])
 
 
 def test_a_variance_shows_once_saved_and_a_failed_save_keeps_the_number(server, page, shot):
