@@ -91,6 +91,10 @@
     if (!state.saving) wait(id, 300);  // not sent (the line is busy with another request): again soon
   }
 
+  function saving() {
+    return Object.keys(pending).some(function (id) { return pending[id].saving; });
+  }
+
   function settleOthers(id) {
     Object.keys(pending).forEach(function (other) { if (other !== id) settle(other); });
   }
@@ -128,6 +132,17 @@
     var line = elt && elt.closest ? elt.closest(".count-line") : null;
     var scan = elt && elt.closest ? elt.closest("#scan-form") : null;
     if (line || scan) settleOthers(line ? line.id : null);
+    if (scan && saving()) {
+      // A scan opens its line's keypad: after the saves, so that it shows the line as saved.
+      event.preventDefault();
+      var code = config.formData && config.formData.get("code");
+      var send = function () {
+        if (saving()) { setTimeout(send, 100); return; }
+        htmx.ajax("POST", config.path, { source: scan, target: "#scan-feedback", swap: "outerHTML", values: { code: code } });
+      };
+      setTimeout(send, 100);
+      return;
+    }
     var state = line && pending[line.id];
     if (!state) return;
     if (elt.matches("[data-count-save]")) {
