@@ -74,10 +74,10 @@ def _sums_by_reference(model, kind, store_id):
         .where(model.kind == kind)
         .group_by(model.reference)
     )
-    if store_id is not None:
-        owner = Account if model is LedgerEntry else Product
-        query = query.join(owner, on=((model.account if model is LedgerEntry else model.product) == owner.id))
-        query = query.where(owner.store == store_id)
+    if store_id is not None and model is LedgerEntry:
+        query = query.where(LedgerEntry.store == store_id)  # the entry's own store: no join
+    elif store_id is not None:
+        query = query.join(Product, on=(model.product == Product.id)).where(Product.store == store_id)
     return dict(query.tuples())
 
 
@@ -119,7 +119,7 @@ def _refunds(store_id):
         .having((returned != SaleLine.refunded_quantity) | (returned > SaleLine.quantity))
     )
     if store_id is not None:
-        query = query.switch(SaleLine).join(Sale, on=(SaleLine.sale == Sale.id)).where(Sale.store == store_id)
+        query = query.where(SaleLine.sale.in_(Sale.select(Sale.id).where(Sale.store == store_id)))
     for line_id, sold, cached, total in query.tuples():
         yield f"sale line {line_id}: refunded_quantity {cached}, its returns sum to {total}, {sold} sold"
     credits = _sums_by_reference(LedgerEntry, "refund", store_id)
@@ -155,11 +155,15 @@ def _receipt_jobs(store_id):
     from kiosk.printing.models import PrintJob
 
     codes = dict(Store.select(Store.id, Store.code).tuples())
-    jobs = PrintJob.select(PrintJob.id).where(PrintJob.document_kind == SALE_RECEIPT, PrintJob.document_id == Sale.id)
+    # A receipt job is queued for the document's own store: with ``store_id`` only that
+    # store's jobs are read.
+    jobs = _only(PrintJob.select(PrintJob.id).where(PrintJob.document_kind == SALE_RECEIPT,
+                                                    PrintJob.document_id == Sale.id), PrintJob.store, store_id)
     sales = _only(Sale.select(Sale.id, Sale.store).where(~fn.EXISTS(jobs)), Sale.store, store_id)
     for sale_id, owner in sales.tuples().iterator():
         yield f"sale {receipt_number(codes[owner], SALE_PREFIX, sale_id)} has no receipt job"
-    jobs = PrintJob.select(PrintJob.id).where(PrintJob.document_kind == REFUND_RECEIPT, PrintJob.document_id == Refund.id)
+    jobs = _only(PrintJob.select(PrintJob.id).where(PrintJob.document_kind == REFUND_RECEIPT,
+                                                    PrintJob.document_id == Refund.id), PrintJob.store, store_id)
     refunds = _only(Refund.select(Refund.id, Refund.store).where(~fn.EXISTS(jobs)), Refund.store, store_id)
     for refund_id, owner in refunds.tuples().iterator():
         yield f"refund {receipt_number(codes[owner], REFUND_PREFIX, refund_id)} has no receipt job"
@@ -176,11 +180,14 @@ def _service_records(store_id):
         query = (LedgerEntry.select(LedgerEntry.id, LedgerEntry.reference, LedgerEntry.kind, LedgerEntry.delta,
                                     LedgerEntry.account)
                  .where(LedgerEntry.reference.startswith(prefix)))
-        if store_id is not None:
-            query = query.join(Account, on=(LedgerEntry.account == Account.id)).where(Account.store == store_id)
+        query = _only(query, LedgerEntry.store, store_id)
         for entry_id, reference, kind, delta, account_id in query.tuples().iterator():
             posted.setdefault(reference, []).append((entry_id, kind, delta, account_id))
-    corrections = dict(Correction.select(Correction.record, fn.SUM(Correction.delta)).group_by(Correction.record).tuples())
+    corrections = Correction.select(Correction.record, fn.SUM(Correction.delta)).group_by(Correction.record)
+    if store_id is not None:
+        corrections = corrections.where(Correction.record.in_(
+            ServiceRecord.select(ServiceRecord.id).where(ServiceRecord.store == store_id)))
+    corrections = dict(corrections.tuples())
     query = _only(ServiceRecord.select(ServiceRecord.id, ServiceRecord.status, ServiceRecord.points, ServiceRecord.account,
                                        ServiceRecord.ledger_entry), ServiceRecord.store, store_id)
     for record_id, status, points, account_id, entry_id in query.tuples().iterator():
@@ -213,6 +220,13 @@ def _goods_documents(store_id):
     return check_documents(store_id)
 
 
+def _ledger_stores(store_id):
+    """Every ledger entry is filed under its account's store (ledger_entry.store_id, m0020)."""
+    from kiosk.ledger.chain import misfiled_entries
+
+    return misfiled_entries(store_id)
+
+
 def _ledger_chain(store_id):
     from kiosk.ledger.chain import verify_chains
     from kiosk.notice.service import published_heads
@@ -239,8 +253,7 @@ def _daily_redemptions(tz_name, store_id=None):
     ledger, goods = {}, {}
     query = (LedgerEntry.select(LedgerEntry.created_at, LedgerEntry.delta)
              .where(LedgerEntry.kind.in_(["redeem", "refund"])))
-    if store_id is not None:
-        query = query.join(Account, on=(LedgerEntry.account == Account.id)).where(Account.store == store_id)
+    query = _only(query, LedgerEntry.store, store_id)
     for created_at, delta in query.tuples().iterator():
         ledger[day(created_at)] = ledger.get(day(created_at), 0) - delta
     query = _only(SaleLine.select(Sale.created_at, SaleLine.points * SaleLine.quantity)
@@ -281,7 +294,7 @@ def _stocktakes(store_id):
 
 
 CHECKS = (_account_balances, _running_balances, _product_quantities, _sales, _refunds, _receipt_jobs, _service_records,
-          _ledger_chain, _goods_documents, _stocktakes)
+          _ledger_stores, _ledger_chain, _goods_documents, _stocktakes)
 
 
 def verify(tz_name="Asia/Shanghai", store_id=None):
