@@ -164,3 +164,24 @@ def test_one_stores_walk_is_an_index_range_not_a_scan_of_the_district(db):
         assert "Seq Scan" not in text and "ledger_entry_pkey" not in text, text
     first, *_ = database.execute_sql(sql, [0, *params]).fetchall()
     assert first[0] == store_id
+
+
+def test_each_per_store_check_still_finds_its_fault_and_only_in_its_store(world):
+    """The per-store checks read their rows another way with a store (sale lines from the
+    store's sales, stock movements by the store's product ids, entries by their own store):
+    a fault in store AB still shows in AB's verify and never in XY's."""
+    from kiosk.checkout.models import SaleLine
+
+    store, _, _, _, soap, sale = second_store(quantity=1, key="ab-sale-for-per-store-checks")
+    line = SaleLine.get(SaleLine.sale == sale.id)
+    run_sql("UPDATE sale_line SET refunded_quantity = 1 WHERE id = ?", (line.id,))
+    run_sql("UPDATE stock_movement SET delta = -2 WHERE reference = ? AND product_id = ?", (f"sale:{sale.id}", soap.id))
+    run_sql("DELETE FROM print_job WHERE document_kind = 'sale' AND document_id = ?", (sale.id,))
+    found = verify(store_id=store.id)
+    number = f"ABS{sale.id:07d}"
+    for sentence in (f"sale line {line.id}: refunded_quantity 1, its returns sum to 0, 1 sold",
+                     f"sale {number}: stock movements do not match its 1 items",
+                     f"sale {number} has no receipt job"):
+        assert sentence in found
+        assert sentence in verify()
+    assert verify(store_id=world.store.id) == []
