@@ -434,7 +434,7 @@ class StoreBuilder:
             "sale_line": "INSERT INTO sale_line (id, sale_id, product_id, name, points, quantity, refunded_quantity)"
                          " VALUES (?, ?, ?, ?, ?, ?, 0)",
             "ledger_entry": "INSERT INTO ledger_entry (id, account_id, delta, kind, reference, staff_id, note,"
-                            " balance_after, created_at, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            " balance_after, created_at, hash, store_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
             "stock_movement": "INSERT INTO stock_movement (id, product_id, delta, kind, reference, staff_id, note,"
                               " quantity_after, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             "audit_event": "INSERT INTO audit_event (id, store_id, staff_id, action, detail, created_at)"
@@ -598,8 +598,8 @@ class RawCheckout:
                                       balance_after, now)
             conn.execute(
                 "INSERT INTO ledger_entry (id, account_id, delta, kind, reference, staff_id, note, balance_after,"
-                " created_at, hash) VALUES (?, ?, ?, 'redeem', ?, ?, '', ?, ?, ?)",
-                (entry_id, account_id, -total, reference, staff_id, balance_after, now, digest))
+                " created_at, hash, store_id) VALUES (?, ?, ?, 'redeem', ?, ?, '', ?, ?, ?, ?)",
+                (entry_id, account_id, -total, reference, staff_id, balance_after, now, digest, store_id))
             conn.execute("UPDATE ledger_chain SET head = ?, last_entry_id = ? WHERE store_id = ?",
                          (digest, entry_id, store_id))
             for product_id, quantity in plan["items"]:

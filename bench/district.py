@@ -345,7 +345,7 @@ class DistrictBuilder:
         self.chain_head[s] = chain.entry_hash(self.chain_head[s], *row)
         self.chain_last[s] = row[0]
         self.chain_length[s] += 1
-        self.rows["ledger_entry"].append(row + (self.chain_head[s],))
+        self.rows["ledger_entry"].append(row + (self.chain_head[s], s + 1))  # store ids are 1..n
 
     def _sale(self, account_id, when):
         rng, s = self.rng, self.store_of[account_id]
@@ -421,7 +421,7 @@ class DistrictBuilder:
                      "balance_after", "picked_up_by", "created_at"),
             "sale_line": ("id", "sale_id", "product_id", "name", "points", "quantity", "refunded_quantity"),
             "ledger_entry": ("id", "account_id", "delta", "kind", "reference", "staff_id", "note", "balance_after",
-                             "created_at", "hash"),
+                             "created_at", "hash", "store_id"),
             "stock_movement": ("id", "product_id", "delta", "kind", "reference", "staff_id", "note", "quantity_after",
                                "created_at"),
             "print_job": ("store_id", "document_kind", "document_id", "kind", "receipt", "reprint", "status", "attempts", "error", "created_at",
@@ -515,8 +515,8 @@ class RawCheckout:
                                       balance_after, now)
             self.cursor.execute(
                 ("INSERT INTO ledger_entry (id, account_id, delta, kind, reference, staff_id, note, balance_after,"
-                 " created_at, hash) VALUES (?, ?, ?, 'redeem', ?, ?, '', ?, ?, ?)").replace("?", self.mark),
-                (entry_id, account_id, -total, reference, staff_id, balance_after, now, digest))
+                 " created_at, hash, store_id) VALUES (?, ?, ?, 'redeem', ?, ?, '', ?, ?, ?, ?)").replace("?", self.mark),
+                (entry_id, account_id, -total, reference, staff_id, balance_after, now, digest, store_id))
             self.cursor.execute("UPDATE ledger_chain SET head = ?, last_entry_id = ? WHERE store_id = ?".replace("?", self.mark),
                                 (digest, entry_id, store_id))
             for product_id, quantity in plan["items"]:

@@ -45,7 +45,7 @@ class Written:
 
 def entry(written, store, account_id, delta, kind, at, reference=""):
     entry_id = insert_rows(LedgerEntry, [{
-        "account_id": account_id, "delta": delta, "kind": kind, "reference": reference, "staff_id": None,
+        "store_id": store.id, "account_id": account_id, "delta": delta, "kind": kind, "reference": reference, "staff_id": None,
         "note": "", "balance_after": 0, "created_at": at, "hash": "",
     }], returning="id")[0]
     written.ledger.append((store.id, account_id, delta, kind, at, reference))

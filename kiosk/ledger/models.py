@@ -67,9 +67,16 @@ class LedgerEntry(AppendOnlyModel):
     # SHA-256 (hex) over this entry's fields and the previous entry's hash in its store's
     # chain (kiosk.ledger.chain); "" only for rows written around the ledger service.
     hash = peewee.CharField(max_length=64, default="")
+    # The account's store, copied onto the entry when it is written (m0020), so that one
+    # store's entries are read through the (store, id) index without a join to account: the
+    # chain walk of `kiosk verify --store` on a district server. `kiosk verify` checks that it
+    # is the account's store. It is NOT part of the hash (kiosk.ledger.chain.FIELDS): chains
+    # written before m0020 stay valid, and a wrong store_id shows as an entry in the wrong
+    # store's chain and as that check's sentence.
+    store = peewee.ForeignKeyField(Store, on_delete="RESTRICT", index=False)
 
     class Meta:
-        indexes = ((("account", "id"), False),)
+        indexes = ((("account", "id"), False), (("store", "id"), False))
 
 
 class LedgerChain(BaseModel):

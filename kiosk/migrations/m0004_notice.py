@@ -32,7 +32,7 @@ def apply(migrator):
     updates = []
     p = database.param
     sql = f'UPDATE {q("ledger_entry")} SET "hash" = {p} WHERE "id" = {p}'
-    for store_id, entry_id, *values, _ in chain.walk():
+    for store_id, entry_id, *values in _entries():
         previous, _, length = heads.get(store_id, (chain.GENESIS, None, 0))
         digest = chain.entry_hash(previous, entry_id, *values)
         heads[store_id] = (digest, entry_id, length + 1)
@@ -44,3 +44,23 @@ def apply(migrator):
         database.cursor().executemany(sql, updates)
     for store_id, (head, last_id, length) in heads.items():
         LedgerChain.insert(store=store_id, head=head, last_entry_id=last_id, length=length).execute()
+
+
+def _entries():
+    """(store id, the hashed fields) of every entry in id order, the store taken from the
+    account: ledger_entry has no store_id column before m0020, so kiosk.ledger.chain.walk
+    (which reads that column) cannot serve here."""
+    from kiosk.db import database, q
+    from kiosk.ledger import chain
+
+    columns = ", ".join(f'e.{q(name)}' for name in chain.FIELDS)
+    sql = (f'SELECT a."store_id", {columns} FROM {q("ledger_entry")} e '
+           f'JOIN {q("account")} a ON a."id" = e."account_id" WHERE e."id" > {database.param} '
+           f'ORDER BY e."id" LIMIT {BATCH}')
+    last = 0
+    while True:
+        rows = database.execute_sql(sql, [last]).fetchall()
+        yield from rows
+        if len(rows) < BATCH:
+            return
+        last = rows[-1][1]

@@ -8,7 +8,7 @@ over plain tuples.
 from datetime import timezone
 from zoneinfo import ZoneInfo
 
-from peewee import JOIN, Select, fn
+from peewee import JOIN, SQL, NodeList, Select, fn
 
 from kiosk.checkout.models import REFUND_PREFIX, SALE_PREFIX, Refund, RefundLine, Sale, SaleLine, receipt_number
 from kiosk.db import database
@@ -22,11 +22,28 @@ def _only(query, field, store_id):
     return query if store_id is None else query.where(field == store_id)
 
 
+# With a store, the ledger side of the checks below reads the entries filed under that store
+# (ledger_entry.store_id, by its (store_id, id) index) instead of joining every entry of the
+# district to its account: on PostgreSQL such a join is a scan of the whole ledger. An entry
+# filed under another store than its account's is named by _ledger_stores; it then also shows
+# here, as a gap in its account's sums.
+
+
+def _product_ids(store_id):
+    """The ids of a store's goods, as a list: ``stock_movement.product_id IN (…)`` with the ids
+    written out is read through the product_id index; with a subquery or a join, PostgreSQL
+    scans every store's stock movements."""
+    return [product_id for (product_id,) in Product.select(Product.id).where(Product.store == store_id).tuples()]
+
+
 def _account_balances(store_id):
     total = fn.COALESCE(fn.SUM(LedgerEntry.delta), 0)
+    on = LedgerEntry.account == Account.id
+    if store_id is not None:
+        on &= LedgerEntry.store == Account.store
     query = (
         Account.select(Account.id, Account.balance, total.alias("ledger"))
-        .join(LedgerEntry, JOIN.LEFT_OUTER)
+        .join(LedgerEntry, JOIN.LEFT_OUTER, on=on)
         .group_by(Account.id, Account.balance)
         .having(total != Account.balance)
     )
@@ -39,8 +56,7 @@ def _account_balances(store_id):
 def _running_balances(store_id):
     running = fn.SUM(LedgerEntry.delta).over(partition_by=[LedgerEntry.account], order_by=[LedgerEntry.id])
     entries = LedgerEntry.select(LedgerEntry.id, LedgerEntry.balance_after, running.alias("running"))
-    if store_id is not None:  # whole accounts, so each running sum is complete
-        entries = entries.join(Account, on=(LedgerEntry.account == Account.id)).where(Account.store == store_id)
+    entries = _only(entries, LedgerEntry.store, store_id)
     entries = entries.alias("e")
     query = (
         Select(columns=[entries.c.id, entries.c.balance_after, entries.c.running])
@@ -54,13 +70,24 @@ def _running_balances(store_id):
 
 def _product_quantities(store_id):
     total = fn.COALESCE(fn.SUM(StockMovement.delta), 0)
-    query = (
-        Product.select(Product.id, Product.name, Product.quantity, total.alias("moved"))
-        .join(StockMovement, JOIN.LEFT_OUTER)
-        .group_by(Product.id, Product.name, Product.quantity)
-        .having(total != Product.quantity)
-    )
-    for row in _only(query, Product.store, store_id):
+    if store_id is None:
+        query = (
+            Product.select(Product.id, Product.name, Product.quantity, total.alias("moved"))
+            .join(StockMovement, JOIN.LEFT_OUTER)
+            .group_by(Product.id, Product.name, Product.quantity)
+            .having(total != Product.quantity)
+        )
+    else:
+        # One store's goods: each product's movements summed by the product_id index (a join
+        # would scan every store's movements on PostgreSQL).
+        def moved():
+            return StockMovement.select(total).where(StockMovement.product == Product.id)
+
+        query = (
+            Product.select(Product.id, Product.name, Product.quantity, moved().alias("moved"))
+            .where(Product.store == store_id, Product.quantity != moved())
+        )
+    for row in query:
         yield f"product {row.id} {row.name}: quantity {row.quantity} but its movements sum to {row.moved}"
     for row in _only(Product.select().where(Product.quantity < 0), Product.store, store_id):
         yield f"product {row.id} {row.name}: negative quantity {row.quantity}"
@@ -74,10 +101,10 @@ def _sums_by_reference(model, kind, store_id):
         .where(model.kind == kind)
         .group_by(model.reference)
     )
-    if store_id is not None:
-        owner = Account if model is LedgerEntry else Product
-        query = query.join(owner, on=((model.account if model is LedgerEntry else model.product) == owner.id))
-        query = query.where(owner.store == store_id)
+    if store_id is not None and model is LedgerEntry:
+        query = query.where(LedgerEntry.store == store_id)  # the entry's own store: no join
+    elif store_id is not None:
+        query = query.where(model.product.in_(_product_ids(store_id)))
     return dict(query.tuples())
 
 
@@ -113,15 +140,23 @@ def _sales(store_id):
 
 def _refunds(store_id):
     returned = fn.COALESCE(fn.SUM(RefundLine.quantity), 0)
+    if store_id is None:
+        query = SaleLine.select(SaleLine.id, SaleLine.quantity, SaleLine.refunded_quantity, returned)
+    else:
+        # From the store's sales to their lines (as _sales reads them: by the sale_id index);
+        # starting from sale_line, PostgreSQL scans every store's lines.
+        query = (Sale.select(SaleLine.id, SaleLine.quantity, SaleLine.refunded_quantity, returned)
+                 .join(SaleLine, JOIN.LEFT_OUTER, on=(SaleLine.sale == Sale.id))
+                 .where(Sale.store == store_id)
+                 .switch(SaleLine))
     query = (
-        SaleLine.select(SaleLine.id, SaleLine.quantity, SaleLine.refunded_quantity, returned)
-        .join(RefundLine, JOIN.LEFT_OUTER)
+        query.join(RefundLine, JOIN.LEFT_OUTER, on=(RefundLine.sale_line == SaleLine.id))
         .group_by(SaleLine.id, SaleLine.quantity, SaleLine.refunded_quantity)
         .having((returned != SaleLine.refunded_quantity) | (returned > SaleLine.quantity))
     )
-    if store_id is not None:
-        query = query.switch(SaleLine).join(Sale, on=(SaleLine.sale == Sale.id)).where(Sale.store == store_id)
     for line_id, sold, cached, total in query.tuples():
+        if line_id is None:  # a sale without lines (_sales names it)
+            continue
         yield f"sale line {line_id}: refunded_quantity {cached}, its returns sum to {total}, {sold} sold"
     credits = _sums_by_reference(LedgerEntry, "refund", store_id)
     movements = _sums_by_reference(StockMovement, "return", store_id)
@@ -156,11 +191,15 @@ def _receipt_jobs(store_id):
     from kiosk.printing.models import PrintJob
 
     codes = dict(Store.select(Store.id, Store.code).tuples())
-    jobs = PrintJob.select(PrintJob.id).where(PrintJob.document_kind == SALE_RECEIPT, PrintJob.document_id == Sale.id)
+    # A receipt job is queued for the document's own store: with ``store_id`` only that
+    # store's jobs are read.
+    jobs = _only(PrintJob.select(PrintJob.id).where(PrintJob.document_kind == SALE_RECEIPT,
+                                                    PrintJob.document_id == Sale.id), PrintJob.store, store_id)
     sales = _only(Sale.select(Sale.serial, Sale.store).where(~fn.EXISTS(jobs)), Sale.store, store_id)
     for serial, owner in sales.tuples().iterator():
         yield f"sale {receipt_number(codes[owner], SALE_PREFIX, serial)} has no receipt job"
-    jobs = PrintJob.select(PrintJob.id).where(PrintJob.document_kind == REFUND_RECEIPT, PrintJob.document_id == Refund.id)
+    jobs = _only(PrintJob.select(PrintJob.id).where(PrintJob.document_kind == REFUND_RECEIPT,
+                                                    PrintJob.document_id == Refund.id), PrintJob.store, store_id)
     refunds = _only(Refund.select(Refund.serial, Refund.store).where(~fn.EXISTS(jobs)), Refund.store, store_id)
     for serial, owner in refunds.tuples().iterator():
         yield f"refund {receipt_number(codes[owner], REFUND_PREFIX, serial)} has no receipt job"
@@ -173,15 +212,23 @@ def _service_records(store_id):
     from kiosk.earning.models import APPROVED, Correction, ServiceRecord
 
     posted = {}
-    for prefix in ("service:", "linked:", "correction:"):
-        query = (LedgerEntry.select(LedgerEntry.id, LedgerEntry.reference, LedgerEntry.kind, LedgerEntry.delta,
-                                    LedgerEntry.account)
-                 .where(LedgerEntry.reference.startswith(prefix)))
-        if store_id is not None:
-            query = query.join(Account, on=(LedgerEntry.account == Account.id)).where(Account.store == store_id)
-        for entry_id, reference, kind, delta, account_id in query.tuples().iterator():
-            posted.setdefault(reference, []).append((entry_id, kind, delta, account_id))
-    corrections = dict(Correction.select(Correction.record, fn.SUM(Correction.delta)).group_by(Correction.record).tuples())
+    # One pass for the three prefixes, with LIKE: a btree index on reference can answer it on
+    # PostgreSQL (in the C collation), where peewee's startswith is ILIKE, which no index
+    # answers (and peewee's ``%`` is GLOB on SQLite).
+    service, linked, correction = (NodeList((LedgerEntry.reference, SQL("LIKE"), f"{prefix}%"))
+                                   for prefix in ("service:", "linked:", "correction:"))
+    query = (LedgerEntry.select(LedgerEntry.id, LedgerEntry.reference, LedgerEntry.kind, LedgerEntry.delta,
+                                LedgerEntry.account)
+             .where(service | linked | correction)
+             .order_by(LedgerEntry.id))
+    query = _only(query, LedgerEntry.store, store_id)
+    for entry_id, reference, kind, delta, account_id in query.tuples().iterator():
+        posted.setdefault(reference, []).append((entry_id, kind, delta, account_id))
+    corrections = Correction.select(Correction.record, fn.SUM(Correction.delta)).group_by(Correction.record)
+    if store_id is not None:
+        corrections = corrections.where(Correction.record.in_(
+            ServiceRecord.select(ServiceRecord.id).where(ServiceRecord.store == store_id)))
+    corrections = dict(corrections.tuples())
     query = _only(ServiceRecord.select(ServiceRecord.id, ServiceRecord.status, ServiceRecord.points, ServiceRecord.account,
                                        ServiceRecord.ledger_entry), ServiceRecord.store, store_id)
     for record_id, status, points, account_id, entry_id in query.tuples().iterator():
@@ -214,6 +261,13 @@ def _goods_documents(store_id):
     return check_documents(store_id)
 
 
+def _ledger_stores(store_id):
+    """Every ledger entry is filed under its account's store (ledger_entry.store_id, m0020)."""
+    from kiosk.ledger.chain import misfiled_entries
+
+    return misfiled_entries(store_id)
+
+
 def _ledger_chain(store_id):
     from kiosk.ledger.chain import verify_chains
     from kiosk.notice.service import published_heads
@@ -240,14 +294,15 @@ def _daily_redemptions(tz_name, store_id=None):
     ledger, goods = {}, {}
     query = (LedgerEntry.select(LedgerEntry.created_at, LedgerEntry.delta)
              .where(LedgerEntry.kind.in_(["redeem", "refund"])))
-    if store_id is not None:
-        query = query.join(Account, on=(LedgerEntry.account == Account.id)).where(Account.store == store_id)
+    query = _only(query, LedgerEntry.store, store_id)
     for created_at, delta in query.tuples().iterator():
         ledger[day(created_at)] = ledger.get(day(created_at), 0) - delta
-    query = _only(SaleLine.select(Sale.created_at, SaleLine.points * SaleLine.quantity)
-                  .join(Sale, on=(SaleLine.sale == Sale.id)), Sale.store, store_id)
+    # From the sales to their lines (by the sale_id index, as _sales reads them).
+    query = _only(Sale.select(Sale.created_at, SaleLine.points * SaleLine.quantity)
+                  .join(SaleLine, JOIN.LEFT_OUTER, on=(SaleLine.sale == Sale.id)), Sale.store, store_id)
     for created_at, value in query.tuples().iterator():
-        goods[day(created_at)] = goods.get(day(created_at), 0) + value
+        if value is not None:  # a sale without lines (_sales names it)
+            goods[day(created_at)] = goods.get(day(created_at), 0) + value
     query = _only(RefundLine.select(Refund.created_at, RefundLine.points * RefundLine.quantity)
                   .join(Refund, on=(RefundLine.refund == Refund.id)), Refund.store, store_id)
     for created_at, value in query.tuples().iterator():
@@ -266,7 +321,7 @@ def _stocktakes(store_id):
     query = (StockMovement.select(StockMovement.reference, StockMovement.product, StockMovement.delta)
              .where(StockMovement.kind == "stocktake"))
     if store_id is not None:
-        query = query.join(Product, on=(StockMovement.product == Product.id)).where(Product.store == store_id)
+        query = query.where(StockMovement.product.in_(_product_ids(store_id)))
     for reference, product_id, delta in query.tuples().iterator():
         key = (reference, product_id)
         posted[key] = posted.get(key, 0) + delta
@@ -300,7 +355,7 @@ def _document_counters(store_id):
 
 
 CHECKS = (_account_balances, _running_balances, _product_quantities, _sales, _refunds, _receipt_jobs, _service_records,
-          _ledger_chain, _goods_documents, _stocktakes, _document_counters)
+          _ledger_stores, _ledger_chain, _goods_documents, _stocktakes, _document_counters)
 
 
 def verify(tz_name="Asia/Shanghai", store_id=None):

@@ -103,9 +103,9 @@ def test_an_entry_inserted_around_the_service_is_named(world):
     account = world.accounts["王德明"]
     balance = LedgerEntry.select().where(LedgerEntry.account == account.id).order_by(LedgerEntry.id.desc()).first()
     run_sql(
-        "INSERT INTO ledger_entry (account_id, delta, kind, reference, note, balance_after, created_at, hash) "
-        "VALUES (?, 100, 'earn', '', '补录', ?, '2026-11-01 01:00:00', ?)",
-        (account.id, balance.balance_after + 100, entries[-1].hash))
+        "INSERT INTO ledger_entry (account_id, delta, kind, reference, note, balance_after, created_at, hash, store_id) "
+        "VALUES (?, 100, 'earn', '', '补录', ?, '2026-11-01 01:00:00', ?, ?)",
+        (account.id, balance.balance_after + 100, entries[-1].hash, world.store.id))
     run_sql("UPDATE account SET balance = balance + 100 WHERE id = ?", (account.id,))
     problems = chain_problems()
     assert problems[0].startswith(f"ledger entry {entries[-1].id + 1}: its hash does not match")
