@@ -93,3 +93,26 @@ def test_the_settings_test_page_says_why_in_chinese(manager, refusing):
     html = body(manager.get("/settings/"))
     assert f"测试页未打印：网络打印机 {refusing} {REFUSED}" in html
     assert "refused" not in html
+
+
+def test_the_day_close_page_says_why_a_receipt_did_not_print_in_chinese(manager, world, monkeypatch):
+    from datetime import datetime
+
+    from devices import PrinterError
+    from kiosk.checkout import service as checkout
+    from kiosk.dayclose import service as dayclose
+    from kiosk.printing.faults import stored_error
+    from kiosk.staff.models import CASHIER, MANAGER
+    from tests.helpers import pdf_text
+
+    monkeypatch.setattr(dayclose, "utcnow", lambda: datetime(2026, 11, 10, 4, 0))
+    card = world.cards["张建华"]
+    checkout.checkout(world.store, card.id, [(world.products["食盐"].id, 1)], world.staff[CASHIER].id,
+                      "web-leaks-close-0001", now=datetime(2026, 11, 10, 1, 0))
+    error = PrinterError("receipt printer at 127.0.0.1:9 refused the connection", code="refused",
+                         params={"kind": "network", "address": "127.0.0.1:9"})
+    PrintJob.update(status="pending", error=stored_error(error)).execute()
+    record = dayclose.close_day(world.store, datetime(2026, 11, 10).date(), staff=world.staff[MANAGER])
+    text = pdf_text(manager.get(f"/close/{record.id}.pdf").data).replace("\n", "")
+    assert "网络打印机 127.0.0.1:9 拒绝连接" in text
+    assert "refused" not in text and '"code"' not in text
