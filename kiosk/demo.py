@@ -2,8 +2,8 @@
 
 Idempotent: a database that already has the demo store is left as it is.
 """
-from datetime import date, datetime, time, timedelta, timezone as utc_zone
 import uuid
+from datetime import date, datetime, time, timedelta
 from itertools import count
 from zoneinfo import ZoneInfo
 
@@ -131,7 +131,7 @@ def _months_back(day, months):
 def _utc(day, hour, tz_name, minute=0):
     """Naive UTC of ``hour``:``minute`` local on ``day``."""
     local = datetime.combine(day, time(hour, minute), ZoneInfo(tz_name))
-    return local.astimezone(utc_zone.utc).replace(tzinfo=None)
+    return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
 
 def _ticks(start):
