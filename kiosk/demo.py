@@ -128,9 +128,9 @@ def _months_back(day, months):
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _utc(day, hour, tz_name, minute=0):
-    """Naive UTC of ``hour``:``minute`` local on ``day``."""
-    local = datetime.combine(day, time(hour, minute), ZoneInfo(tz_name))
+def _utc(day, hour, tz_name):
+    """Naive UTC of ``hour`` o'clock local on ``day``."""
+    local = datetime.combine(day, time(hour), ZoneInfo(tz_name))
     return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
 
@@ -193,23 +193,37 @@ ACTIVITY = [
 ]
 
 
-# Backdated activity, each of the HISTORY_MONTHS months: (household index, day of the month,
-# products redeemed on day + 10). Earnings are 环境卫生清扫 (CLEAN) approved the same day.
-HISTORY = [(0, 3, ["加碘食盐 400g"]), (1, 4, ["龙须挂面 1kg"]), (2, 5, ["绵白糖 500g", "加碘食盐 400g"]),
-           (4, 6, ["立白洗洁精 1kg"]), (5, 7, []), (8, 8, ["加厚垃圾袋 5卷"]), (10, 9, []), (12, 10, ["舒肤佳香皂"])]
+# Backdated activity in each of the last HISTORY_MONTHS notice periods: (household index, day of
+# the period, products redeemed ten days later). Earnings are 环境卫生清扫 (CLEAN), approved that day.
+HISTORY = [(0, 2, ["加碘食盐 400g"]), (1, 3, ["龙须挂面 1kg"]), (2, 4, ["绵白糖 500g", "加碘食盐 400g"]),
+           (4, 5, ["立白洗洁精 1kg"]), (5, 6, []), (8, 7, ["加厚垃圾袋 5卷"]), (10, 8, []), (12, 9, ["舒肤佳香皂"])]
+
+
+def _notice_periods(store, today):
+    """(first day, last day) of the last HISTORY_MONTHS monthly notice periods that can be
+    published on ``today``, oldest first (by the store's cut-off day)."""
+    from kiosk.notice import service as notice
+
+    _label, day_from, day_to = notice.next_month(store, today)
+    periods = [(day_from, day_to)]
+    while len(periods) < HISTORY_MONTHS:
+        year, month = notice.month_covering(store, periods[-1][0] - timedelta(days=1))
+        periods.append(notice.month_period(store, year, month))
+    return periods[::-1]
 
 
 def load_history(store, today):
-    """Backdate HISTORY_MONTHS months of earnings and redemptions, in time order through the
-    ledger service, so the months before ``today`` have notices with households in them.
+    """Backdate earnings and redemptions in the last HISTORY_MONTHS notice periods, in time
+    order through the ledger service, so their notices (公示) have households in them.
     Only when every ledger entry of the store is older than the first backdated one.
-    Returns the number of ledger entries added."""
+    Returns the number of earnings and redemptions added."""
     from kiosk.checkout import service as checkout
     from kiosk.ledger.models import LedgerEntry
     from kiosk.printing.models import PRINTED, PrintJob
 
     tz_name = store.timezone
-    first = _utc(_months_back(today, HISTORY_MONTHS), 9, tz_name)
+    periods = _notice_periods(store, today)
+    first = _utc(periods[0][0], 9, tz_name)
     last = (LedgerEntry.select(LedgerEntry.created_at).join(Account)
             .where(Account.store == store).order_by(LedgerEntry.created_at.desc()).scalar())
     if last is not None and last >= first:
@@ -220,16 +234,16 @@ def load_history(store, today):
     rule = Rule.get(Rule.store == store, Rule.code == "CLEAN", Rule.current == True)  # noqa: E712
     households = list(Household.select().where(Household.store == store).order_by(Household.id))
     events = []
-    for months in range(HISTORY_MONTHS, 0, -1):
-        month = _months_back(today, months)
-        for index, day, goods in HISTORY:
-            events.append((month.replace(day=day), "earn", index, goods))
+    for day_from, day_to in periods:
+        for index, offset, goods in HISTORY:
+            events.append((min(day_from + timedelta(days=offset), day_to), "earn", index, goods))
             if goods:
-                events.append((month.replace(day=day + 10), "redeem", index, goods))
-    events.sort(key=lambda event: event[0])
-    added = 0
-    for number, (day, what, index, goods) in enumerate(events):
-        moment = _utc(day, 10, tz_name, minute=number % 60)
+                events.append((min(day_from + timedelta(days=offset + 10), day_to), "redeem", index, goods))
+    events.sort(key=lambda event: (event[0], event[1]))
+    added, on_day = 0, {}
+    for day, what, index, goods in events:
+        on_day[day] = on_day.get(day, -1) + 1  # a few minutes apart, in order, within the day
+        moment = _utc(day, 10, tz_name) + timedelta(minutes=5 * on_day[day])
         household = households[index]
         with ledger.backdated(_ticks(moment)):
             if what == "earn":
