@@ -57,6 +57,10 @@ def stored_error(exc):
             encoded = json.dumps(record, ensure_ascii=False)
             if len(encoded) <= ERROR_LIMIT:
                 break
+    if len(encoded) > ERROR_LIMIT:  # many long params: keep what names the printer
+        record = {"code": code, "params": {key: params[key] for key in ("kind", "address") if key in params},
+                  "text": shorten(text, 100)}
+        encoded = json.dumps(record, ensure_ascii=False)
     return encoded
 
 

@@ -56,6 +56,9 @@ def test_a_stored_error_keeps_code_params_and_text_and_fits_the_column(chinese):
     assert len(stored) <= ERROR_LIMIT
     text = detail(stored)
     assert text.endswith("…") and text[:-1].split()[-1] == "word"
+    crowded = PrinterError("word " * 200, code="write_failed", params={f"p{i}": "y" * 60 for i in range(10)} | NETWORK)
+    stored = stored_error(crowded)
+    assert len(stored) <= ERROR_LIMIT and json.loads(stored)["params"] == NETWORK
 
 
 def test_job_errors_stored_before_the_codes_still_read_in_chinese(chinese):
