@@ -315,6 +315,8 @@ MESSAGES = {
     "shift_just_closed": _l("This shift was closed a moment ago (from this or another till). Please look at the "
                             "list of closes."),
     "unknown_close": _l("That close is not one of this store's, or not yours to see."),
+    # --- leaks ---
+    "printer_url_example": _l("This printer address cannot be used. Write it like this: %(example)s"),
 }
 
 # Names of form fields, for the messages above.
