@@ -10,7 +10,7 @@ from .profiles import PAPER_58, PAPER_80, PaperProfile
 from .receipt import Receipt, ReceiptLabels, ReceiptLine
 from .slip import Slip, SlipRow
 from .statement import Statement, StatementEntry, StatementLabels
-from .status import PrinterStatus
+from .status import ERROR_CODES, PRINTER_KINDS, PrinterStatus
 from .text import display_width
 
 __all__ = [
@@ -43,6 +43,8 @@ __all__ = [
     "VirtualPrinter",
     "printer_from_url",
     "PrinterStatus",
+    "ERROR_CODES",
+    "PRINTER_KINDS",
     "Found",
     "find_printers",
     "find_scanners",

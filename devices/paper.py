@@ -60,14 +60,28 @@ def _glyph(ch: str, cols: int, bold: bool) -> Image.Image:
         font = fonts.cjk_font(GLYPH_SIZE)
     except fonts.FontNotFoundError:
         font = None  # Pillow's built-in bitmap font: Latin only, but still a preview
-    draw = ImageDraw.Draw(cell)
-    center = (cell.width / 2, FONT_HEIGHT / 2)
     if font is None:
-        draw.text(center, ch, fill=0, anchor="mm")
-    else:
-        draw.text(center, ch, font=font, fill=0, anchor="mm")
-        if bold:
-            draw.text((center[0] + 1, center[1]), ch, font=font, fill=0, anchor="mm")
+        draw = ImageDraw.Draw(cell)
+        draw.text((cell.width / 2, FONT_HEIGHT / 2), ch, fill=0, anchor="mm")
+        return cell
+    # Drawn on a wide canvas first: the CJK font's Latin letters are proportional, and a wide
+    # one ("m" is 20 pixels at 22) centered in a 12-dot cell lost both sides ("500ml" read
+    # "500rl"). A glyph wider than its cell is narrowed to fit, as the printer's own 12×24
+    # font has a narrow "m".
+    canvas = Image.new("L", (FONT_HEIGHT * 3, FONT_HEIGHT), 255)
+    draw = ImageDraw.Draw(canvas)
+    center = (canvas.width / 2, FONT_HEIGHT / 2)
+    draw.text(center, ch, font=font, fill=0, anchor="mm")
+    if bold:
+        draw.text((center[0] + 1, center[1]), ch, font=font, fill=0, anchor="mm")
+    box = Image.eval(canvas, lambda value: 255 - value).getbbox()
+    if box is None:
+        return cell
+    ink = canvas.crop((box[0], 0, box[2], FONT_HEIGHT))
+    room = cell.width - 1
+    if ink.width > room:
+        ink = ink.resize((room, FONT_HEIGHT), Image.Resampling.LANCZOS)
+    cell.paste(ink.point(lambda value: 0 if value < 128 else 255).convert("1"), ((cell.width - ink.width) // 2, 0))
     return cell
 
 

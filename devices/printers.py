@@ -92,6 +92,10 @@ class ReceiptPrinter(abc.ABC):
     """
 
     description: str = "printer"
+    # How it is connected (devices.status.PRINTER_KINDS) and its address in that kind's terms
+    # ("192.168.1.50:9100", "/dev/usb/lp0"), so a screen can describe the printer in words.
+    kind: str = "virtual"
+    address: str = ""
 
     def __init__(
         self,
@@ -129,14 +133,20 @@ class ReceiptPrinter(abc.ABC):
         try:
             return render_escpos(receipt, self.profile, **self._options())
         except ValueError as exc:
-            raise PrinterError(f"cannot prepare the receipt: {_reason(exc)}", state="error") from exc
+            raise PrinterError(f"cannot prepare the receipt: {_reason(exc)}", state="error",
+                               code="prepare_failed", params=self._params(reason=_reason(exc))) from exc
+
+    def _params(self, **values) -> dict:
+        """PrinterError params naming this printer, with `values`."""
+        return {"kind": self.kind, "address": self.address, **values}
 
     def render_items(self, items: Iterable[Item]) -> bytes:
         """The bytes this printer would send for layout `items`. Raises PrinterError like render()."""
         try:
             return render_items(items, self.profile, **self._options())
         except ValueError as exc:
-            raise PrinterError(f"cannot prepare the page: {_reason(exc)}", state="error") from exc
+            raise PrinterError(f"cannot prepare the page: {_reason(exc)}", state="error",
+                               code="prepare_failed", params=self._params(reason=_reason(exc))) from exc
 
     def print_receipt(self, receipt: Receipt) -> bytes:
         """Print `receipt` and return the bytes sent. Raises PrinterError."""
@@ -247,10 +257,11 @@ class VirtualPrinter(ReceiptPrinter):
         """Raises PrinterError(fail_with) when set, for a simulated unusable state, or if the
         job file cannot be written; True (the virtual paper always confirms) otherwise."""
         if self.fail_with is not None:
-            raise PrinterError(self.fail_with)
+            raise PrinterError(self.fail_with, params=self._params(reason=self.fail_with))
         simulated = self.simulated_status
         if simulated is not None and not simulated.usable:
-            raise PrinterError(simulated.detail, state=simulated.state, hint=simulated.hint)
+            raise PrinterError(simulated.detail, state=simulated.state, hint=simulated.hint,
+                               code=simulated.state, params=self._params())
         if before_write is not None:
             before_write()
         if self.directory is None:
@@ -263,7 +274,8 @@ class VirtualPrinter(ReceiptPrinter):
                 path.with_suffix(".png").write_bytes(render_png(data, self.profile, encoding=self.encoding))
         except OSError as exc:
             raise PrinterError(
-                f"virtual printer cannot write to {self.directory}: {exc.strerror or _reason(exc)}"
+                f"virtual printer cannot write to {self.directory}: {exc.strerror or _reason(exc)}",
+                code="write_failed", params=self._params(reason=exc.strerror or _reason(exc)),
             ) from exc
         return True
 
@@ -323,7 +335,7 @@ class _TransportPrinter(ReceiptPrinter):
         raise PrinterError(
             f"{self.description} did not confirm the job within {timeout:g} s "
             "(timed out: jammed, hung or switched off?)",
-            state="offline", hint="Switch the printer off and on again; then check it with kiosk doctor.",
+            state="offline", code="not_confirmed", params=self._params(seconds=f"{timeout:g}"), hint="Switch the printer off and on again; then check it with kiosk doctor.",
         )
 
     def _status(self) -> PrinterStatus:
@@ -362,6 +374,7 @@ class NetworkPrinter(_TransportPrinter):
         self.host = host
         self.port = port
         self.description = f"tcp://{host}:{port}"
+        self.kind, self.address = "network", f"{host}:{port}"
 
     def _transport(self, timeout: float) -> Transport:
         return TcpTransport(self.host, self.port, timeout)
@@ -375,6 +388,7 @@ class FilePrinter(_TransportPrinter):
         super().__init__(*args, **kwargs)
         self.path = str(path)
         self.description = f"file://{self.path}"
+        self.kind, self.address = "file", self.path
 
     def _transport(self, timeout: float) -> Transport:
         return FileTransport(self.path, timeout)
@@ -392,6 +406,7 @@ class UsbPrinter(_TransportPrinter):
         self.vendor_id, self.product_id = vendor_id, product_id
         self.interface, self.in_ep, self.out_ep = interface, in_ep, out_ep
         self.description = f"usb://0x{vendor_id:04x}:0x{product_id:04x}"
+        self.kind, self.address = "usb", f"{vendor_id:04x}:{product_id:04x}"
 
     def _transport(self, timeout: float) -> Transport:
         return UsbTransport(
@@ -416,6 +431,7 @@ class SerialPrinter(_TransportPrinter):
             "rtscts": rtscts, "dsrdtr": dsrdtr, "xonxoff": xonxoff,
         }
         self.description = f"serial://{port}"
+        self.kind, self.address = "serial", port
 
     def _transport(self, timeout: float) -> Transport:
         return SerialTransport(self.port, timeout=timeout, **self.serial_options)
@@ -429,6 +445,7 @@ class CupsPrinter(_TransportPrinter):
         super().__init__(*args, **kwargs)
         self.queue = queue
         self.description = f"cups://{quote(queue)}"
+        self.kind, self.address = "cups", queue
 
     def _transport(self, timeout: float) -> Transport:
         return CupsTransport(self.queue, timeout)
@@ -442,6 +459,7 @@ class Win32Printer(_TransportPrinter):
         super().__init__(*args, **kwargs)
         self.name = name
         self.description = f"win32://{quote(name)}"
+        self.kind, self.address = "windows", name
 
     def _transport(self, timeout: float) -> Transport:
         return Win32Transport(self.name, timeout)

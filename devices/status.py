@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 __all__ = [
+    "ERROR_CODES",
+    "PRINTER_KINDS",
     "PrinterError",
     "PrinterStatus",
     "STATES",
@@ -32,6 +34,33 @@ __all__ = [
 STATES = ("online", "offline", "cover_open", "paper_out", "paper_low", "error", "unknown")
 # A job sent in these states should print ("unknown": the printer was reached or cannot tell).
 USABLE_STATES = frozenset({"online", "paper_low", "unknown"})
+
+# What went wrong, for a PrinterError's `code` (the kiosk words each one in its own language).
+ERROR_CODES = (
+    "refused",            # the printer refused the connection (off, wrong address or port)
+    "timeout",            # no answer within `seconds`
+    "unknown_host",       # the host name `host` is unknown
+    "connection_closed",  # the printer dropped the connection
+    "no_route",           # the network has no way to the printer
+    "unreachable",        # another network failure (`reason`)
+    "not_found",          # device, port or queue not found (unplugged, switched off)
+    "permission",         # the kiosk's user may not use the printer
+    "disconnected",       # unplugged or switched off during the job
+    "busy",               # another program holds the printer
+    "write_failed",       # the operating system refused the data (`reason`)
+    "missing_package",    # a Python package is missing (`package`, `command`)
+    "windows_only",       # win32:// off Windows
+    "no_libusb",          # pyusb cannot find libusb
+    "server_unreachable", # the CUPS server does not answer (`reason`)
+    "job_refused",        # the queue refused the job (`reason`)
+    "not_confirmed",      # a printer that answers did not confirm the job within `seconds`
+    "prepare_failed",     # the receipt could not be turned into printer bytes (`reason`)
+    "bad_setting",        # the printer setting (URL) cannot be used (`reason`)
+    "offline", "cover_open", "paper_out", "error",  # the printer's own state (simulated or reported)
+    "other",              # anything else (`reason`)
+)
+# How a printer is connected, for the `kind` param and a printer's `kind` attribute.
+PRINTER_KINDS = ("network", "file", "usb", "serial", "cups", "windows", "virtual")
 
 DLE_EOT = b"\x10\x04"
 FIXED_MASK, FIXED_BITS = 0x93, 0x12
@@ -68,6 +97,9 @@ class PrinterStatus:
     hint: str = ""
     # True when the printer itself answered (DLE EOT), not a guess from the connection.
     reported: bool = field(default=False, compare=False, repr=False)
+    # For a status that stands for a PrinterError: its code and params (see PrinterError).
+    code: str = field(default="", compare=False, repr=False)
+    params: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         """Raises ValueError for a state outside STATES."""
@@ -90,10 +122,18 @@ class PrinterError(Exception):
     refused connection or an unplugged device, "error" for a missing package
     or a permission problem…) and `hint` says what to do, when known.
     `maybe_sent` says whether bytes of the job may have left before the failure.
+
+    The message is plain English, for logs and whoever fixes the printer. A screen shows
+    `code` (one of ERROR_CODES) with `params` instead, in its own language: `params` hold
+    the printer's `kind` (one of PRINTER_KINDS) and `address` when known, and values the
+    code names (`seconds`, `reason`, `package`…). devices never translates.
     """
 
-    def __init__(self, message: str, *, state: str = "error", hint: str = "", maybe_sent: bool = False) -> None:
+    def __init__(self, message: str, *, state: str = "error", hint: str = "", maybe_sent: bool = False,
+                 code: str = "other", params: Optional[dict] = None) -> None:
         super().__init__(message)
+        self.code = code if code in ERROR_CODES else "other"
+        self.params = {key: value for key, value in (params or {}).items() if value is not None}
         self.state = state if state in STATES else "error"
         self.hint = hint
         # True when some of the job's bytes may have reached the printer before the failure
@@ -103,7 +143,7 @@ class PrinterError(Exception):
     @property
     def status(self) -> PrinterStatus:
         """This failure as a printer status."""
-        return PrinterStatus(self.state, str(self), self.hint)
+        return PrinterStatus(self.state, str(self), self.hint, code=self.code, params=self.params)
 
 
 def status_query(n: int) -> bytes:

@@ -79,7 +79,7 @@ def require(kind: str, *submodules: str) -> ModuleType:
     if kind == "win32" and sys.platform != "win32":
         raise PrinterError(
             "win32:// printers work on Windows only; here use usb://, file:///dev/usb/lp0 or cups://",
-            state="error",
+            state="error", code="windows_only", params={"kind": "windows"},
             hint="Choose another printer URL (kiosk doctor lists the printers it finds).",
         )
     try:
@@ -89,7 +89,7 @@ def require(kind: str, *submodules: str) -> ModuleType:
     except ImportError:
         raise PrinterError(
             f"{kind}:// printers need the Python package {package}, which is not installed: {command}",
-            state="error",
+            state="error", code="missing_package", params={"package": package, "command": command},
         ) from None
     return top
 
@@ -102,9 +102,17 @@ class Transport:
     """The interface every transport offers; see the module docstring."""
 
     where = "printer"
+    # How the printer is connected (devices.status.PRINTER_KINDS) and its address in that
+    # kind's terms, for PrinterError params (a screen describes the printer in its own words).
+    kind = "file"
+    address = ""
     # Whether ask() works on the job's own open connection, so that the printer can confirm
     # it read a whole job (tcp, usb, serial); a device file is opened write-only for the job.
     confirms = False
+
+    def _params(self, **values) -> dict:
+        """PrinterError params naming this printer, with `values`."""
+        return {"kind": self.kind, "address": self.address, **values}
 
     def open(self) -> None:
         raise NotImplementedError
@@ -142,33 +150,38 @@ class TcpTransport(Transport, Network):
     def __init__(self, host: str, port: int, timeout: float) -> None:
         Network.__init__(self, host, port, timeout=timeout)
         self.where = f"receipt printer at {host}:{port}"
+        self.kind, self.address = "network", f"{host}:{port}"
 
     def _error(self, exc: OSError, doing: str) -> PrinterError:
         where = self.where
         if isinstance(exc, ConnectionRefusedError):
             return PrinterError(
-                f"{where} refused the connection", state="offline",
+                f"{where} refused the connection", state="offline", code="refused", params=self._params(),
                 hint="Check that the printer is switched on and that its IP address and port are right.",
             )
         if isinstance(exc, (TimeoutError, socket.timeout)):
             return PrinterError(
                 f"{where} is not reachable: timed out after {_seconds(self.timeout)} {doing}",
-                state="offline",
+                state="offline", code="timeout", params=self._params(seconds=f"{self.timeout:g}"),
                 hint="Check the printer's power and network cable, and that its IP address is right.",
             )
         if isinstance(exc, socket.gaierror):
             return PrinterError(
                 f"{where} is not reachable: unknown host name {self.host!r}", state="error",
+                code="unknown_host", params=self._params(host=self.host),
                 hint="Use the printer's IP address (printed on its self-test page) in the URL.",
             )
         if isinstance(exc, (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)):
             return PrinterError(f"{where} closed the connection {doing}", state="offline",
+                                code="connection_closed", params=self._params(),
                                 hint="Check the printer's power and network cable.")
         if exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN):
             return PrinterError(f"{where} is not reachable: no route to it", state="offline",
+                                code="no_route", params=self._params(),
                                 hint="Check the network cable and that the printer is on the kiosk's network.")
         reason = exc.strerror or str(exc) or type(exc).__name__
-        return PrinterError(f"{where} is not reachable: {reason}", state="offline")
+        return PrinterError(f"{where} is not reachable: {reason}", state="offline",
+                            code="unreachable", params=self._params(reason=reason))
 
     def open(self) -> None:
         self.close()
@@ -230,24 +243,28 @@ class FileTransport(Transport, File):
         File.__init__(self, path)
         self.timeout = timeout
         self.where = f"receipt printer {path}"
+        self.address = path
 
     def _error(self, exc: OSError, doing: str) -> PrinterError:
         path = self.devfile
         if isinstance(exc, FileNotFoundError) or exc.errno in (errno.ENODEV, errno.ENXIO):
             return PrinterError(
                 f"cannot write to receipt printer {path}: not found (unplugged or switched off?)",
-                state="offline",
+                state="offline", code="not_found", params=self._params(),
                 hint="Check the printer's USB cable and power; `kiosk doctor` lists the printers it sees.",
             )
         if isinstance(exc, PermissionError):
             return PrinterError(
-                f"cannot write to receipt printer {path}: permission denied", state="error", hint=LP_GROUP_HINT
+                f"cannot write to receipt printer {path}: permission denied", state="error", hint=LP_GROUP_HINT,
+                code="permission", params=self._params(),
             )
         if exc.errno in (errno.EIO, errno.EPIPE):
             return PrinterError(f"receipt printer {path} was disconnected {doing}", state="offline",
+                                code="disconnected", params=self._params(),
                                 hint="Check the printer's USB cable and power.")
         reason = exc.strerror or str(exc) or type(exc).__name__
-        return PrinterError(f"cannot write to receipt printer {path}: {reason}", state="error")
+        return PrinterError(f"cannot write to receipt printer {path}: {reason}", state="error",
+                            code="write_failed", params=self._params(reason=reason))
 
     def open(self) -> None:
         self.close()
@@ -338,6 +355,7 @@ class UsbTransport(Transport, Usb):
         self.vendor_id, self.product_id, self.interface = vendor_id, product_id, interface
         self.seconds = timeout
         self.where = f"USB printer {vendor_id:04x}:{product_id:04x}"
+        self.kind, self.address = "usb", f"{vendor_id:04x}:{product_id:04x}"
         self._detached = False
 
     def _error(self, exc: Exception, doing: str) -> PrinterError:
@@ -345,26 +363,31 @@ class UsbTransport(Transport, Usb):
         code = getattr(exc, "errno", None)
         if isinstance(exc, self._usb.core.NoBackendError):
             return PrinterError(
-                "pyusb cannot find the libusb library", state="error",
+                "pyusb cannot find the libusb library", state="error", code="no_libusb", params=self._params(),
                 hint="Install libusb: apt install libusb-1.0-0 (Windows: install the printer's libusb driver with Zadig).",
             )
         if code == errno.EACCES:
             return PrinterError(f"{where}: permission denied {doing}", state="error",
+                                code="permission", params=self._params(),
                                 hint=_usb_rule(self.vendor_id, self.product_id))
         if code in (errno.ENODEV, errno.ENOENT, errno.EIO, errno.EPIPE):
             return PrinterError(f"{where} was unplugged or switched off {doing}", state="offline",
+                                code="disconnected", params=self._params(),
                                 hint="Check the printer's USB cable and power.")
         if code == errno.EBUSY:
             return PrinterError(
                 f"{where} is in use by another program or driver {doing}", state="error",
+                code="busy", params=self._params(),
                 hint="Close other programs using the printer, or use file:///dev/usb/lp0 instead of usb://.",
             )
         if isinstance(exc, self._usb.core.USBTimeoutError) or code == errno.ETIMEDOUT:
             return PrinterError(
                 f"{where} did not take the data: timed out after {_seconds(self.seconds)} {doing}",
-                state="offline", hint="Check the paper, the cover and that the printer is switched on.",
+                state="offline", code="timeout", params=self._params(seconds=f"{self.seconds:g}"), hint="Check the paper, the cover and that the printer is switched on.",
             )
-        return PrinterError(f"{where}: {getattr(exc, 'strerror', None) or exc} {doing}".strip(), state="error")
+        reason = str(getattr(exc, "strerror", None) or exc)
+        return PrinterError(f"{where}: {reason} {doing}".strip(), state="error",
+                            code="write_failed", params=self._params(reason=reason))
 
     def open(self) -> None:
         self.close()
@@ -376,6 +399,7 @@ class UsbTransport(Transport, Usb):
         if device is None:
             raise PrinterError(
                 f"{self.where} not found (unplugged or switched off?)", state="offline",
+                code="not_found", params=self._params(),
                 hint="Check the printer's USB cable and power; `kiosk doctor` lists the USB printers it sees.",
             )
         self._device = device
@@ -455,32 +479,37 @@ class SerialTransport(Transport, Serial):
         self.timeout = timeout
         self._device = False
         self.where = f"{label} on {port}"
+        self.kind, self.address = "serial", port
 
     def _error(self, exc: Exception, doing: str) -> PrinterError:
         where = self.where
         if isinstance(exc, self._serial.SerialTimeoutException):
             return PrinterError(
                 f"{where} did not take the data: timed out after {_seconds(self.timeout)} {doing}",
-                state="offline",
+                state="offline", code="timeout", params=self._params(seconds=f"{self.timeout:g}"),
                 hint="Check the paper, the cover, that the printer is on, and the flow control setting.",
             )
         code = getattr(exc, "errno", None)
         if code == errno.ENOENT:
             return PrinterError(f"{where}: port not found (unplugged?)", state="offline",
+                                code="not_found", params=self._params(),
                                 hint="Check the cable; `kiosk doctor` lists the serial ports it sees.")
         if code == errno.EACCES:
             return PrinterError(
-                f"{where}: permission denied", state="error",
+                f"{where}: permission denied", state="error", code="permission", params=self._params(),
                 hint="Add the kiosk's user to group dialout: sudo usermod -aG dialout $USER, then log out and in.",
             )
         if code == errno.EBUSY:
             return PrinterError(f"{where}: port in use by another program", state="error",
+                                code="busy", params=self._params(),
                                 hint="Close the other program (or the scanner) using this port.")
         text = str(exc)
         if code in (errno.EIO, errno.ENXIO, errno.ENODEV) or "Input/output" in text or "disconnected" in text:
             return PrinterError(f"{where} was disconnected {doing}", state="offline",
+                                code="disconnected", params=self._params(),
                                 hint="Check the printer's cable and power.")
-        return PrinterError(f"{where}: {text or type(exc).__name__}", state="error")
+        return PrinterError(f"{where}: {text or type(exc).__name__}", state="error",
+                            code="write_failed", params=self._params(reason=text or type(exc).__name__))
 
     def open(self) -> None:
         self.close()
@@ -552,6 +581,7 @@ class CupsTransport(Transport, CupsPrinter):
         self._device = False
         self._buffer = io.BytesIO()
         self.where = f"CUPS queue {queue}"
+        self.kind, self.address = "cups", queue
 
     def open(self) -> None:
         self.close()
@@ -562,11 +592,12 @@ class CupsTransport(Transport, CupsPrinter):
         except (RuntimeError, cups.IPPError) as exc:
             raise PrinterError(
                 f"cannot reach the CUPS server for {self.where}: {exc}", state="offline",
+                code="server_unreachable", params=self._params(reason=str(exc)),
                 hint="Start CUPS: sudo systemctl start cups",
             ) from exc
         if self.printer_name not in printers:
             raise PrinterError(
-                f"{self.where} not found", state="error",
+                f"{self.where} not found", state="error", code="not_found", params=self._params(),
                 hint="Use one of the queues `lpstat -e` lists (kiosk doctor shows them too).",
             )
         self._device = connection
@@ -587,7 +618,8 @@ class CupsTransport(Transport, CupsPrinter):
                     {"document-format": getattr(cups, "CUPS_FORMAT_RAW", "application/vnd.cups-raw")},
                 )
             except cups.IPPError as exc:
-                raise PrinterError(f"{self.where} refused the job: {exc}", state="error") from exc
+                raise PrinterError(f"{self.where} refused the job: {exc}", state="error",
+                                   code="job_refused", params=self._params(reason=str(exc))) from exc
 
     def status(self, timeout: float) -> PrinterStatus:
         attributes = self._attributes
@@ -642,9 +674,12 @@ class Win32Transport(Transport, Win32Raw):
         self._device = False
         self._in_job = False
         self.where = f"Windows printer {name!r}"
+        self.kind, self.address = "windows", name
 
     def _error(self, exc: Exception) -> PrinterError:
-        return PrinterError(f"{self.where}: {getattr(exc, 'strerror', None) or exc}", state="error",
+        reason = str(getattr(exc, "strerror", None) or exc)
+        return PrinterError(f"{self.where}: {reason}", state="error",
+                            code="write_failed", params=self._params(reason=reason),
                             hint="Check the name in Settings > Printers (it must match exactly).")
 
     def open(self) -> None:

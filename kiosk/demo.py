@@ -2,7 +2,10 @@
 
 Idempotent: a database that already has the demo store is left as it is.
 """
-from datetime import timedelta
+import uuid
+from datetime import date, datetime, time, timedelta
+from itertools import count
+from zoneinfo import ZoneInfo
 
 from kiosk.cards.models import Card
 from kiosk.db import database
@@ -114,12 +117,40 @@ def ean13(body12):
     return body12 + str((10 - total % 10) % 10)
 
 
+# Months of backdated activity (`kiosk demo --activity`), so last month's notice (公示) is full;
+# the paper passbooks' balances are carried over the month before.
+HISTORY_MONTHS = 3
+
+
+def _months_back(day, months):
+    """The first day of the month ``months`` before ``day``'s month."""
+    index = day.year * 12 + day.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _utc(day, hour, tz_name):
+    """Naive UTC of ``hour`` o'clock local on ``day``."""
+    local = datetime.combine(day, time(hour), ZoneInfo(tz_name))
+    return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+def _ticks(start):
+    """A clock for ledger.backdated: ``start``, then one second later each call."""
+    seconds = count()
+    return lambda: start + timedelta(seconds=next(seconds))
+
+
 def load(timezone="Asia/Shanghai"):
-    """Create the demo store (in ``timezone``) unless it exists; returns (store, created)."""
+    """Create the demo store (in ``timezone``) unless it exists; returns (store, created).
+
+    The accounts open (with the paper passbooks' balances) on the first day of the month
+    HISTORY_MONTHS + 1 months back, so load_activity can backdate months of activity."""
     existing = Store.get_or_none(Store.code == STORE_CODE)
     if existing is not None:
         return existing, False
-    with database.atomic():
+    today = datetime.now(ZoneInfo(timezone)).date()
+    opened = _utc(_months_back(today, HISTORY_MONTHS + 1), 9, timezone)
+    with database.atomic(), ledger.backdated(_ticks(opened)):
         store = Store.create(name=STORE_NAME, code=STORE_CODE, timezone=timezone)
         staff = [create_staff(store, name, role, pin) for name, role, pin in STAFF]
         manager = staff[0]
@@ -138,7 +169,7 @@ def load(timezone="Asia/Shanghai"):
             household = Household.create(
                 store=store, community=COMMUNITY, building=building, unit=unit, room=room, members=members,
             )
-            account = Account.create(store=store, household=household, holder_name=holders[0])
+            account = Account.create(store=store, household=household, holder_name=holders[0], created_at=opened)
             ledger.post(account.id, opening, OPENING, reference="demo", staff_id=manager.id, note="纸质存折期初积分")
             for holder in holders:
                 resident = Resident.create(
@@ -162,12 +193,83 @@ ACTIVITY = [
 ]
 
 
+# Backdated activity in each of the last HISTORY_MONTHS notice periods: (household index, day of
+# the period, products redeemed ten days later). Earnings are 环境卫生清扫 (CLEAN), approved that day.
+HISTORY = [(0, 2, ["加碘食盐 400g"]), (1, 3, ["龙须挂面 1kg"]), (2, 4, ["绵白糖 500g", "加碘食盐 400g"]),
+           (4, 5, ["立白洗洁精 1kg"]), (5, 6, []), (8, 7, ["加厚垃圾袋 5卷"]), (10, 8, []), (12, 9, ["舒肤佳香皂"])]
+
+
+def _notice_periods(store, today):
+    """(first day, last day) of the last HISTORY_MONTHS monthly notice periods that can be
+    published on ``today``, oldest first (by the store's cut-off day)."""
+    from kiosk.notice import service as notice
+
+    _label, day_from, day_to = notice.next_month(store, today)
+    periods = [(day_from, day_to)]
+    while len(periods) < HISTORY_MONTHS:
+        year, month = notice.month_covering(store, periods[-1][0] - timedelta(days=1))
+        periods.append(notice.month_period(store, year, month))
+    return periods[::-1]
+
+
+def load_history(store, today):
+    """Backdate earnings and redemptions in the last HISTORY_MONTHS notice periods, in time
+    order through the ledger service, so their notices (公示) have households in them.
+    Only when every ledger entry of the store is older than the first backdated one.
+    Returns the number of earnings and redemptions added."""
+    from kiosk.checkout import service as checkout
+    from kiosk.ledger.models import LedgerEntry
+    from kiosk.printing.models import PRINTED, PrintJob
+
+    tz_name = store.timezone
+    periods = _notice_periods(store, today)
+    first = _utc(periods[0][0], 9, tz_name)
+    last = (LedgerEntry.select(LedgerEntry.created_at).join(Account)
+            .where(Account.store == store).order_by(LedgerEntry.created_at.desc()).scalar())
+    if last is not None and last >= first:
+        return 0
+    recorder = Staff.get(Staff.store == store, Staff.role == OPERATIONS)
+    reviewer = Staff.get(Staff.store == store, Staff.role == SERVICE)
+    cashier = Staff.get(Staff.store == store, Staff.role == CASHIER)
+    rule = Rule.get(Rule.store == store, Rule.code == "CLEAN", Rule.current == True)  # noqa: E712
+    households = list(Household.select().where(Household.store == store).order_by(Household.id))
+    events = []
+    for day_from, day_to in periods:
+        for index, offset, goods in HISTORY:
+            events.append((min(day_from + timedelta(days=offset), day_to), "earn", index, goods))
+            if goods:
+                events.append((min(day_from + timedelta(days=offset + 10), day_to), "redeem", index, goods))
+    events.sort(key=lambda event: (event[0], event[1]))
+    added, on_day = 0, {}
+    for day, what, index, goods in events:
+        on_day[day] = on_day.get(day, -1) + 1  # a few minutes apart, in order, within the day
+        moment = _utc(day, 10, tz_name) + timedelta(minutes=5 * on_day[day])
+        household = households[index]
+        with ledger.backdated(_ticks(moment)):
+            if what == "earn":
+                resident = Resident.select().where(Resident.household == household).order_by(Resident.id).first()
+                (record,) = earning.record_service(store, resident_ids=[resident.id], rule_id=rule.id,
+                                                   content="楼道卫生清扫", service_date=day, staff=recorder, today=today)
+                earning.approve(record.id, store, reviewer, today=day)
+            else:
+                card = Card.select().where(Card.account == Account.get(Account.household == household)).first()
+                items = [(Product.get(Product.store == store, Product.name == name).id, 1) for name in goods]
+                checkout.checkout(store, card.id, items, cashier.id, str(uuid.uuid4()), now=moment,
+                                  tz_name=tz_name)
+        added += 1
+    # Their receipts were handed out at the time: nothing waits for the printer.
+    PrintJob.update(status=PRINTED, printed_at=PrintJob.created_at).where(
+        PrintJob.store == store, PrintJob.status != PRINTED).execute()
+    return added
+
+
 def load_activity(store, today):
-    """Record the demo's service records (by 李建国, operations), the first two approved by
-    陈志强 (service desk), the rest waiting in his review queue. Only for a store without any.
-    Returns (records recorded, records approved)."""
+    """Backdate months of activity (load_history), then record the demo's service records (by
+    李建国, operations), the first two approved by 陈志强 (service desk), the rest waiting in his
+    review queue. Only for a store without any. Returns (records recorded, records approved)."""
     if ServiceRecord.select().where(ServiceRecord.store == store).exists():
         return 0, 0
+    load_history(store, today)
     recorder = Staff.get(Staff.store == store, Staff.role == OPERATIONS)
     reviewer = Staff.get(Staff.store == store, Staff.role == SERVICE)
     count = approved_count = 0

@@ -321,6 +321,8 @@ MESSAGES = {
     "bad_report": _l("There is no such report. Choose points, participation, goods or the street office page."),
     "bad_export": _l("There is no such export. Please choose one of the buttons on the report page."),
     "bad_export_format": _l("A report is written as .xlsx, .csv or .pdf. Please name the file with one of these."),
+    # --- leaks ---
+    "printer_url_example": _l("This printer address cannot be used. Write it like this: %(example)s"),
 }
 
 # Names of form fields, for the messages above.

@@ -6,7 +6,7 @@ from flask import abort, current_app, render_template, request, session
 from flask_babel import lazy_gettext as _l
 from htmx_flask import request as htmx_request
 
-from kiosk.printing.problems import printer_problem
+from kiosk.printing.problems import describe_printer, printer_detail, printer_problem, shorten
 from kiosk.privacy import mask_name
 
 ROLE_NAMES = {
@@ -132,6 +132,9 @@ def init_app(app):
         job_status_name=lambda status: str(JOB_STATUS_NAMES.get(status, status)),
         printer_state_name=lambda state: str(PRINTER_STATE_NAMES.get(state, state)),
         printer_problem=printer_problem,
+        printer_detail=printer_detail,
+        describe_printer=describe_printer,
+        shorten=shorten,
         card_status_name=lambda status: str(CARD_STATUS_NAMES.get(status, status)),
         ledger_kind_name=lambda kind: str(LEDGER_KIND_NAMES.get(kind, kind)),
         record_status_name=lambda status: str(RECORD_STATUS_NAMES.get(status, status)),

@@ -32,6 +32,8 @@ CHROMIUM_FLAGS = (
     "--overscroll-history-navigation=0",
     "--check-for-update-interval=31536000",
 )
+# The browser's language (native widgets: file picker, date fields) follows the app's KIOSK_LOCALE.
+BROWSER_LANGUAGES = {"zh_CN": "zh-CN", "en": "en-US"}
 WAIT_SECONDS = 120
 LAUNCHER_PATH = "/usr/local/bin/kiosk-screen.sh"
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,31}$")
@@ -274,7 +276,7 @@ def _values(installation, **extra):
         browser=installation.browser,
         browser_flags=installation.browser_flags,
         wait_seconds=WAIT_SECONDS,
-        chromium_flags=CHROMIUM_FLAGS,
+        chromium_flags=browser_flags(installation),
         timezone=installation.timezone,
         nightly_commands=NIGHTLY_COMMANDS,
         backup=NIGHTLY_BACKUP if nightly_backup(installation) else "",
@@ -282,6 +284,16 @@ def _values(installation, **extra):
         nightly_task=NIGHTLY_TASK,
         **extra,
     )
+
+
+def browser_language(installation):
+    """The browser's --lang for this installation's KIOSK_LOCALE (zh-CN by default)."""
+    return BROWSER_LANGUAGES.get(installation.environment.get("KIOSK_LOCALE", ""), "zh-CN")
+
+
+def browser_flags(installation):
+    """CHROMIUM_FLAGS with the installation's language."""
+    return (f"--lang={browser_language(installation)}", *CHROMIUM_FLAGS)
 
 
 def _unit(value):

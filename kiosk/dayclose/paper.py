@@ -12,6 +12,7 @@ from flask_babel import gettext
 from devices import Slip, SlipRow
 from kiosk import a4
 from kiosk.dayclose.models import SHIFT
+from kiosk.printing.problems import printer_problem
 
 
 def words():
@@ -156,6 +157,8 @@ def slip(data, w, *, kind, cashier="", closed_by="", closed_at=None):
 def pdf(data, w, *, kind, cashier="", closed_by="", closed_at=None):
     """The close as an A4 PDF (bytes). Raises kiosk.a4.PdfUnavailable."""
     title = w["title_shift"] if kind == SHIFT else w["title_day"]
+    # Why each receipt did not print, in the store's language (the job keeps the printer's code).
+    data = {**data, "unprinted": [{**item, "error": printer_problem(item.get("error"))} for item in data["unprinted"]]}
     return a4.pdf(
         "a4/dayclose.html", data=data, w=w, title=title,
         header=header(data, w, kind=kind, cashier=cashier, closed_by=closed_by, closed_at=closed_at),

@@ -1,4 +1,6 @@
 """Posting to the points ledger. The only code that changes an account's balance."""
+from contextlib import contextmanager
+
 from kiosk.db import database, insert_rows, utcnow
 from kiosk.errors import KioskError
 from kiosk.ledger import chain
@@ -47,6 +49,22 @@ def move_balance(account_id, delta, *, allow_negative=False):
     return row[0]
 
 
+_clock = None  # see backdated()
+
+
+@contextmanager
+def backdated(clock):
+    """Demo data only (kiosk.demo): entries appended inside take their time from ``clock()``
+    (naive UTC) instead of the wall clock. The caller keeps them in time order: each time is
+    after the store's last entry and before now, so the chain stays a history."""
+    global _clock
+    _clock = clock
+    try:
+        yield
+    finally:
+        _clock = None
+
+
 def record(account_id, delta, kind, balance_after, *, reference="", staff_id=None, note=""):
     """Append the ledger entry for a balance :func:`move_balance` just moved; returns it.
 
@@ -56,7 +74,7 @@ def record(account_id, delta, kind, balance_after, *, reference="", staff_id=Non
     fields = chain.link({
         "account_id": account_id, "delta": delta, "kind": kind, "reference": reference,
         "staff_id": staff_id, "note": note, "balance_after": balance_after, "created_at": None,
-    }, now=utcnow)
+    }, now=_clock or utcnow)
     insert_rows(LedgerEntry, [fields])
     return LedgerEntry(**fields)
 

@@ -22,6 +22,7 @@ class NoticeLabels:
     stars_note: str = "By points earned in the year"
     deducted: str = "deduction in the year"
     no_stars: str = "No household earned points in the year."
+    empty: str = "No household had a points account in this period: this notice lists nobody."
     page: str = "Page {number} of {pages}"
 
 

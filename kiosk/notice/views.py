@@ -92,6 +92,7 @@ def labels(notice):
                            count=notice.star_candidates),
         deducted=gettext("Deduction in the year"), no_stars=gettext("No household earned points in the year."),
         page=gettext("Page {number} of {pages}"),
+        empty=gettext("No household had a points account in this period: this notice lists nobody."),
     )
 
 

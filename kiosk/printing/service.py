@@ -19,6 +19,7 @@ from devices import Acknowledgement, PrinterError, Receipt, ShelfLabels, Slip, S
 from kiosk import audit
 from kiosk.db import database, utcnow
 from kiosk.errors import KioskError
+from kiosk.printing.faults import stored_error
 from kiosk.printing.models import FAILED, HELD, PENDING, PRINTED, REPRINT_MARKED, SENDING, WAIT_FOR_STAFF, PrintJob
 from kiosk.stores.models import Store
 
@@ -94,7 +95,11 @@ def _check_ready(printer):
     except PrinterError:
         return
     if getattr(state, "state", None) in NOT_READY:
-        raise PrinterError(getattr(state, "detail", "") or state.state)
+        # A status that stands for a PrinterError keeps its code; "error": the detail says more.
+        code = getattr(state, "code", "") or (state.state if state.state != "error" else "other")
+        params = getattr(state, "params", None) or {
+            "kind": getattr(printer, "kind", ""), "address": getattr(printer, "address", "")}
+        raise PrinterError(getattr(state, "detail", "") or state.state, state=state.state, code=code, params=params)
 
 
 class _Taken(Exception):
@@ -153,7 +158,7 @@ def _attempt(job, printer, now):
 
 
 def _failed(job, exc, now, *, maybe_sent):
-    job.error = str(exc)[:300]
+    job.error = stored_error(exc)
     # Counted from the end of this attempt, which may have waited out a time-out.
     job.next_attempt_at = max(now, utcnow()) + timedelta(seconds=retry_delay(job.attempts))
     if maybe_sent:
@@ -255,7 +260,7 @@ def send_due(printer_for, now=None, store=None, limit=20):
         try:
             printer = printer_for(job.store_id)
         except (ValueError, PrinterError) as exc:  # the store's printer URL cannot be used
-            printer = _Unusable(str(exc))
+            printer = _Unusable(exc)
         _attempt(job, printer, now)
         attempted.append(job)
         if job.status != PRINTED:
@@ -266,11 +271,13 @@ def send_due(printer_for, now=None, store=None, limit=20):
 class _Unusable:
     """Stands in for a printer whose URL is wrong, so the job records why."""
 
-    def __init__(self, reason):
-        self.reason = reason
+    def __init__(self, exc):
+        self.exc = exc
 
     def deliver(self, document, before_write=None):
-        raise PrinterError(self.reason)
+        if isinstance(self.exc, PrinterError):
+            raise self.exc
+        raise PrinterError(str(self.exc), code="bad_setting", params={"reason": str(self.exc)})
 
 
 def seconds_until_next(now=None, store=None):

@@ -7,7 +7,7 @@ from kiosk.errors import KioskError
 from kiosk.messages import message
 from kiosk.printing import service
 from kiosk.printing.models import PrintJob
-from kiosk.printing.problems import printer_problem
+from kiosk.printing.problems import describe_printer, printer_problem
 from kiosk.printing.setup import kick, printer
 from kiosk.staff.auth import background, current_staff, current_store, requires_role
 from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS
@@ -25,7 +25,8 @@ def _jobs():
 def _page_context():
     store = current_store()
     problems = list(service.unprinted(store).order_by(PrintJob.id))
-    return {"jobs": _jobs(), "printer_name": _printer_name(), "summary": service.queue_summary(store),
+    name, url = _printer_name()
+    return {"jobs": _jobs(), "printer_name": name, "printer_url": url, "summary": service.queue_summary(store),
             "problems": [job for job in problems if job.status == "held" or service.is_stale(job, store)]}
 
 
@@ -37,10 +38,12 @@ def _job(job_id):
 
 
 def _printer_name():
+    """The printer in words ("网络打印机 192.168.1.50:9100") and its technical address."""
     try:
-        return printer().description
+        target = printer()
     except (ValueError, PrinterError) as exc:
-        return str(exc)
+        return printer_problem(exc), ""
+    return describe_printer(target.kind, target.address), target.description
 
 
 @bp.get("/")
@@ -58,7 +61,7 @@ def printer_status():
     try:
         status = printer().status()
     except (ValueError, PrinterError) as exc:
-        status, error = None, str(exc)
+        status, error = None, exc
     else:
         error = ""
     return render("printing/_printer_status.html", "printing/_printer_status.html", status=status, error=error)

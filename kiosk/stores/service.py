@@ -77,9 +77,21 @@ def served_store(code):
     return stores[0] if stores else None
 
 
+# What a printer address looks like, by its kind (shown when one typed cannot be used).
+PRINTER_URL_EXAMPLES = {
+    "tcp": "tcp://192.168.1.50:9100",
+    "usb": "usb://0x0416:0x5011",
+    "file": "file:///dev/usb/lp0",
+    "serial": "serial:///dev/ttyUSB0?baudrate=9600",
+    "cups": "cups://POS80",
+    "win32": "win32://POS-80C",
+    "virtual": "virtual://",
+}
+
+
 def check_printer_url(url):
     """The printer URL as stored ("" = the KIOSK_PRINTER setting). Raises
-    KioskError("bad_printer_url") for one no printer can be built from; it is not connected to."""
+    KioskError("printer_url_example") for one no printer can be built from; it is not connected to."""
     url = (url or "").strip()
     if not url:
         return ""
@@ -88,7 +100,10 @@ def check_printer_url(url):
     try:
         printer_from_url(url)
     except (ValueError, PrinterError) as exc:
-        raise KioskError("bad_printer_url", error=str(exc)) from None
+        # The device's reason is English; the screen shows an address of the right form instead.
+        scheme = url.partition("://")[0].lower() if "://" in url else ""
+        example = PRINTER_URL_EXAMPLES.get(scheme, " / ".join(PRINTER_URL_EXAMPLES[s] for s in ("tcp", "usb", "file")))
+        raise KioskError("printer_url_example", example=example, error=str(exc)) from None
     return url
 
 
@@ -99,7 +114,7 @@ def update_settings(store, *, name, account_mode, card_full_name, printer_url=No
 
     The account mode applies to households and residents registered from now on; existing
     accounts stay as they are. Raises KioskError("missing_field", "too_long", "bad_account_mode",
-    "bad_printer_url").
+    "printer_url_example").
     """
     name = (name or "").strip()
     if not name:

@@ -49,7 +49,7 @@ def test_page():
     try:
         printer(store).print_test_page(store_name=store.name)
     except (ValueError, PrinterError) as exc:
-        flash(gettext("Test page not printed: %(error)s", error=printer_problem(str(exc)) + " " + str(exc)), "error")
+        flash(gettext("Test page not printed: %(error)s", error=printer_problem(exc)), "error")
     else:
         audit.record("printer_test_page", store=store, staff=current_staff())
         flash(gettext("Test page sent to the printer."), "success")

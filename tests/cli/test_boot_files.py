@@ -225,7 +225,7 @@ def test_launcher_is_bash_with_the_kiosk_flags(linux):
     assert "DEFAULT_URL=http://127.0.0.1:8123/\n" in text
     assert "DEFAULT_FLAGS=--force-device-scale-factor=1.25\n" in text
     (launch,) = [line for line in text.splitlines() if line.startswith("exec ")]
-    for flag in ("--kiosk", '--app="$URL"', "--noerrdialogs", "--disable-session-crashed-bubble", "--disable-infobars",
+    for flag in ("--kiosk", '--app="$URL"', "--lang=zh-CN", "--noerrdialogs", "--disable-session-crashed-bubble", "--disable-infobars",
                  "--overscroll-history-navigation=0", "--check-for-update-interval=31536000"):
         assert flag in launch.split()
 
@@ -414,8 +414,8 @@ def test_powershell_script_starts_server_waits_and_opens_the_browser(windows, tm
     assert "'http://127.0.0.1:8125/'" in script
     assert "'/healthz'" in script and "Invoke-WebRequest" in script
     assert "'serve'" in script and "'init-db'" in script
-    assert "@('--kiosk', $Url, '--edge-kiosk-type=fullscreen'" in script
-    assert "@('--kiosk', \"--app=$Url\", '--noerrdialogs'" in script
+    assert "@('--kiosk', $Url, '--edge-kiosk-type=fullscreen', '--no-first-run', '--lang=zh-CN')" in script
+    assert "@('--kiosk', \"--app=$Url\", '--lang=zh-CN', '--noerrdialogs'" in script
     assert "msedge.exe" in script and "chrome.exe" in script
     # Single-quoted PowerShell strings: a quote inside is doubled.
     assert boot._powershell("C:\\Users\\O'Brien") == "'C:\\Users\\O''Brien'"
@@ -528,3 +528,10 @@ def test_windows_install_gives_the_schtasks_commands(windows):
                     'schtasks /Delete /TN "PointsKioskNightly" /F',
                     "StartWhenAvailable", "Run as administrator"):
         assert command in text, command
+
+
+def test_the_browser_speaks_the_apps_language(tmp_path):
+    # Chromium's own widgets (file picker, date fields) follow --lang, which follows KIOSK_LOCALE.
+    english = generate(tmp_path, "linux", "--user", "till", KIOSK_PORT="8123", KIOSK_LOCALE="en")
+    (launch,) = [line for line in (english / "kiosk-screen.sh").read_text().splitlines() if line.startswith("exec ")]
+    assert "--lang=en-US" in launch.split() and "--lang=zh-CN" not in launch

@@ -73,15 +73,15 @@ def broken_then_fixed(cashier, world, checkout_form, fake, mode, problem):
 
 
 def test_a_printer_that_refuses_the_connection(cashier, world, checkout_form, fake):
-    broken_then_fixed(cashier, world, checkout_form, fake, "refuse", "打印机没有响应")
+    broken_then_fixed(cashier, world, checkout_form, fake, "refuse", f"网络打印机 127.0.0.1:{fake.port} 拒绝连接。")
 
 
 def test_a_printer_that_accepts_and_never_reads(cashier, world, checkout_form, fake):
-    broken_then_fixed(cashier, world, checkout_form, fake, "hang", "打印机没有响应")
+    broken_then_fixed(cashier, world, checkout_form, fake, "hang", "打印机离线")
 
 
 def test_a_printer_that_closes_in_the_middle_of_a_job(cashier, world, checkout_form, fake):
-    broken_then_fixed(cashier, world, checkout_form, fake, "close", "打印机没有响应")
+    broken_then_fixed(cashier, world, checkout_form, fake, "close", f"网络打印机 127.0.0.1:{fake.port} 中断了连接。")
 
 
 def test_a_printer_out_of_paper_is_not_sent_the_job(cashier, world, checkout_form, fake):

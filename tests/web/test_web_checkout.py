@@ -7,6 +7,7 @@ import pytest
 from kiosk.checkout.models import Sale, SaleLine
 from kiosk.inventory.models import Product, StockMovement
 from kiosk.ledger.models import LedgerEntry
+from kiosk.printing.faults import detail as printer_detail
 from kiosk.printing.models import PrintJob
 from kiosk.reports.verify import verify
 from tests.helpers import balance, body, stock
@@ -251,7 +252,8 @@ def test_printer_failure_still_commits_the_sale_and_offers_a_reprint(cashier, wo
     sale = Sale.get()
     assert balance(world, "张建华") == 400 and stock(world, "食用油") == 9
     job = PrintJob.get()
-    assert (job.document_kind, job.document_id, job.status, job.error, job.attempts) == ("sale", sale.id, "pending", "out of paper", 1)
+    assert (job.document_kind, job.document_id, job.status, printer_detail(job.error), job.attempts) == (
+        "sale", sale.id, "pending", "out of paper", 1)
     assert len(printer.jobs) == 0
     reprint = next(f for f in forms(response) if f.action.startswith("/cashier/reprint/"))
     assert reprint.action == f"/cashier/reprint/{job.id}"

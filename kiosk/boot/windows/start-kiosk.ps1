@@ -88,7 +88,7 @@ if (-not $Browser) {
 
 $Extra = @($Flags -split '\s+' | Where-Object { $_ })
 if ([IO.Path]::GetFileNameWithoutExtension($Browser) -eq 'msedge') {
-    $Arguments = @('--kiosk', $Url, '--edge-kiosk-type=fullscreen', '--no-first-run') + $Extra
+    $Arguments = @('--kiosk', $Url, '--edge-kiosk-type=fullscreen', '--no-first-run', {{ chromium_flags[0] | ps }}) + $Extra
 } else {
     $Arguments = @('--kiosk', "--app=$Url"{% for flag in chromium_flags %}, {{ flag | ps }}{% endfor %}) + $Extra
 }
