@@ -321,6 +321,9 @@ MESSAGES = {
     "bad_report": _l("There is no such report. Choose points, participation, goods or the street office page."),
     "bad_export": _l("There is no such export. Please choose one of the buttons on the report page."),
     "bad_export_format": _l("A report is written as .xlsx, .csv or .pdf. Please name the file with one of these."),
+    # --- street ---
+    "unknown_district_user": _l("There is no street-office user of that name. Please choose your name first."),
+    "district_name_taken": _l("There is already a street-office user called %(name)s."),
 }
 
 # Names of form fields, for the messages above.
@@ -368,6 +371,9 @@ FIELDS = {
     # --- printed rules fields ---
 
     # --- backups fields ---
+
+    # --- street ---
+    "district_name": _l("the street-office user's name"),
 }
 
 
