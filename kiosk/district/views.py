@@ -16,7 +16,7 @@ bp = Blueprint("district", __name__, url_prefix="/district")
 
 
 def _signin_page(status=200):
-    return render_template("district/signin.html", users=list(service.users()),
+    return render_template("district/signin.html", users=list(service.users()), store=None,
                            idle=request.args.get("idle")), status
 
 
@@ -46,7 +46,8 @@ def page():
     quick = [(key, QUICK_NAMES[key], make(today)) for key, make in periods.QUICK]
     return render("district/page.html", "district/_district.html", user=user, columns=columns, period=period,
                   quick=quick, error=error, today=today.isoformat(), status_rows=exports.status_rows,
-                  figure_value=_figure_value, when=_when), status
+                  figure_value=_figure_value, when=_when,
+                  store=None), status  # the header names no store: the street office is no store's
 
 
 def _when(moment, store):
@@ -77,7 +78,7 @@ def signin(user_id):
         else:
             auth.sign_in(signed_in)
             return redirect(url_for("district.page"))
-    return render_template("district/pin.html", user=user, error=error), 400 if error else 200
+    return render_template("district/pin.html", user=user, error=error, store=None), 400 if error else 200
 
 
 @bp.post("/signout")
