@@ -64,3 +64,18 @@ def test_verify_records_its_outcome_per_store(demo):
     runs = rows(path, "SELECT scope, problems, chain_head FROM verify_run ORDER BY id")[before:]
     head = rows(path, "SELECT head FROM ledger_chain")[0][0]
     assert runs == [("database", 0, head), ("store", 0, head)]
+
+
+def test_verify_records_the_problems_it_found(demo, tmp_path):
+    import shutil
+
+    env, path = demo
+    copy = tmp_path / "store.db"
+    shutil.copy(path, copy)
+    env = dict(env, KIOSK_DATABASE_URL="sqlite:///" + str(copy))
+    with sqlite3.connect(copy) as conn:
+        conn.execute("UPDATE account SET balance = balance + 5 WHERE id = (SELECT MIN(id) FROM account)")
+    result = kiosk(env, "verify")
+    assert result.returncode == 1
+    (scope, problems), = rows(copy, "SELECT scope, problems FROM verify_run ORDER BY id DESC LIMIT 1")
+    assert scope == "database" and problems == result.stdout.count("\n") >= 1

@@ -141,3 +141,12 @@ def test_a_staff_member_signing_in_is_not_a_street_user(client, world):
     session.sign_in(world.staff[MANAGER], PINS[MANAGER])
     with client.session_transaction() as stored:
         assert "district_user" not in stored
+
+
+def test_an_idle_street_user_is_signed_out(street):
+    with street.client.session_transaction() as session:
+        session["seen"] = 0
+    response = street.get("/district/")
+    assert response.status_code == 302 and "idle=1" in response.headers["Location"]
+    page = street.get("/district/?idle=1").get_data(as_text=True)
+    assert 'data-testid="district-table"' not in page and "街道刘" in page
