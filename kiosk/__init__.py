@@ -35,7 +35,8 @@ def _serve_store(app):
     @app.before_request
     def _store_gate():
         endpoint = request.endpoint
-        if endpoint is None or endpoint in WITHOUT_STORE or endpoint.startswith("setup."):
+        # The street office view (district.*) shows every store, whichever this server serves.
+        if endpoint is None or endpoint in WITHOUT_STORE or endpoint.startswith(("setup.", "district.")):
             return None
         if current_store() is not None:
             return None
@@ -118,6 +119,9 @@ def create_app(config=None):
 
     from kiosk.staff import auth
     auth.init_app(app)
+    # The street office's session (kiosk/district): its users reach /district/ only.
+    from kiosk.district.auth import init_app as init_district
+    init_district(app)
     from kiosk.expiry import display as expiry_display
     expiry_display.init_app(app)
 
@@ -150,6 +154,8 @@ def create_app(config=None):
     from kiosk.dayclose.views import bp as dayclose_bp
     # Reports and exports (kiosk/reports).
     from kiosk.reports.views import bp as reports_bp
+    # The street office (街道) view.
+    from kiosk.district.views import bp as district_bp
 
     for blueprint in (
         staff_bp, cashier_bp, returns_bp, printing_bp, registry_bp, registry_import_bp, passbook_bp, settings_bp,
@@ -157,6 +163,7 @@ def create_app(config=None):
         stocktake_bp, setup_bp, staff_admin_bp, audit_bp, backup_bp, rulesheets_bp, rules_bp, categories_bp,
         dayclose_bp,
         reports_bp,
+        district_bp,
     ):
         app.register_blueprint(blueprint)
 

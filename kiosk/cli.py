@@ -192,7 +192,8 @@ def balance(card):
                    "`kiosk chain-head` output): the ledger must still lead to each of them")
 def verify(code, head_file):
     """Check every invariant: balances, quantities, sales, refunds, the ledger hash chain and the
-    chain heads of published notices (and of --head FILE). Exits 1 on any problem."""
+    chain heads of published notices (and of --head FILE). Exits 1 on any problem. The outcome
+    is recorded per store (verify_run) for the street office view (/district/)."""
     from kiosk.errors import KioskError
     from kiosk.messages import message
     from kiosk.reports.verify import verify as run
@@ -215,6 +216,7 @@ def verify(code, head_file):
         if not anchors:
             raise click.ClickException(f"{head_file} holds no chain-head line")
         problems.extend(anchor.check_heads(anchors, source=os.path.basename(head_file)))
+    _record_verify(store if code else None, len(problems))
     for problem in problems:
         click.echo(problem)
     if problems:
@@ -222,6 +224,24 @@ def verify(code, head_file):
         sys.exit(1)
     scope = f"store {code.strip().upper()}: " if code else ""
     click.echo(f"ok: {scope}every balance, quantity, sale and refund is consistent, and the ledger hash chain is unbroken")
+
+
+def _record_verify(store, problems):
+    """Keep the outcome per store for the street office view (kiosk.district): ``store`` alone
+    (`--store`), else every store with the whole run's count."""
+    import peewee
+
+    from kiosk.district.models import DATABASE, STORE
+    from kiosk.district.service import record_verify
+    from kiosk.stores.models import Store
+
+    try:
+        if store is not None:
+            record_verify([store], problems, STORE)
+        else:
+            record_verify(list(Store.select().order_by(Store.id)), problems, DATABASE)
+    except peewee.DatabaseError as exc:  # a database not yet upgraded (`kiosk init-db`): still report
+        click.echo(f"note: the result was not recorded ({exc})", err=True)
 
 
 @main.command("chain-head")
@@ -648,3 +668,8 @@ main.add_command(close_day)
 from kiosk.reports.commands import report  # noqa: E402
 
 main.add_command(report)
+
+# --- street commands ---
+from kiosk.district.commands import district  # noqa: E402
+
+main.add_command(district)

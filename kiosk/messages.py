@@ -323,6 +323,9 @@ MESSAGES = {
     "bad_export_format": _l("A report is written as .xlsx, .csv or .pdf. Please name the file with one of these."),
     # --- leaks ---
     "printer_url_example": _l("This printer address cannot be used. Write it like this: %(example)s"),
+    # --- street ---
+    "unknown_district_user": _l("There is no street-office user of that name. Please choose your name first."),
+    "district_name_taken": _l("There is already a street-office user called %(name)s."),
 }
 
 # Names of form fields, for the messages above.
@@ -370,6 +373,9 @@ FIELDS = {
     # --- printed rules fields ---
 
     # --- backups fields ---
+
+    # --- street ---
+    "district_name": _l("the street-office user's name"),
 }
 
 

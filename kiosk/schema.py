@@ -17,6 +17,7 @@ from kiosk.audit import AuditEvent
 from kiosk.cards.models import Card
 from kiosk.checkout.models import Refund, RefundLine, Sale, SaleLine
 from kiosk.dayclose.models import DayClose
+from kiosk.district.models import DistrictUser, VerifyRun
 from kiosk.db import BaseModel, database, is_sqlite
 from kiosk.earning.models import Correction, Objection, Rule, ServiceRecord
 from kiosk.goods.models import StockReceipt, StockReceiptLine, WriteOff, WriteOffLine
@@ -45,6 +46,7 @@ MODELS = [
     PinThrottle,
     DayClose,
     DocumentCounter,
+    DistrictUser, VerifyRun,
 ]
 
 
