@@ -4,7 +4,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -25,11 +25,17 @@ def kiosk(env, *args):
     return subprocess.run([sys.executable, "-m", "kiosk", *args], env=env, capture_output=True, text=True, timeout=180)
 
 
+def period_days():
+    """(first day, the day after the last) of around_today()'s period."""
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    return today - timedelta(days=3), today + timedelta(days=2)
+
+
 def around_today():
     # Days around the store's today, so the demo's entries (posted just now) fall inside
     # whatever the clock says.
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
-    return f"{today - timedelta(days=3)}..{today + timedelta(days=1)}"
+    first, after = period_days()
+    return f"{first}..{after - timedelta(days=1)}"
 
 
 def test_points_report_as_xlsx_matches_the_ledger(env, tmp_path):
@@ -40,7 +46,11 @@ def test_points_report_as_xlsx_matches_the_ledger(env, tmp_path):
     book = openpyxl.load_workbook(io.BytesIO(out.read_bytes()))
     summary = {row[0]: row[1] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)}
     with sqlite3.connect(tmp_path / "store.db") as conn:
-        earned = conn.execute("SELECT SUM(delta) FROM ledger_entry WHERE kind = 'earn'").fetchone()[0]
+        # The demo backdates its history three months: only the period's entries count.
+        start, end = (datetime.combine(day, datetime.min.time(), ZoneInfo("Asia/Shanghai")).astimezone(timezone.utc)
+                      .strftime("%Y-%m-%d %H:%M:%S") for day in period_days())
+        earned = conn.execute("SELECT SUM(delta) FROM ledger_entry WHERE kind = 'earn' AND created_at >= ?"
+                              " AND created_at < ?", (start, end)).fetchone()[0]
         total = conn.execute("SELECT SUM(delta) FROM ledger_entry").fetchone()[0]
     assert summary["获得"] == earned == 30
     assert summary["期末积分余额"] == total
