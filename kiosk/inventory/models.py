@@ -59,6 +59,11 @@ class StockMovement(AppendOnlyModel):
     quantity_after = peewee.BigIntegerField()
     created_at = peewee.DateTimeField(default=utcnow)
 
+    class Meta:
+        # A store's movements of a period (its products' movements between two times), for the
+        # reports (m0022).
+        indexes = ((("product", "created_at"), False),)
+
 
 class PriceChange(AppendOnlyModel):
     """A product's points price changed from ``old_points`` to ``new_points``, by whom and when.

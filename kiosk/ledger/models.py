@@ -76,7 +76,8 @@ class LedgerEntry(AppendOnlyModel):
     store = peewee.ForeignKeyField(Store, on_delete="RESTRICT", index=False)
 
     class Meta:
-        indexes = ((("account", "id"), False), (("store", "id"), False))
+        # (store, created_at): a store's entries of a period, for the reports (m0022).
+        indexes = ((("account", "id"), False), (("store", "id"), False), (("store", "created_at"), False))
 
 
 class LedgerChain(BaseModel):

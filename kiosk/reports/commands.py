@@ -1,5 +1,6 @@
 """`kiosk report points|participation|goods|street --period 2026-11 --out FILE.xlsx|.pdf|.csv
-[--store CODE]`: a report of a store as the screen makes it, written to a file; and
+[--store CODE]`: a report of a store as the screen makes it, written to a file;
+`kiosk report close --period 2026-11-05 --out FILE` for a day's close (kiosk.reports.closes); and
 `kiosk report rows sales|sale-lines|ledger|movements|service-records` for the period's raw rows.
 
 The format follows the file's extension. Names are masked as on screen. ``--period`` takes a
@@ -96,3 +97,30 @@ def rows(kind, period, out, store_code):
 
     store, period_, fmt = _setup(period, out, store_code, ("xlsx", "csv"))
     _save(exports.raw_file(kind, store, period_, fmt), out, kind, store, period_)
+
+
+@report.command("close")
+@_options
+def close(period, out, store_code):
+    """The day close (日结) of one day (--period 2026-11-05) as .pdf (its A4 page), .xlsx or .csv:
+    the stored close as it was closed, or a preview of a day nobody has closed yet."""
+    from flask import current_app
+    from flask_babel import force_locale
+
+    from kiosk.a4 import PdfUnavailable
+    from kiosk.dayclose import paper
+    from kiosk.errors import KioskError
+    from kiosk.messages import message
+    from kiosk.reports import closes, exports, periods
+
+    store, period_, fmt = _setup(period, out, store_code, exports.FORMATS)
+    if period_.kind != periods.DAY:
+        raise click.ClickException(message(KioskError("bad_close_day", day=period[:20])))
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # the store's paper, in its language
+        try:
+            data = closes.close_file(store, period_.first, fmt, paper.words())
+        except KioskError as exc:
+            raise click.ClickException(message(exc)) from None
+        except PdfUnavailable as exc:
+            raise click.ClickException(str(exc)) from None
+    _save(data, out, "close", store, period_)

@@ -186,6 +186,7 @@ def raw_table(kind, store, period, *, full_names=False):
                  .select(LedgerEntry.id, LedgerEntry.created_at, Account.id, Account.holder_name, LedgerEntry.kind,
                          LedgerEntry.delta, LedgerEntry.balance_after, LedgerEntry.reference, LedgerEntry.note,
                          LedgerEntry.staff)
+                 .join(Account, on=(LedgerEntry.account == Account.id))  # for the holder's name only
                  .order_by(LedgerEntry.id))
         kinds = _ledger_kind_names()
         receipts = _ReceiptNumbers(store, start, end)

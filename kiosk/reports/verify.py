@@ -275,6 +275,31 @@ def _ledger_chain(store_id):
     yield from verify_chains(published_heads(), store_id)
 
 
+def _day_close_heads(store_id):
+    """Each stored close (day or shift) still names a head on its store's ledger chain: the entry
+    it stored as the head holds that hash and is the store's. With the chain walk above (every
+    entry's hash follows from its fields and the entry before it, so a head commits to every entry
+    up to it), a ledger rewritten, cut short or moved since the close shows here by the close's
+    day. One join by entry id, no second walk. (No cut-off is checked, unlike a notice's: a
+    checkout stamped just before a close may commit just after it, kiosk/dayclose/service.py.)"""
+    from kiosk.dayclose.models import DAY, DayClose
+    from kiosk.ledger.chain import GENESIS
+
+    query = (DayClose.select(DayClose.store, DayClose.day, DayClose.kind, DayClose.number, DayClose.chain_head,
+                             DayClose.chain_entry_id, LedgerEntry.hash, LedgerEntry.store)
+             .join(LedgerEntry, JOIN.LEFT_OUTER, on=(DayClose.chain_entry_id == LedgerEntry.id))
+             .order_by(DayClose.id))
+    for store, day, kind, number, head, entry_id, stored, entry_store in _only(query, DayClose.store, store_id).tuples():
+        label = f"store {store} day close {day}" if kind == DAY else f"store {store} shift close {day} #{number}"
+        if entry_id is None:
+            if head != GENESIS:
+                yield f"{label}: its chain head {head[:16]}… is not that of an empty ledger"
+        elif stored is None:
+            yield f"{label}: ledger entry {entry_id}, the chain head it stored, is missing"
+        elif stored != head or entry_store != store:
+            yield f"{label}: the ledger no longer leads to the chain head it stored ({head[:16]}…)"
+
+
 def _daily_redemptions(tz_name, store_id=None):
     """For every local day: points redeemed (ledger redeem entries less refund entries) equal
     the points value of the goods issued (sale lines less refund lines, at their prices).
@@ -355,7 +380,7 @@ def _document_counters(store_id):
 
 
 CHECKS = (_account_balances, _running_balances, _product_quantities, _sales, _refunds, _receipt_jobs, _service_records,
-          _ledger_stores, _ledger_chain, _goods_documents, _stocktakes, _document_counters)
+          _ledger_stores, _ledger_chain, _day_close_heads, _goods_documents, _stocktakes, _document_counters)
 
 
 def verify(tz_name="Asia/Shanghai", store_id=None):

@@ -25,22 +25,17 @@ def kiosk(env, *args):
     return subprocess.run([sys.executable, "-m", "kiosk", *args], env=env, capture_output=True, text=True, timeout=180)
 
 
-def around_today():
-    # Days around the store's today, so the demo's entries posted just now fall inside
-    # whatever the clock says (its backdated history may fall inside too).
-    first, last = today_window()
-    return f"{first}..{last}"
-
-
-def today_window():
+def period_days():
+    """(first day, the day after the last) of around_today()'s period."""
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
-    return today - timedelta(days=3), today + timedelta(days=1)
+    return today - timedelta(days=3), today + timedelta(days=2)
 
 
-def utc_text(day):
-    """The store's local midnight starting ``day`` as the ledger stores times (naive UTC text)."""
-    local = datetime.combine(day, datetime.min.time(), ZoneInfo("Asia/Shanghai"))
-    return local.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ")
+def around_today():
+    # Days around the store's today, so the demo's entries (posted just now) fall inside
+    # whatever the clock says.
+    first, after = period_days()
+    return f"{first}..{after - timedelta(days=1)}"
 
 
 def test_points_report_as_xlsx_matches_the_ledger(env, tmp_path):
@@ -51,11 +46,13 @@ def test_points_report_as_xlsx_matches_the_ledger(env, tmp_path):
     book = openpyxl.load_workbook(io.BytesIO(out.read_bytes()))
     summary = {row[0]: row[1] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)}
     with sqlite3.connect(tmp_path / "store.db") as conn:
-        first, last = today_window()
+        # The demo backdates its history three months: only the period's entries count.
+        start, end = (datetime.combine(day, datetime.min.time(), ZoneInfo("Asia/Shanghai")).astimezone(timezone.utc)
+                      .strftime("%Y-%m-%d %H:%M:%S") for day in period_days())
         earned = conn.execute("SELECT SUM(delta) FROM ledger_entry WHERE kind = 'earn' AND created_at >= ?"
-                              " AND created_at < ?", (utc_text(first), utc_text(last + timedelta(days=1)))).fetchone()[0]
+                              " AND created_at < ?", (start, end)).fetchone()[0]
         total = conn.execute("SELECT SUM(delta) FROM ledger_entry").fetchone()[0]
-    # The demo's two approved service records today earn 30 points; its history may add more.
+    # The demo's two approved service records today earn 30; its history may fall inside too.
     assert summary["获得"] == earned >= 30
     assert summary["期末积分余额"] == total
     assert "说明" in book.sheetnames
