@@ -326,6 +326,9 @@ MESSAGES = {
     # --- street ---
     "unknown_district_user": _l("There is no street-office user of that name. Please choose your name first."),
     "district_name_taken": _l("There is already a street-office user called %(name)s."),
+
+    # --- cancel ---
+    "nothing_to_undo": _l("There is nothing to undo: the cancelled card and cart were already brought back, or something else happened since. Nothing was changed."),
 }
 
 # Names of form fields, for the messages above.

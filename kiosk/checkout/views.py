@@ -36,6 +36,8 @@ from kiosk.web import form_int, is_htmx, local_today, render
 bp = Blueprint("cashier", __name__, url_prefix="/cashier")
 cashier_only = requires_role(CASHIER, MANAGER)
 BARCODE = re.compile(r"[0-9]{6,14}")
+# How long the screen shows 已取消 · 撤销 (a script hides it; without scripts it stays).
+UNDO_SECONDS = 8
 
 
 def sale_receipt(sale):
@@ -73,6 +75,11 @@ def _show(level=None, text=None, status=200, whole=False):
         # that replays one, or a request answered out of order).
         data = register.reset()
     card = _card(data)
+    # 撤销 is offered only while the register 取消 emptied is still empty.
+    undo_token = register.undo_token()
+    if undo_token and not register.is_empty(data):
+        register.forget_undo()
+        undo_token = None
     # Every limited product on sale: its tile and cart line say what the account has left.
     limits = {pid: limit for pid, limit in redemption.store_limits(store).items() if limit.product.active}
     cart = checkout.price_cart(store, card.account if card else None, register.items(data), limits=limits,
@@ -96,7 +103,8 @@ def _show(level=None, text=None, status=200, whole=False):
         "members": members, "pickup": pickup,
         "cart": cart, "problem": message(cart.problems[0]) if cart.problems else "",
         "key": data["key"], "version": register.version(data),
-        "done": done, "level": level, "text": text,
+        "done": done, "level": level, "text": text, "undo_token": undo_token,
+        "undo_seconds": UNDO_SECONDS,
         "return_seconds": current_app.config["RETURN_TO_IDLE_SECONDS"],
         "window": _window_notice(cart.window), "limit_notes": limit_notes,
         # The goods' limit notes ride along out of band when only the register is swapped.
@@ -271,8 +279,18 @@ def pickup():
 @bp.post("/cancel")
 @cashier_only
 def cancel():
-    """Clear the card and the cart: back to 请扫描积分卡."""
-    register.reset()
+    """Clear the card and the cart: back to 请扫描积分卡, with 已取消 · 撤销 for a few seconds."""
+    register.cancel()
+    return _show()
+
+
+@bp.post("/undo")
+@cashier_only
+def undo():
+    """Bring back the card and the cart the last 取消 cleared. A second or stale 撤销 (another
+    取消 since, or a card scanned since) is refused with KioskError("nothing_to_undo")."""
+    if register.undo(request.form.get("token", "")[:100]) is None:
+        return _refuse(KioskError("nothing_to_undo"))
     return _show()
 
 
