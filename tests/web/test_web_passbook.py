@@ -59,3 +59,19 @@ def test_a_lost_card_shows_nothing_but_who_to_see(resident, world):
 def test_the_passbook_cannot_change_anything(client, world):
     # The only POST is the scan; nothing else under /passbook accepts a write.
     assert client.post("/passbook/").status_code in (400, 405)
+
+
+def test_the_open_passbook_has_a_close_button_and_a_countdown(resident, world, app):
+    html = body(resident(world.payload("张建华")))
+    seconds = app.config["PASSBOOK_SECONDS"]
+    assert re.search(rf'data-countdown="{seconds}"[^>]*>{seconds}<', html)
+    assert "此页面将在 " in html and "秒后自动关闭" in html
+    close = re.search(r'<a class="btn big primary" data-testid="passbook-close" href="([^"]+)"\s+hx-get="([^"]+)">关闭</a>', html)
+    assert close and close.group(1) == close.group(2) == "/passbook/"
+
+
+def test_the_sign_in_screen_puts_the_passbook_beside_the_staff_names(client, world):
+    html = body(client.get("/signin"))
+    layout = html.index('class="signin-layout"')
+    assert layout < html.index('class="staff-grid"') < html.index('class="signin-side"') < html.index('id="passbook"')
+    assert "countdown.js" in html
