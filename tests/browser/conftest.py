@@ -40,7 +40,8 @@ def running_kiosk(instance, demo=True, **settings):
     port = free_port()
     env = dict(os.environ, KIOSK_INSTANCE_PATH=str(instance), KIOSK_PORT=str(port),
                KIOSK_DATABASE_URL="sqlite:///" + str(instance / "kiosk.db"), KIOSK_RETURN_TO_IDLE_SECONDS="600",
-               KIOSK_PASSBOOK_SECONDS="4", **settings)
+               KIOSK_PASSBOOK_SECONDS="4")
+    env.update(settings)  # a test's own settings win over these defaults
     kiosk(env, "init-db")
     if demo:
         kiosk(env, "demo")
