@@ -1,4 +1,4 @@
-"""At 1024x768: 取消 on the cashier screen, then 撤销 brings the same cart back; a resident's
+"""At 1024x768 (and 1280x800): 取消 on the cashier screen, then 撤销 brings the same cart back; a resident's
 passbook on the sign-in screen leaves the staff names in view and closes with its 关闭 button."""
 import pytest
 from playwright.sync_api import expect
@@ -7,6 +7,7 @@ from tests.browser.conftest import ARTIFACTS, running_kiosk
 from tests.browser.test_redemption_flow import payload_of
 from tests.helpers import scan, sign_in
 
+CARDS = {1024: "10000005", 1280: "10000006"}
 GOODS = ("金龙鱼食用油 5L", "加碘食盐 400g")
 
 
@@ -17,9 +18,10 @@ def kiosk_server(tmp_path_factory):
         yield running
 
 
-@pytest.fixture
-def small(browser):
-    context = browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True, locale="zh-CN")
+@pytest.fixture(params=[(1024, 768), (1280, 800)], ids=lambda size: f"{size[0]}x{size[1]}")
+def small(browser, request):
+    width, height = request.param
+    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True, locale="zh-CN")
     page = context.new_page()
     yield page
     context.close()
@@ -27,7 +29,8 @@ def small(browser):
 
 def shot(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}-1024x768.png"))
+    size = page.viewport_size
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{size['width']}x{size['height']}.png"))
 
 
 def in_viewport(page, locator):
@@ -40,7 +43,7 @@ def test_cancel_then_undo_brings_back_the_same_cart(kiosk_server, small):
     page = small
     sign_in(page, url, "张桂兰", "3333")
     expect(page.get_by_text("请扫描积分卡")).to_be_visible()
-    scan(page, payload_of(env, "10000005"))
+    scan(page, payload_of(env, CARDS[page.viewport_size["width"]]))
     expect(page.get_by_test_id("holder")).to_contain_text("*")
     for name in GOODS:
         page.locator(f"[data-product='{name}']").tap()
