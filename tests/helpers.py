@@ -88,6 +88,9 @@ def pdf_page_sizes_mm(data):
 
 def sign_in(page, url, name, pin):
     """Sign in on the touch PIN pad in Chromium, as a fresh visitor."""
+    # Leave the current page first: its polls, seeing the session gone, would send it to the
+    # sign-in page in the middle of our own navigation (net::ERR_ABORTED on a loaded machine).
+    page.goto("about:blank")
     page.context.clear_cookies()
     page.goto(url + "/")
     page.get_by_text(name).tap()

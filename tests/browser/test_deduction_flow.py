@@ -43,6 +43,7 @@ def test_a_resident_objects_to_a_deduction_at_the_idle_kiosk(server, page, shot)
     shot("44-objection-period")
 
     # The resident, at the idle kiosk, sees the deduction before it takes effect and objects.
+    page.goto("about:blank")  # no poll of the old page races the navigation below
     page.context.clear_cookies()
     page.goto(url + "/")
     expect(page.locator("#passbook-scan")).to_be_focused()

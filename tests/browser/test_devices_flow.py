@@ -84,7 +84,8 @@ def test_serial_scans_and_a_printer_unplugged_mid_shift(box, devices, page, shot
     serial_scan(master, payload_of(env, "10000003"))
     expect(page.get_by_test_id("holder")).to_be_visible()
     check_out(page, "加碘食盐")
-    expect(page.get_by_test_id("receipt-status")).to_contain_text("小票尚未打印：打印机没有响应")
+    expect(page.get_by_test_id("receipt-status")).to_contain_text("小票尚未打印：网络打印机")
+    expect(page.get_by_test_id("receipt-status")).to_contain_text("拒绝连接")
     assert balance_of(env, "10000003") == before - 20
     page.reload()  # the header's printer badge counts it too
     expect(page.get_by_test_id("printer-badge")).to_contain_text("1张等待打印")
