@@ -19,10 +19,11 @@ run: setup
 # The passbook (and the camera scan on it) also tells a scanned card from typing by key timing.
 # The kill -9 test of `kiosk serve` restarts the server 21 times and kills it while a slow fake
 # printer is taking a receipt (about 30 s alone). The stock-take stepper saves a stepped count
-# after a pause without taps; the cashier's 已取消 · 撤销 notice hides itself after 8 s.
+# after a pause without taps; the cashier's 已取消 · 撤销 notice hides itself after 8 s. The
+# receipt-fault tests drive fake printers with a 1 s time-out (a loaded machine misses it).
 TIMED := tests/browser/test_scanner_wedge.py tests/browser/test_devices_flow.py tests/browser/test_products_flow.py \
 	tests/browser/test_passbook_flow.py tests/browser/test_camera_scan.py tests/devices/test_kill_serve_during_checkout.py \
-	tests/browser/test_stocktake_stepper.py tests/browser/test_cancel_undo.py
+	tests/browser/test_stocktake_stepper.py tests/browser/test_cancel_undo.py tests/devices/test_receipt_faults.py
 # Then the unit, web and concurrency tests again on PostgreSQL: each worker starts a throwaway
 # cluster (tests/pg.py: initdb in a temporary folder as a non-root user, a free port, stopped at
 # the end even when tests fail) and gives each test its own database. The CLI tests use SQLite
