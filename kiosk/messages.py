@@ -329,6 +329,12 @@ MESSAGES = {
 
     # --- cancel ---
     "nothing_to_undo": _l("There is nothing to undo: the cancelled card and cart were already brought back, or something else happened since. Nothing was changed."),
+
+    # --- vouchers ---
+    "invalid_voucher_scan": _l("That is not a voucher. Please scan the QR code on the voucher slip, or type its 10-digit number."),
+    "card_not_voucher": _l("That is a resident's card, not a voucher. Please scan the QR code on the voucher slip."),
+    "foreign_voucher": _l("This voucher is not this store's. Nothing was changed."),
+    "forged_voucher": _l("This voucher's code is not valid: it may have been altered or copied by hand. Nothing was changed."),
 }
 
 # Names of form fields, for the messages above.

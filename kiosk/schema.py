@@ -31,6 +31,7 @@ from kiosk.staff.models import PinThrottle, Staff
 from kiosk.stocktake.models import StockTake, StockTakeCount, StockTakeLine
 from kiosk.stores.models import DocumentCounter, Store
 from kiosk.volunteer.models import VolunteerImport, VolunteerImportRecord
+from kiosk.vouchers.models import MODELS as VOUCHER_MODELS
 
 MODELS = [
     Store, Staff, Household, Resident, Account, Card, LedgerEntry, Product, StockMovement,
@@ -47,6 +48,7 @@ MODELS = [
     DayClose,
     DocumentCounter,
     DistrictUser, VerifyRun,
+    *VOUCHER_MODELS,
 ]
 
 

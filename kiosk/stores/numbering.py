@@ -14,7 +14,9 @@ from kiosk.stores.models import DocumentCounter
 
 # The kinds of numbered documents: the name of each one's table.
 SALE, REFUND, STOCK_RECEIPT, WRITE_OFF, STOCKTAKE = "sale", "refund", "stock_receipt", "write_off", "stocktake"
-KINDS = (SALE, REFUND, STOCK_RECEIPT, WRITE_OFF, STOCKTAKE)
+# Vouchers (服务券) and partners' settlement statements are numbered the same way.
+VOUCHER, SETTLEMENT = "voucher", "settlement"
+KINDS = (SALE, REFUND, STOCK_RECEIPT, WRITE_OFF, STOCKTAKE, VOUCHER, SETTLEMENT)
 
 
 def next_number(store_id, kind):
