@@ -1,6 +1,8 @@
 """The close screen (/close/): a cashier previews and closes their shift (交班), the store manager
 a day (日结, today or an earlier day); the past closes, each viewable and printed again on the
 receipt printer or as A4."""
+import functools
+
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, gettext
 
@@ -88,18 +90,24 @@ def confirm():
     return redirect(url_for("dayclose.show", close_id=record.id))
 
 
-def _find(close_id):
-    return service.find_close(current_store(), close_id, cashier=_cashier_only())
+def _close_or_back(view):
+    """Calls ``view(record)`` with the stored close that ``close_id`` names (any of the store's for
+    the manager, a cashier's own); an unknown one goes back to the close screen with the reason."""
+    @functools.wraps(view)
+    def wrapper(close_id, **kwargs):
+        try:
+            record = service.find_close(current_store(), close_id, cashier=_cashier_only())
+        except KioskError as exc:
+            flash(message(exc), "error")
+            return redirect(url_for("dayclose.page"))
+        return view(record, **kwargs)
+    return wrapper
 
 
 @bp.get("/<int:close_id>")
 @requires_role(CASHIER, MANAGER)
-def show(close_id, job=None):
-    try:
-        record = _find(close_id)
-    except KioskError as exc:
-        flash(message(exc), "error")
-        return redirect(url_for("dayclose.page"))
+@_close_or_back
+def show(record, job=None):
     job_id = request.args.get("job", type=int)
     if job is None and job_id:
         job = PrintJob.get_or_none(PrintJob.id == job_id, PrintJob.store == current_store(), PrintJob.kind == "slip")
@@ -115,13 +123,9 @@ def show(close_id, job=None):
 
 @bp.post("/<int:close_id>/print")
 @requires_role(CASHIER, MANAGER)
-def print_slip(close_id):
+@_close_or_back
+def print_slip(record):
     """Print the close on the receipt printer, through the print queue."""
-    try:
-        record = _find(close_id)
-    except KioskError as exc:
-        flash(message(exc), "error")
-        return redirect(url_for("dayclose.page"))
     store = current_store()
     document = paper.slip(service.stored_figures(record), _words(), **_described(record))
     job = enqueue(document, store=store, staff=current_staff())
@@ -131,13 +135,9 @@ def print_slip(close_id):
 
 @bp.get("/<int:close_id>.pdf")
 @requires_role(CASHIER, MANAGER)
-def pdf(close_id):
+@_close_or_back
+def pdf(record):
     """The close as an A4 page."""
-    try:
-        record = _find(close_id)
-    except KioskError as exc:
-        flash(message(exc), "error")
-        return redirect(url_for("dayclose.page"))
     try:
         data = paper.pdf(service.stored_figures(record), _words(), **_described(record))
     except PdfUnavailable as exc:
