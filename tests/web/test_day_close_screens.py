@@ -87,6 +87,9 @@ def test_a_cashier_cannot_close_the_day_nor_see_the_manager_close(cashier, world
     response = cashier.get(f"/close/{day.id}", follow_redirects=True)
     assert "不属于本店，或您无权查看" in body(response)
     assert cashier.get(f"/close/{day.id}.pdf").status_code == 302
+    jobs = PrintJob.select().count()
+    assert cashier.post(f"/close/{day.id}/print", {}, htmx=False).status_code == 302
+    assert PrintJob.select().count() == jobs  # nothing printed of a close not the cashier's
     assert f"/close/{day.id}\"" not in body(cashier.get("/close/"))
 
 
