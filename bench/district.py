@@ -436,25 +436,29 @@ class DistrictBuilder:
 
 def read_stores(indexes=None):
     """{store index: StoreState-like object} read through the app's connection (either engine)."""
-    database = kiosk_db.database
     stores = {}
     for store in Store.select().order_by(Store.id):
         index = int(store.code[1:]) - 1
-        if indexes is not None and index not in indexes:
-            continue
-        state = base.StoreState.__new__(base.StoreState)
-        state.store = store
-        state.store_id = store.id
-        p = database.param
-        state.cashier_id = database.execute_sql(
-            f"SELECT id FROM staff WHERE store_id = {p} AND role = 'cashier' ORDER BY id", [store.id]).fetchone()[0]
-        state.cards = [tuple(r) for r in database.execute_sql(
-            f"SELECT id, number, account_id FROM card WHERE store_id = {p} AND status = 'active' ORDER BY id", [store.id])]
-        state.balance = dict(database.execute_sql(f"SELECT id, balance FROM account WHERE store_id = {p}", [store.id]))
-        state.products = {pid: (name, points, quantity) for pid, name, points, quantity in database.execute_sql(
-            f"SELECT id, name, points, quantity FROM product WHERE store_id = {p} AND active = {p}", [store.id, True])}
-        stores[index] = state
+        if indexes is None or index in indexes:
+            stores[index] = store_state(store)
     return stores
+
+
+def store_state(store):
+    """A StoreState-like object of ``store`` (its cashier, active cards, balances and goods on
+    sale), read through the app's connection (either engine): what checkout plans are made from."""
+    database, p = kiosk_db.database, kiosk_db.database.param
+    state = base.StoreState.__new__(base.StoreState)
+    state.store = store
+    state.store_id = store.id
+    state.cashier_id = database.execute_sql(
+        f"SELECT id FROM staff WHERE store_id = {p} AND role = 'cashier' ORDER BY id", [store.id]).fetchone()[0]
+    state.cards = [tuple(r) for r in database.execute_sql(
+        f"SELECT id, number, account_id FROM card WHERE store_id = {p} AND status = 'active' ORDER BY id", [store.id])]
+    state.balance = dict(database.execute_sql(f"SELECT id, balance FROM account WHERE store_id = {p}", [store.id]))
+    state.products = {pid: (name, points, quantity) for pid, name, points, quantity in database.execute_sql(
+        f"SELECT id, name, points, quantity FROM product WHERE store_id = {p} AND active = {p}", [store.id, True])}
+    return state
 
 
 def count_rows():

@@ -156,15 +156,9 @@ def measure_reports(store, periods, rounds, today):
 
 def checkout_plans(store, rng, count):
     """``count`` affordable carts of ``store``, read through the app's connection (either engine)."""
-    database, p = kiosk_db.database, kiosk_db.database.param
-    state = bench_checkout.StoreState.__new__(bench_checkout.StoreState)
-    state.cashier_id = database.execute_sql(
-        f"SELECT id FROM staff WHERE store_id = {p} AND role = 'cashier' ORDER BY id", [store.id]).fetchone()[0]
-    state.cards = [tuple(r) for r in database.execute_sql(
-        f"SELECT id, number, account_id FROM card WHERE store_id = {p} AND status = 'active' ORDER BY id", [store.id])]
-    state.balance = dict(database.execute_sql(f"SELECT id, balance FROM account WHERE store_id = {p}", [store.id]))
-    state.products = {pid: (name, points, quantity) for pid, name, points, quantity in database.execute_sql(
-        f"SELECT id, name, points, quantity FROM product WHERE store_id = {p} AND active = {p}", [store.id, True])}
+    import district
+
+    state = district.store_state(store)
     return state, state.plan(rng, count)
 
 
