@@ -24,7 +24,7 @@ from kiosk.web import form_int, local_today, render
 bp = Blueprint("partner", __name__, url_prefix="/partner")
 admin_bp = Blueprint("partner_admin", __name__, url_prefix="/partners")
 
-STATUS_NAMES = {OPEN: _l("Open"), SETTLED: _l("Settled"), settlement.VOID: _l("Void")}
+STATUS_NAMES = {OPEN: _l("Not settled yet"), SETTLED: _l("Settled"), settlement.VOID: _l("Void")}
 QUICK_NAMES = {"this_month": _l("This month"), "last_month": _l("Last month"), "this_quarter": _l("This quarter"),
                "this_year": _l("This year")}
 
@@ -39,11 +39,11 @@ def _words():
         "title": gettext("Settlement statement"), "partner": gettext("Partner"), "contact": gettext("Contact"),
         "number": gettext("Statement number"), "period": gettext("Period"), "status": gettext("Status"),
         "serial": gettext("Voucher number"), "product": gettext("Product"), "face": gettext("Face"),
-        "issued": gettext("Issued"), "used": gettext("Used"), "face_value": gettext("Face value (yuan)"),
+        "issued": gettext("Issued on"), "used": gettext("Used at"), "face_value": gettext("Face value (yuan)"),
         "total": gettext("Total"), "vouchers": gettext("vouchers"), "count": gettext("Vouchers"),
         "settled_at": gettext("Settled at"), "nothing": gettext("No vouchers."),
         "signature_store": gettext("For the store"), "signature_partner": gettext("For the partner"),
-        "status_open": gettext("Open"), "status_settled": gettext("Settled"), "status_void": gettext("Void"),
+        "status_open": gettext("Not settled yet"), "status_settled": gettext("Settled"), "status_void": gettext("Void"),
         "page": gettext("Page {page} of {pages}"),
     }
 
