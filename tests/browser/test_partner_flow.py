@@ -47,6 +47,18 @@ for _ in range(4):
 print(json.dumps(out))
 """
 
+# Uses voucher {serial} as the fruit stall unless the partner flows did already.
+USE = """
+import os
+from kiosk import db
+db.connect(os.environ["KIOSK_DATABASE_URL"], pool_size=0)
+from kiosk.vouchers.models import Partner, Voucher
+from kiosk.vouchers.redeem import use_voucher
+voucher = Voucher.get(Voucher.serial == {serial})
+if voucher.status == "issued":
+    use_voucher(voucher.id, Partner.get(Partner.name == "鲜果园"))
+"""
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
@@ -54,7 +66,7 @@ def server(tmp_path_factory):
         subprocess.run([sys.executable, "-m", "kiosk", "partner", "add", "鲜果园", "--honours", "时令水果券",
                         "--pin-stdin"], env=env, input=f"{PIN}\n", check=True, capture_output=True, text=True)
         made = subprocess.run([sys.executable, "-c", VOUCHERS], env=env, check=True, capture_output=True, text=True)
-        yield url, json.loads(made.stdout)
+        yield url, json.loads(made.stdout), env
 
 
 def no_overflow(page):
@@ -63,7 +75,7 @@ def no_overflow(page):
 
 @pytest.mark.parametrize("size", ["kiosk", "phone"])
 def test_a_partner_uses_a_voucher_once(browser, server, size):
-    url, vouchers = server
+    url, vouchers, _env = server
     serial, payload = vouchers[0 if size == "kiosk" else 1]
     context = browser.new_context(has_touch=True, locale="zh-CN", **SIZES[size])
     page = context.new_page()
@@ -108,5 +120,41 @@ def test_a_partner_uses_a_voucher_once(browser, server, size):
         expect(page.get_by_test_id("use-voucher")).to_have_count(0)
         no_overflow(page)
         page.screenshot(path=str(ARTIFACTS / f"partner-used-{size}.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_the_manager_settles_what_the_partner_used(browser, server):
+    """After the flows above: the store manager makes this month's statement of the fruit stall
+    (the two vouchers used), looks at it and settles it."""
+    from tests.helpers import sign_in
+
+    url, vouchers, env = server
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    try:
+        # The partner flows used two vouchers; use them here too when this test runs alone.
+        for serial, _payload in vouchers[:2]:
+            subprocess.run([sys.executable, "-c", USE.format(serial=int(serial))], env=env, check=True,
+                           capture_output=True, text=True)
+        sign_in(page, url, "王秀英", "1111")
+        expect(page.locator(".staff-name")).to_contain_text("王秀英")
+        page.goto(url + "/settings/")
+        page.get_by_role("link", name="合作商家").tap()
+        expect(page.locator("tr[data-partner='鲜果园']")).to_contain_text("时令水果券")
+        page.locator("tr[data-partner='鲜果园']").get_by_role("link", name="管理").tap()
+        page.get_by_test_id("new-statement").tap()
+        page.get_by_test_id("period-this_month").tap()
+        expect(page.locator("tr[data-serial]")).to_have_count(2)
+        assert page.evaluate(OVERFLOW) <= 0
+        page.screenshot(path=str(ARTIFACTS / "partner-settle-kiosk.png"), full_page=True)
+        page.get_by_test_id("make-statement").tap()
+        expect(page.get_by_test_id("statement-status")).to_have_text("未结算")
+        expect(page.get_by_test_id("statement-total")).to_have_text("30.00")
+        page.screenshot(path=str(ARTIFACTS / "partner-statement-kiosk.png"), full_page=True)
+        page.get_by_test_id("settle-statement").tap()
+        page.get_by_test_id("confirm-settle").tap()
+        expect(page.get_by_test_id("statement-status")).to_contain_text("已结算")
+        expect(page.get_by_test_id("settle-statement")).to_have_count(0)
     finally:
         context.close()
