@@ -1,7 +1,10 @@
 """A partner (the fruit stall) signs in at /partner/ on the kiosk (1280x800) and on a phone
 (390x844), scans a voucher like a USB scanner (or types its ten digits on the phone), sees 有效,
-taps 核销, and a second scan says 已使用. Nothing is wider than the screen."""
+taps 核销, and a second scan says 已使用. Nothing is wider than the screen. The valid-voucher
+screenshots are docs/partner-kiosk.png and docs/partner-phone.png (copied with KIOSK_UPDATE_DOCS=1)."""
 import json
+import os
+import shutil
 import subprocess
 import sys
 
@@ -15,6 +18,7 @@ from tests.helpers import scan
 pytestmark = pytest.mark.browser
 
 OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+DOCS = ARTIFACTS.parent / "docs"
 PIN = "4826"
 SIZES = {"kiosk": dict(viewport={"width": 1280, "height": 800}),
          "phone": dict(viewport={"width": 390, "height": 844}, is_mobile=True, device_scale_factor=2)}
@@ -109,7 +113,10 @@ def test_a_partner_uses_a_voucher_once(browser, server, size):
         expect(card).to_contain_text("时令水果 1 份")
         expect(page.get_by_test_id("voucher-serial")).to_have_text(serial)
         no_overflow(page)
-        page.screenshot(path=str(ARTIFACTS / f"partner-valid-{size}.png"), full_page=True)
+        valid_shot = ARTIFACTS / f"partner-valid-{size}.png"
+        page.screenshot(path=str(valid_shot), full_page=True)
+        if os.environ.get("KIOSK_UPDATE_DOCS"):  # the README's screenshot; a test run leaves docs/ alone
+            shutil.copy(valid_shot, DOCS / f"partner-{size}.png")
         assert_accessible(page, "合作商家核销")
         page.get_by_test_id("use-voucher").tap()
         expect(page.get_by_text("核销成功")).to_be_visible()
@@ -143,6 +150,8 @@ def test_the_manager_settles_what_the_partner_used(browser, server):
         page.get_by_role("link", name="合作商家").tap()
         expect(page.locator("tr[data-partner='鲜果园']")).to_contain_text("时令水果券")
         page.locator("tr[data-partner='鲜果园']").get_by_role("link", name="管理").tap()
+        expect(page.get_by_test_id("new-statement")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "partner-person-kiosk.png"), full_page=True)
         page.get_by_test_id("new-statement").tap()
         page.get_by_test_id("period-this_month").tap()
         expect(page.locator("tr[data-serial]")).to_have_count(2)
