@@ -122,6 +122,9 @@ def create_app(config=None):
     # The street office's session (kiosk/district): its users reach /district/ only.
     from kiosk.district.auth import init_app as init_district
     init_district(app)
+    # The partner screen's session (kiosk/vouchers): partners reach /partner/ only.
+    from kiosk.vouchers.partner_auth import init_app as init_partners
+    init_partners(app)
     from kiosk.expiry import display as expiry_display
     expiry_display.init_app(app)
 
@@ -156,6 +159,9 @@ def create_app(config=None):
     from kiosk.reports.views import bp as reports_bp
     # The street office (街道) view.
     from kiosk.district.views import bp as district_bp
+    # Partners (合作商家): the manager's /partners/ and the partner screen /partner/.
+    from kiosk.vouchers.partner_views import admin_bp as partner_admin_bp
+    from kiosk.vouchers.partner_views import bp as partner_bp
 
     for blueprint in (
         staff_bp, cashier_bp, returns_bp, printing_bp, registry_bp, registry_import_bp, passbook_bp, settings_bp,
@@ -164,6 +170,7 @@ def create_app(config=None):
         dayclose_bp,
         reports_bp,
         district_bp,
+        partner_admin_bp, partner_bp,
     ):
         app.register_blueprint(blueprint)
 

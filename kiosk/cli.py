@@ -673,3 +673,8 @@ main.add_command(report)
 from kiosk.district.commands import district  # noqa: E402
 
 main.add_command(district)
+
+# --- partners commands ---
+from kiosk.vouchers.commands import partner  # noqa: E402
+
+main.add_command(partner)

@@ -335,6 +335,20 @@ MESSAGES = {
     "card_not_voucher": _l("That is a resident's card, not a voucher. Please scan the QR code on the voucher slip."),
     "foreign_voucher": _l("This voucher is not this store's. Nothing was changed."),
     "forged_voucher": _l("This voucher's code is not valid: it may have been altered or copied by hand. Nothing was changed."),
+    "unknown_voucher": _l("This store issued no voucher with that number. Please check the number on the slip."),
+    "not_your_voucher": _l("This voucher is not yours: another partner accepts it. Nothing was changed."),
+    "voucher_used": _l("Already used: at %(when)s by %(partner)s. Nothing was changed."),
+    "voucher_expired": _l("This voucher has expired: it was valid until %(until)s. Nothing was changed."),
+    "voucher_cancelled": _l("This voucher was cancelled (the resident returned it). Nothing was changed."),
+    "unknown_partner": _l("There is no such partner. Please choose your name first."),
+    "partner_name_taken": _l("There is already a partner called %(name)s."),
+    "partner_inactive": _l("%(name)s is deactivated. Reactivate them first."),
+    "unknown_statement": _l("There is no such statement."),
+    "nothing_to_settle": _l("%(partner)s has no used vouchers in %(period)s that are not on a statement yet."),
+    "statement_changed": _l("The vouchers changed while the statement was being made (another statement took "
+                            "some of them). Nothing was changed: please look at the list again."),
+    "statement_settled": _l("Statement %(serial)s is settled: it is closed for good and never changes."),
+    "statement_void": _l("Statement %(serial)s was voided; it can no longer change."),
 }
 
 # Names of form fields, for the messages above.
@@ -385,6 +399,11 @@ FIELDS = {
 
     # --- street ---
     "district_name": _l("the street-office user's name"),
+
+    # --- partners ---
+    "partner_name": _l("the partner's name"),
+    "partner_contact": _l("the contact"),
+    "partner_honours": _l("what they honour"),
 }
 
 

@@ -379,8 +379,17 @@ def _document_counters(store_id):
                 yield f"store {codes[owner]}: the {kind} counter is at {counters.get(owner, 0)}, below number {serial}"
 
 
+def _settlements(store_id):
+    """Partners' settlement statements still add up: the vouchers linked to each number and total
+    what it stored, each used by its partner within its days (kiosk.vouchers.settlement)."""
+    from kiosk.vouchers.settlement import verify_problems
+
+    yield from verify_problems(store_id)
+
+
 CHECKS = (_account_balances, _running_balances, _product_quantities, _sales, _refunds, _receipt_jobs, _service_records,
-          _ledger_stores, _ledger_chain, _day_close_heads, _goods_documents, _stocktakes, _document_counters)
+          _ledger_stores, _ledger_chain, _day_close_heads, _goods_documents, _stocktakes, _document_counters,
+          _settlements)
 
 
 def verify(tz_name="Asia/Shanghai", store_id=None):

@@ -112,6 +112,29 @@ def _throttle(key):
     return PinThrottle, PinThrottle.key == key
 
 
+def claim_pin_try(keys, *, lockout_seconds=30, max_delay_seconds=3600, now=None):
+    """Count one more try of a PIN, before it is checked, on the pin_throttle counters ``keys``
+    ([(key, free tries)], e.g. ``("partner:7", 5)``), exactly as the staff sign-in counts its own
+    (``_claim_tries``): for sign-ins outside this package (partners, the street office). Returns
+    ([(tries so far, free)], the delay the next try now waits, in seconds); raises
+    KioskError("staff_locked") (``minutes``) while any counter still waits."""
+    counters = [(*_throttle(key), free) for key, free in keys]
+    return _claim_tries(counters, now or utcnow(), lockout_seconds, max_delay_seconds)
+
+
+def forget_pin_tries(keys):
+    """Reset the pin_throttle counters named by ``keys`` (a right PIN, a new PIN, an unlock)."""
+    keys = list(keys)
+    if keys:
+        PinThrottle.update(failed_attempts=0, locked_until=None).where(PinThrottle.key.in_(keys)).execute()
+
+
+def pin_tries_locked(key, now=None):
+    """Whether the pin_throttle counter ``key`` makes the next try wait now."""
+    row = PinThrottle.get_or_none(PinThrottle.key == key)
+    return bool(row and row.locked_until and row.locked_until > (now or utcnow()))
+
+
 def known_device_key(staff_id, device):
     return f"known:{staff_id}:{device}"
 
