@@ -6,7 +6,7 @@ Design (issue 15, "Street office (district) view"):
   table, ``district_user`` (m0021: name, PIN hash, active, session_version). Their PINs are
   hashed and checked exactly as staff PINs are (``kiosk.staff.service.hash_pin``,
   ``check_new_pin``), and wrong PINs are counted by the staff lock-out itself
-  (``kiosk.staff.service._claim_tries`` over pin_throttle rows): one counter per district user
+  (``kiosk.staff.service.throttled_pin_check`` over pin_throttle rows): one counter per district user
   (``district:<id>``) and the network address's counter that staff sign-ins share
   (``address:<ip>``), so guessing at /district/ and at the staff sign-in adds up. They are added
   and changed only from the server's terminal (`kiosk district add-user|set-pin|deactivate|list`).
@@ -37,8 +37,6 @@ too_long, bad_pin_format, weak_pin, pins_differ, wrong_pin, staff_locked.
 from dataclasses import dataclass
 from typing import Optional
 
-from werkzeug.security import check_password_hash
-
 from kiosk import audit
 from kiosk.dayclose.models import DAY, DayClose
 from kiosk.db import database, utcnow
@@ -46,7 +44,7 @@ from kiosk.district.models import DATABASE, STORE, DistrictUser, VerifyRun
 from kiosk.errors import KioskError
 from kiosk.notice.models import Notice
 from kiosk.reports import service as reports
-from kiosk.staff.service import PIN_FORMAT, _claim_tries, _forget, _throttle, check_new_pin, hash_pin
+from kiosk.staff.service import check_new_pin, forget_pin_tries, hash_pin, throttled_pin_check
 from kiosk.stores.models import Store
 
 NAME_LENGTH = 50
@@ -95,11 +93,6 @@ def add_user(name, pin, repeated=None):
     return user
 
 
-def _forget_wrong_pins(user_id):
-    PinThrottle, where = _throttle(f"district:{user_id}")
-    PinThrottle.update(failed_attempts=0, locked_until=None).where(where).execute()
-
-
 def set_pin(name, pin, repeated=None):
     """A new PIN for ``name``: ends their sessions and lifts their lock-out."""
     check_new_pin(pin, repeated)
@@ -107,7 +100,7 @@ def set_pin(name, pin, repeated=None):
         user = find_user(name)
         DistrictUser.update(pin_hash=hash_pin(pin), session_version=DistrictUser.session_version + 1).where(
             DistrictUser.id == user.id).execute()
-        _forget_wrong_pins(user.id)
+        forget_pin_tries([f"district:{user.id}"])
         audit.record("district_pin_set", district_user=user.id, name=user.name)
     return user
 
@@ -134,20 +127,12 @@ def authenticate(user_id, pin, *, address=None, max_attempts=5, lockout_seconds=
     user = DistrictUser.get_or_none(DistrictUser.id == user_id, DistrictUser.active == True)  # noqa: E712
     if user is None:
         raise KioskError("unknown_district_user")
-    counters = [(*_throttle(f"district:{user.id}"), max_attempts)]
-    if address:
-        counters.append((*_throttle(f"address:{address}"), 2 * max_attempts))
-    counts, delay = _claim_tries(counters, utcnow(), lockout_seconds, max_delay_seconds)
-    ok = isinstance(pin, str) and PIN_FORMAT.fullmatch(pin) and check_password_hash(user.pin_hash, pin)
-    with database.atomic():
-        if ok:
-            _forget(counters)
-            audit.record("district_sign_in", district_user=user.id, name=user.name)
-            return user
-        audit.record("district_wrong_pin", district_user=user.id, name=user.name, locked=bool(delay))
-    if delay:
-        raise KioskError("staff_locked", minutes=max(1, (delay + 59) // 60))
-    raise KioskError("wrong_pin", remaining=min(free - failed for failed, free in counts))
+    throttled_pin_check(
+        f"district:{user.id}", user.pin_hash, pin, address=address, max_attempts=max_attempts,
+        lockout_seconds=lockout_seconds, max_delay_seconds=max_delay_seconds,
+        on_right=lambda: audit.record("district_sign_in", district_user=user.id, name=user.name),
+        on_wrong=lambda locked: audit.record("district_wrong_pin", district_user=user.id, name=user.name, locked=locked))
+    return user
 
 
 def record_export(user, period, fmt="xlsx"):

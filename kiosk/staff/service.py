@@ -135,6 +135,28 @@ def pin_tries_locked(key, now=None):
     return bool(row and row.locked_until and row.locked_until > (now or utcnow()))
 
 
+def throttled_pin_check(key, stored_hash, pin, *, address=None, max_attempts=5, lockout_seconds=30,
+                        max_delay_seconds=3600, on_right, on_wrong):
+    """Check the PIN of someone outside the staff table (a partner, a street-office user) by the
+    staff lock-out's rules: the pin_throttle counter ``key`` and the network address's (shared
+    with the staff sign-in), each counted before the PIN is checked, so guesses sent at once are
+    held to the same number. In one transaction, a right PIN forgets the counts and calls
+    ``on_right()``; a wrong one calls ``on_wrong(locked)``. Raises KioskError: staff_locked
+    (``minutes``), wrong_pin (``remaining``)."""
+    keys = [(key, max_attempts)] + ([(f"address:{address}", 2 * max_attempts)] if address else [])
+    counts, delay = claim_pin_try(keys, lockout_seconds=lockout_seconds, max_delay_seconds=max_delay_seconds)
+    ok = isinstance(pin, str) and PIN_FORMAT.fullmatch(pin) and check_password_hash(stored_hash, pin)
+    with database.atomic():
+        if ok:
+            forget_pin_tries(k for k, _ in keys)
+            on_right()
+            return
+        on_wrong(bool(delay))
+    if delay:
+        raise KioskError("staff_locked", minutes=max(1, (delay + 59) // 60))
+    raise KioskError("wrong_pin", remaining=min(free - failed for failed, free in counts))
+
+
 def known_device_key(staff_id, device):
     return f"known:{staff_id}:{device}"
 

@@ -11,12 +11,10 @@ Every change is an audit event (staff: the manager; detail: the partner's id and
 Refusals (KioskError codes): unknown_partner, partner_name_taken, missing_field, too_long,
 partner_inactive, partner_no_pin, bad_pin_format, weak_pin, pins_differ, wrong_pin, staff_locked.
 """
-from werkzeug.security import check_password_hash
-
 from kiosk import audit
 from kiosk.db import database
 from kiosk.errors import KioskError
-from kiosk.staff.service import PIN_FORMAT, check_new_pin, claim_pin_try, forget_pin_tries, hash_pin, pin_tries_locked
+from kiosk.staff.service import check_new_pin, forget_pin_tries, hash_pin, pin_tries_locked, throttled_pin_check
 from kiosk.vouchers.models import Partner
 
 LENGTHS = {"partner_name": 50, "partner_contact": 100, "partner_honours": 200}
@@ -166,18 +164,10 @@ def authenticate(store, partner_id, pin, *, address=None, max_attempts=5, lockou
                                   Partner.active == True) if isinstance(partner_id, int) else None  # noqa: E712
     if partner is None or not partner.pin_hash:
         raise KioskError("unknown_partner")
-    keys = [(throttle_key(partner.id), max_attempts)]
-    if address:
-        keys.append((f"address:{address}", 2 * max_attempts))
-    counts, delay = claim_pin_try(keys, lockout_seconds=lockout_seconds, max_delay_seconds=max_delay_seconds)
-    ok = isinstance(pin, str) and PIN_FORMAT.fullmatch(pin) and check_password_hash(partner.pin_hash, pin)
-    with database.atomic():
-        if ok:
-            forget_pin_tries(key for key, _ in keys)
-            audit.record("partner_sign_in", store=partner.store_id, partner=partner.id, name=partner.name)
-            return partner
-        audit.record("partner_wrong_pin", store=partner.store_id, partner=partner.id, name=partner.name,
-                     locked=bool(delay))
-    if delay:
-        raise KioskError("staff_locked", minutes=max(1, (delay + 59) // 60))
-    raise KioskError("wrong_pin", remaining=min(free - failed for failed, free in counts))
+    throttled_pin_check(
+        throttle_key(partner.id), partner.pin_hash, pin, address=address, max_attempts=max_attempts,
+        lockout_seconds=lockout_seconds, max_delay_seconds=max_delay_seconds,
+        on_right=lambda: audit.record("partner_sign_in", store=partner.store_id, partner=partner.id, name=partner.name),
+        on_wrong=lambda locked: audit.record("partner_wrong_pin", store=partner.store_id, partner=partner.id,
+                                             name=partner.name, locked=locked))
+    return partner
