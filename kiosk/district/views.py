@@ -6,8 +6,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from kiosk.errors import KioskError
 from kiosk.district import auth, exports, service
 from kiosk.messages import message
-from kiosk.reports import periods
-from kiosk.reports.views import QUICK_NAMES, _period
+from kiosk.reports import periods, picker
 from kiosk.staff.auth import current_staff, pin_limits
 from kiosk.staff.models import MANAGER
 from kiosk.web import local_today, render
@@ -38,12 +37,12 @@ def page():
     error, status = None, 200
     today = local_today()
     try:
-        period = _period()
+        period = picker.requested_period(periods.this_month(today))
     except KioskError as exc:
         error, status = message(exc), 422
         period = periods.this_month(today)
     columns = service.overview(period, today=today)
-    quick = [(key, QUICK_NAMES[key], make(today)) for key, make in periods.QUICK]
+    quick = picker.quick_choices(today)
     return render("district/page.html", "district/_district.html", user=user, columns=columns, period=period,
                   quick=quick, error=error, today=today.isoformat(), status_rows=exports.status_rows,
                   figure_value=_figure_value, when=_when,
@@ -93,11 +92,12 @@ def workbook():
     user = auth.current_district_user()
     if user is None:
         return redirect(url_for("district.page"))
+    today = local_today()
     try:
-        period = _period()
+        period = picker.requested_period(periods.this_month(today))
     except KioskError as exc:
         return render_template("error.html", message=message(exc)), 422
-    columns = service.overview(period, today=local_today())
+    columns = service.overview(period, today=today)
     data = exports.workbook(columns, period)
     service.record_export(user, period)
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from kiosk.a4 import PdfUnavailable
 from kiosk.errors import KioskError
 from kiosk.messages import message
-from kiosk.reports import charts, exports, periods, present
+from kiosk.reports import charts, exports, periods, picker, present
 from kiosk.staff.auth import current_staff, current_store, requires_role
 from kiosk.staff.models import MANAGER, SERVICE
 from kiosk.web import local_today, render
@@ -22,8 +22,6 @@ TABS = (present.POINTS, present.PARTICIPATION, present.GOODS)
 # What each role may open: the goods side and the street page are the manager's.
 ALLOWED = {MANAGER: set(present.REPORTS) | set(exports.RAW), SERVICE: {present.POINTS, present.PARTICIPATION,
                                                                       exports.LEDGER, exports.SERVICE}}
-QUICK_NAMES = {"this_month": _l("This month"), "last_month": _l("Last month"), "this_quarter": _l("This quarter"),
-               "this_year": _l("This year")}
 TAB_NAMES = {present.POINTS: _l("Points"), present.PARTICIPATION: _l("Participation"), present.GOODS: _l("Goods")}
 
 
@@ -33,13 +31,8 @@ def _allowed(what):
 
 
 def _period():
-    """The period the request names: ?period=CODE, or ?from=&to= (the calendar), else this
-    month. Raises KioskError("bad_report_period")."""
-    first, last = request.args.get("from", "").strip(), request.args.get("to", "").strip()
-    if first or last:
-        return periods.parse(f"{first or last}..{last or first}")
-    text = request.args.get("period", "").strip()
-    return periods.parse(text) if text else periods.this_month(local_today())
+    """The period the request names, else this month. Raises KioskError("bad_report_period")."""
+    return picker.requested_period(periods.this_month(local_today()))
 
 
 def _forbidden():
@@ -62,7 +55,7 @@ def page():
         period = periods.this_month(local_today())
     doc = present.document(tab, store, period, today=local_today())
     today = local_today()
-    quick = [(key, QUICK_NAMES[key], make(today)) for key, make in periods.QUICK]
+    quick = picker.quick_choices(today)
     tabs = [(key, TAB_NAMES[key]) for key in TABS if _allowed(key)]
     raw = [(kind, exports.raw_title(kind)) for kind in exports.RAW if _allowed(kind)]
     return render("reports/page.html", "reports/_report.html", doc=doc, period=period, tab=tab, tabs=tabs,

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from kiosk.errors import KioskError
 from kiosk.messages import message
-from kiosk.reports import periods
+from kiosk.reports import periods, picker
 from kiosk.staff.auth import current_staff, current_store, pin_limits, requires_role
 from kiosk.staff.models import MANAGER
 from kiosk.vouchers import partner_auth, partners, redeem, settlement
@@ -25,8 +25,6 @@ bp = Blueprint("partner", __name__, url_prefix="/partner")
 admin_bp = Blueprint("partner_admin", __name__, url_prefix="/partners")
 
 STATUS_NAMES = {OPEN: _l("Not settled yet"), SETTLED: _l("Settled"), settlement.VOID: _l("Void")}
-QUICK_NAMES = {"this_month": _l("This month"), "last_month": _l("Last month"), "this_quarter": _l("This quarter"),
-               "this_year": _l("This year")}
 
 
 def _tz():
@@ -293,16 +291,6 @@ def reactivate(partner_id):
         gettext("%(name)s is active again."))
 
 
-def _period():
-    """The period the request names (?period=CODE or ?from=&to=), else last month."""
-    source = request.form if request.method == "POST" else request.args
-    first, last = source.get("from", "").strip(), source.get("to", "").strip()
-    if first or last:
-        return periods.parse(f"{first or last}..{last or first}")
-    text = source.get("period", "").strip()
-    return periods.parse(text) if text else periods.last_month(local_today())
-
-
 @admin_bp.route("/settle", methods=["GET", "POST"])
 @requires_role(MANAGER)
 def settle():
@@ -316,7 +304,7 @@ def settle():
     today = local_today()
     error, status = None, 200
     try:
-        period = _period()
+        period = picker.requested_period(periods.last_month(today))
     except KioskError as exc:
         error, status = message(exc), 422
         period = periods.last_month(today)
@@ -330,7 +318,7 @@ def settle():
                           number=settlement.statement_number(current_store(), statement)), "success")
             return redirect(url_for("partner_admin.statement", settlement_id=statement.id))
     lines = settlement.unsettled(current_store(), partner.id, period)
-    quick = [(key, QUICK_NAMES[key], make(today)) for key, make in periods.QUICK]
+    quick = picker.quick_choices(today)
     return render("partners/settle.html", "partners/_settle.html", partner=partner, period=period, lines=lines,
                   total=settlement.yuan(sum(line.face_value_fen for line in lines)), quick=quick,
                   today=today.isoformat(), error=error), status
