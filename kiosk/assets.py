@@ -7,13 +7,16 @@
   max-age=31536000, immutable``: the browser never asks again, and a changed file gets a new URL.
   A hash that no longer matches (a page rendered before an upgrade) still gets the file, with
   ``no-cache`` and its ETag (revalidated each time), as does any static URL without a hash.
-- Compression (flask-compress): zstd, brotli or gzip, whichever the browser prefers, for pages,
-  htmx fragments, CSS, JavaScript, SVG, JSON and the camera reader's WebAssembly; never for
-  images, PDFs, spreadsheets, CSV exports or backups (already compressed, or downloads kept
-  byte-for-byte), nor for any streamed answer. Answers under 500 bytes stay as they are. A compressed answer's ETag carries
-  the encoding (``"…:gzip"``), and conditional requests are answered after compression.
+- Compression, for a browser that accepts it, of pages, htmx fragments, CSS, JavaScript, SVG,
+  JSON and the camera reader's WebAssembly; never of images, PDFs, spreadsheets, CSV exports or
+  backups (already compressed, or downloads kept byte for byte), nor of streamed answers or
+  answers under 500 bytes. Pages and fragments go through flask-compress (brotli, zstd or gzip, at
+  levels that take about a millisecond); a static file is compressed once per encoding at the
+  strongest level and kept with the file. A compressed answer's ETag carries its encoding
+  (``"<hash>:gzip"``: other bytes, another tag), and conditional requests are answered on it.
 """
 import collections
+import gzip
 import hashlib
 import mimetypes
 import os
@@ -29,9 +32,44 @@ COMPRESSED_TYPES = [
     "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
     "image/svg+xml", "application/wasm", "text/plain",
 ]
-
+MIN_SIZE = 500
+# In the server's order of preference when the browser accepts several (smallest first).
+ENCODINGS = ("br", "zstd", "gzip")
+# Above this size a static file is compressed at a quicker level: brotli's strongest takes
+# seconds on the camera reader's WebAssembly (930 KB), which the first camera scan would wait for.
+LARGE = 256 * 1024
 
 Entry = collections.namedtuple("Entry", "mtime_ns size digest data")
+
+
+def compress(data, encoding):
+    """``data`` compressed for Content-Encoding ``encoding`` (br, zstd or gzip), for keeping."""
+    large = len(data) > LARGE
+    if encoding == "br":
+        import brotli
+        return brotli.compress(data, quality=6 if large else 11)
+    if encoding == "zstd":
+        from flask_compress.compat import compression
+        return compression.zstd.compress(data, 12 if large else 19)
+    if encoding == "gzip":
+        return gzip.compress(data, 9, mtime=0)
+    raise ValueError(encoding)
+
+
+def accepted_encoding(header):
+    """The first of ENCODINGS that an Accept-Encoding header allows (q > 0), or None."""
+    allowed = {}
+    for part in (header or "").lower().split(","):
+        name, _, params = part.strip().partition(";")
+        quality = re.search(r"q\s*=\s*([0-9.]+)", params)
+        try:
+            allowed[name.strip()] = float(quality.group(1)) if quality else 1.0
+        except ValueError:
+            allowed[name.strip()] = 0.0
+    for encoding in ENCODINGS:
+        if allowed.get(encoding, allowed.get("*", 0.0)) > 0:
+            return encoding
+    return None
 
 
 class StaticFiles:
@@ -40,6 +78,7 @@ class StaticFiles:
     def __init__(self, folder):
         self.folder = folder
         self._known = {}  # filename -> Entry
+        self._compressed = {}  # (digest, encoding) -> bytes
 
     def entry(self, filename):
         """The Entry of ``filename`` (a path under the folder) as it is now, or None for no such file."""
@@ -54,6 +93,13 @@ class StaticFiles:
             entry = Entry(stat.st_mtime_ns, stat.st_size, hashlib.sha256(data).hexdigest()[:DIGITS], data)
             self._known[filename] = entry
         return entry
+
+    def compressed(self, entry, encoding):
+        """The entry's bytes compressed for ``encoding``, made once."""
+        key = (entry.digest, encoding)
+        if key not in self._compressed:
+            self._compressed[key] = compress(entry.data, encoding)
+        return self._compressed[key]
 
     def hashed_name(self, filename):
         """``kiosk.css`` -> ``kiosk.<hash>.css``; a missing file or one without an extension keeps its name."""
@@ -74,6 +120,12 @@ def init_app(app):
     from flask_compress import Compress
 
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
+    app.config.setdefault("COMPRESS_MIN_SIZE", MIN_SIZE)
+    app.config.setdefault("COMPRESS_ALGORITHM", [*ENCODINGS, "deflate"])
+    # Measured on the cashier page (19 KB): brotli 5 and zstd 9 are as small as gzip 9 and take
+    # about a millisecond; their defaults (4 and 3) come out larger than gzip.
+    app.config.setdefault("COMPRESS_BR_LEVEL", 5)
+    app.config.setdefault("COMPRESS_ZSTD_LEVEL", 9)
     # Streamed answers (send_file's downloads: backups, exports) are left as they are.
     app.config.setdefault("COMPRESS_STREAMS", False)
     Compress(app)
@@ -88,14 +140,19 @@ def init_app(app):
             values["filename"] = files.hashed_name(values["filename"])
 
     def static(filename):
-        # Sent from memory rather than streamed from the file, so that it is compressed like a
-        # page (flask-compress leaves streamed answers alone) and revalidated by its content hash.
         plain, digest = files.split(filename)
         entry = files.entry(plain)
         if entry is None:
             return missing(filename=filename)  # Flask's 404
-        response = Response(entry.data, mimetype=mimetypes.guess_type(plain)[0] or "application/octet-stream")
-        response.set_etag(entry.digest)
+        mimetype = mimetypes.guess_type(plain)[0] or "application/octet-stream"
+        encoding = None
+        if mimetype in COMPRESSED_TYPES and entry.size >= MIN_SIZE:
+            encoding = accepted_encoding(request.headers.get("Accept-Encoding"))
+        response = Response(files.compressed(entry, encoding) if encoding else entry.data, mimetype=mimetype)
+        response.vary.add("Accept-Encoding")
+        if encoding:
+            response.headers["Content-Encoding"] = encoding  # flask-compress leaves it alone
+        response.set_etag(f"{entry.digest}:{encoding}" if encoding else entry.digest)
         if digest == entry.digest:
             response.cache_control.public = True
             response.cache_control.max_age = YEAR
