@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from kiosk.assets import StaticFiles
+from kiosk.assets import StaticFiles, accepted_encoding
 from tests.helpers import body
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -47,6 +47,23 @@ def test_a_changed_file_gets_a_new_name_and_its_old_name_is_no_longer_immutable(
     assert second != first
     assert files.split(first)[1] != files.entry("app.js").digest
     assert files.hashed_name("missing.js") == "missing.js"
+
+
+@pytest.mark.parametrize("header, chosen", [
+    ("gzip, deflate, br, zstd", "br"), ("gzip", "gzip"), ("zstd, gzip", "zstd"), ("br;q=0, gzip", "gzip"),
+    ("gzip;q=0", None), ("identity", None), ("", None), (None, None), ("*", "br"), ("*, br;q=0", "zstd"),
+    ("gzip;q=abc", "gzip"),  # a malformed weight is ignored, as flask-compress does
+])
+def test_the_encoding_of_a_static_file_follows_accept_encoding(header, chosen):
+    assert accepted_encoding(header) == chosen
+
+
+def test_a_static_file_is_sent_in_the_encoding_the_browser_accepts(client):
+    # deflate alone: flask-compress compresses it on the way out.
+    for header, encoding in (("br", "br"), ("zstd", "zstd"), ("gzip;q=0, deflate", "deflate"), ("identity", None)):
+        response = client.get("/static/kiosk.css", headers={"Accept-Encoding": header})
+        assert response.headers.get("Content-Encoding") == encoding, header
+        assert "Accept-Encoding" in response.headers["Vary"]
 
 
 def test_an_unhashed_or_outdated_static_url_is_revalidated_each_time(client):
@@ -105,8 +122,10 @@ def test_an_htmx_fragment_is_compressed_and_keeps_its_htmx_headers(cashier, worl
     assert {k: v for k, v in packed.headers if k.startswith("HX-")} == {k: v for k, v in plain.headers if k.startswith("HX-")}
 
 
-def test_spreadsheets_and_csv_exports_are_sent_as_they_are(operations, manager):
-    for session, url in ((operations, "/registry/export.csv"), (manager, "/settings/audit/export.xlsx")):
+def test_images_spreadsheets_and_csv_exports_are_sent_as_they_are(operations, manager, world):
+    card = world.cards["张建华"]
+    for session, url in ((operations, "/registry/export.csv"), (manager, "/settings/audit/export.xlsx"),
+                         (operations, f"/registry/cards/{card.id}.png")):
         plain = session.get(url)
         packed = session.client.get(url, headers={"Accept-Encoding": "gzip, br, zstd"})
         assert packed.status_code == 200, url
