@@ -42,6 +42,15 @@ LARGE = 256 * 1024
 Entry = collections.namedtuple("Entry", "mtime_ns size digest data")
 
 
+def zstd():
+    """Python's zstd module (3.14), or its backport that flask-compress brings before that."""
+    try:
+        from compression import zstd
+    except ImportError:
+        from backports import zstd
+    return zstd
+
+
 def compress(data, encoding):
     """``data`` compressed for Content-Encoding ``encoding`` (br, zstd or gzip), for keeping."""
     large = len(data) > LARGE
@@ -49,8 +58,7 @@ def compress(data, encoding):
         import brotli
         return brotli.compress(data, quality=6 if large else 11)
     if encoding == "zstd":
-        from flask_compress.compat import compression
-        return compression.zstd.compress(data, 12 if large else 19)
+        return zstd().compress(data, 12 if large else 19)
     if encoding == "gzip":
         return gzip.compress(data, 9, mtime=0)
     raise ValueError(encoding)
