@@ -219,7 +219,7 @@ def main(argv=None):
     print()
     print(f"{'':<34} {'first load KB':>14} {'next load KB':>13} {'camera, when opened KB':>23}")
     for label, title in (("uncompressed", "uncompressed (identity)"), ("gzip", "gzip only"),
-                         ("chromium", "as Chromium asks (gets brotli)")):
+                         ("chromium", f"as Chromium asks (gets {rows[0]['encoding']})")):
         f = figures[label]
         print(f"{title:<34} {kb(f['first_load']):>14} {kb(f['next_load']):>13} {kb(f['camera']):>23}")
     chromium = figures["chromium"]
