@@ -48,6 +48,13 @@ def test_the_sign_in_and_pin_screens(server, page):
     expect(page.get_by_role("button", name="登录")).to_be_visible()
     loaded(page)
     assert_accessible(page, "输入密码", ALSO)
+    # A wrong PIN: the page again with its red message.
+    for digit in "9999":
+        page.get_by_role("button", name=digit, exact=True).tap()
+    page.get_by_role("button", name="登录").tap()
+    expect(page.get_by_role("alert")).to_be_visible()
+    loaded(page)
+    assert_accessible(page, "输入密码（密码错误）", ALSO)
 
 
 def test_the_passbook_idle_and_with_a_card(server, page):
@@ -63,6 +70,11 @@ def test_the_passbook_idle_and_with_a_card(server, page):
     expect(page.get_by_test_id("passbook-balance")).to_be_visible()
     expect(page.locator(".passbook-entries")).to_contain_text("期初积分")
     assert_accessible(page, "积分查询（存折）", ALSO)
+    # A code that is no card of this store: the idle screen with its message.
+    assert page.evaluate("code => window.kioskScan(code)", "NOT-A-CARD")
+    expect(page.get_by_test_id("passbook-balance")).to_have_count(0)
+    expect(page.get_by_role("alert")).to_be_visible()
+    assert_accessible(page, "积分查询（无效卡）", ALSO)
 
 
 def test_the_stock_take_count_and_variance_screens(server, page):
