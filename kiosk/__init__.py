@@ -109,7 +109,8 @@ def create_app(config=None):
     Babel(app, locale_selector=select_locale)
     db.init_app(app)
     _private_files(app)
-    from kiosk import headers, limits
+    from kiosk import assets, headers, limits
+    assets.init_app(app)  # first, so that its compression runs after every other after_request
     headers.init_app(app)
     limits.init_app(app)  # before web's CSRF check, which reads the form
     web.init_app(app)

@@ -8,7 +8,8 @@
   ``X-Frame-Options: DENY`` for browsers older than frame-ancestors.
 - ``Cache-Control: no-store`` on every answer but the static files: the pages show names,
   balances and phone tails, the exports the whole registry. A view that chose its own caching
-  (a product photo) keeps it; send_file's ``no-cache`` becomes ``no-store``.
+  (a product photo) keeps it; send_file's ``no-cache`` becomes ``no-store``. The static files'
+  caching (a year under a content-hashed name) and compression are kiosk.assets'.
 - KIOSK_SECURE_COOKIES=1 marks the cookies Secure (only sent over HTTPS); KIOSK_PROXY_HOPS=N
   trusts N reverse proxies in front (X-Forwarded-For/-Proto/-Host/-Port), so the client's address and
   https are seen; over HTTPS, Strict-Transport-Security is sent.

@@ -19,17 +19,20 @@ def _axe_source():
     raise FileNotFoundError("axe-core is missing: run `make setup` (npm ci installs it into node_modules/)")
 
 
-def violations(page):
-    """axe's violations on the page as it is now (a list of axe result objects)."""
+def violations(page, enable=()):
+    """axe's violations on the page as it is now (a list of axe result objects). ``enable`` names
+    rules to run besides axe's defaults (experimental ones, such as label-content-name-mismatch)."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(_axe_source())
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    options = {"resultTypes": ["violations"], "rules": {rule: {"enabled": True} for rule in enable}}
+    result = page.evaluate("async (options) => await axe.run(document, options)", options)
     return result["violations"]
 
 
-def assert_accessible(page, what):
-    """No serious or critical axe violation on the page (``what`` names the screen in the failure)."""
-    found = [v for v in violations(page) if v.get("impact") in BLOCKING]
+def assert_accessible(page, what, enable=()):
+    """No serious or critical axe violation on the page (``what`` names the screen in the failure);
+    ``enable``: more rules to run, as for violations()."""
+    found = [v for v in violations(page, enable) if v.get("impact") in BLOCKING]
     if found:
         lines = [f"{what}: {len(found)} serious or critical axe violation(s)"]
         for v in found:
