@@ -335,6 +335,10 @@ MESSAGES = {
     "card_not_voucher": _l("That is a resident's card, not a voucher. Please scan the QR code on the voucher slip."),
     "foreign_voucher": _l("This voucher is not this store's. Nothing was changed."),
     "forged_voucher": _l("This voucher's code is not valid: it may have been altered or copied by hand. Nothing was changed."),
+
+    # --- settingsui ---
+    "bad_printer_kind": _l("Please choose how the receipt printer is connected."),
+    "printer_port_range": _l("The printer's port must be a number from 1 to 65535 (usually 9100)."),
 }
 
 # Names of form fields, for the messages above.
@@ -385,6 +389,9 @@ FIELDS = {
 
     # --- street ---
     "district_name": _l("the street-office user's name"),
+
+    # --- settingsui ---
+    "printer_host": _l("the printer's network address"),
 }
 
 
