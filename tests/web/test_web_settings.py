@@ -152,3 +152,58 @@ def test_only_the_manager_saves_settings(cashier, world, url):
     assert cashier.post(url, form, htmx=False).status_code == 403
     store = Store.get_by_id(world.store.id)
     assert (store.name, store.printer_url, store.timezone) == (world.store.name, "", "Asia/Shanghai")
+
+
+# Every form of every tab, posted without JavaScript: (action, a good form, a bad form, its tab,
+# what the tab says once saved, what it says when refused).
+FORMS = [
+    ("/settings/store", {"name": "新店名", "account_mode": "person"}, {"name": " ", "account_mode": "person"},
+     "/settings/store", "超市与积分卡设置已保存", "请填写店名"),
+    ("/settings/expiry/", {"expiry_mode": "months", "expiry_months": "24", "notice_days": "30", "expiry_month": "12",
+                           "expiry_day": "31", "point_value": ""},
+     {"expiry_mode": "forever", "expiry_months": "24", "notice_days": "30"}, "/settings/points", "积分有效期与价值已保存",
+     "请选择积分是否到期"),
+    ("/earning/settings", {"objection_days": "14"}, {"objection_days": "91"}, "/settings/points", "扣分设置已保存",
+     "异议期须为 0 到 90 之间的整数天数"),
+    ("/notice/settings", {"notice_cutoff_day": "20", "star_candidates": "15"}, {"notice_cutoff_day": "31", "star_candidates": "15"},
+     "/settings/points", "公示设置已保存", "截止日必须是 1 到 28 之间的日期"),
+    ("/settings/redemption-window", {"mode": "month_last", "last_days": "5"}, {"mode": "month_last", "last_days": "0"},
+     "/settings/redemption", "兑换时间已保存", "月末天数须为 1 到 28 之间的整数"),
+    ("/stock/settings", {"writeoff_approval_units": "3", "writeoff_approval_points": "200", "expiry_warning_days": "14"},
+     {"writeoff_approval_units": "-1", "writeoff_approval_points": "200", "expiry_warning_days": "14"}, "/settings/stock",
+     "库存设置已保存", "库存设置有误"),
+    ("/receipts/settings", {"receipt_uncertain": "wait", "receipt_problem_minutes": "45"},
+     {"receipt_uncertain": "maybe", "receipt_problem_minutes": "45"}, "/settings/receipts", "小票设置已保存",
+     "请选择可能已打出的小票如何处理"),
+    ("/settings/advanced", {"printer_kind": "network", "printer_host": "192.168.1.50", "printer_port": "9100", "timezone": "Asia/Shanghai"},
+     {"printer_kind": "network", "printer_host": "", "printer_port": "9100", "timezone": "Asia/Shanghai"}, "/settings/advanced",
+     "打印机连接和时区已保存", "请填写打印机的网络地址"),
+]
+
+
+def store_row(world):
+    return Store.select().where(Store.id == world.store.id).dicts().get()
+
+
+def current_tab(html):
+    return re.findall(r'href="([^"]+)" data-tab="[a-z]+"\s+aria-current="page"', html)
+
+
+@pytest.mark.parametrize("action, good, bad, tab, saved, refused", FORMS, ids=[form[0] for form in FORMS])
+def test_each_form_saves_on_its_own_tab_and_says_which_part_was_saved(manager, world, action, good, bad, tab, saved, refused):
+    before = store_row(world)
+    response = manager.post(action, good, htmx=False, follow_redirects=True)
+    html = body(response)
+    assert response.status_code == 200 and response.request.path == tab and current_tab(html) == [tab]
+    assert saved in html
+    assert store_row(world) != before
+
+
+@pytest.mark.parametrize("action, good, bad, tab, saved, refused", FORMS, ids=[form[0] for form in FORMS])
+def test_each_form_refuses_bad_input_on_its_tab_and_never_says_saved(manager, world, action, good, bad, tab, saved, refused):
+    before = store_row(world)
+    response = manager.post(action, bad, htmx=False, follow_redirects=True)
+    html = body(response)
+    assert refused in html and current_tab(html) == [tab]
+    assert "已保存" not in html
+    assert store_row(world) == before
