@@ -179,3 +179,20 @@ def test_no_settings_tab_has_a_serious_accessibility_problem(server, browser):
         assert_accessible(page, "settings: changes not saved")
     finally:
         context.close()
+
+
+def test_the_idle_sign_out_is_not_held_up_by_changes_not_saved(server, page):
+    """A manager who walks away from a changed form is still signed out after the idle period
+    (KIOSK_IDLE_SIGNOUT_SECONDS, 300 s): nothing asks the empty room whether to leave."""
+    url, env = server
+    page.clock.install()
+    manager(page, url)
+    page.goto(url + "/settings/store")
+    page.get_by_label("店名").fill("没人保存的店名")
+    expect(page.get_by_test_id("unsaved-note")).to_be_visible()
+    asked = []
+    page.on("dialog", lambda d: (asked.append(d.type), d.dismiss()))
+    page.clock.fast_forward("05:01")
+    page.wait_for_url(re.compile(r"/signin"))
+    expect(page.get_by_text("工作人员登录")).to_be_visible()
+    assert asked == [] and store_name(env) != "没人保存的店名"
