@@ -207,3 +207,11 @@ def test_each_form_refuses_bad_input_on_its_tab_and_never_says_saved(manager, wo
     assert refused in html and current_tab(html) == [tab]
     assert "已保存" not in html
     assert store_row(world) == before
+
+
+@pytest.mark.parametrize("back, tab", [("advanced", "/settings/advanced"), ("receipts", "/settings/receipts"),
+                                       ("https://example.com/", "/settings/receipts"), ("", "/settings/receipts")])
+def test_a_test_page_comes_back_to_the_tab_it_was_asked_from(manager, printer, back, tab):
+    response = manager.post("/settings/test-page", {"back": back}, htmx=False)
+    assert response.status_code == 302 and response.headers["Location"] == tab
+    assert "测试页已发送到打印机" in body(manager.get(tab))
