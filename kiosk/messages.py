@@ -349,6 +349,10 @@ MESSAGES = {
                             "some of them). Nothing was changed: please look at the list again."),
     "statement_settled": _l("Statement %(serial)s is settled: it is closed for good and never changes."),
     "statement_void": _l("Statement %(serial)s was voided; it can no longer change."),
+
+    # --- settingsui ---
+    "bad_printer_kind": _l("Please choose how the receipt printer is connected."),
+    "printer_port_range": _l("The printer's port must be a number from 1 to 65535 (usually 9100)."),
 }
 
 # Names of form fields, for the messages above.
@@ -404,6 +408,9 @@ FIELDS = {
     "partner_name": _l("the partner's name"),
     "partner_contact": _l("the contact"),
     "partner_honours": _l("what they honour"),
+
+    # --- settingsui ---
+    "printer_host": _l("the printer's network address"),
 }
 
 

@@ -107,7 +107,10 @@
     var timer;
     var restart = function () {
       clearTimeout(timer);
-      timer = setTimeout(function () { window.location.href = body.getAttribute("data-signout-url"); }, idleSeconds * 1000);
+      timer = setTimeout(function () {
+        document.dispatchEvent(new CustomEvent("kiosk:idle-signout")); // a page that asks before leaving lets this go
+        window.location.href = body.getAttribute("data-signout-url");
+      }, idleSeconds * 1000);
     };
     ["pointerdown", "keydown", "touchstart", "kiosk:scan"].forEach(function (name) { document.addEventListener(name, restart, true); });
     restart();

@@ -11,6 +11,7 @@ from kiosk.messages import message
 from kiosk.registry import service as registry
 from kiosk.registry.models import Resident
 from kiosk.staff.auth import current_staff, current_store, requires_role
+from kiosk.stores.views import tab_url
 from kiosk.staff.models import MANAGER, OPERATIONS, SERVICE
 from kiosk.web import form_int, is_htmx, local_today, render
 
@@ -257,5 +258,5 @@ def settings():
     except KioskError as exc:
         flash(message(exc), "error")
     else:
-        flash(gettext("Saved."), "success")
-    return redirect(url_for("settings.page"))
+        flash(gettext("Deduction settings saved."), "success")
+    return redirect(tab_url("points", "earning-settings"))

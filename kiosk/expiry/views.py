@@ -3,13 +3,14 @@
 The section is its own widget (#expiry-settings): htmx swaps just it; without JavaScript the
 form posts here and the whole settings page comes back.
 """
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request
 from flask_babel import gettext
 
 from kiosk.errors import KioskError
 from kiosk.expiry import service
 from kiosk.messages import message
 from kiosk.staff.auth import current_staff, current_store, requires_role
+from kiosk.stores.views import render_tab, tab_url
 from kiosk.staff.models import MANAGER
 from kiosk.web import form_int, is_htmx
 
@@ -36,12 +37,8 @@ def _render(status=200, values=None, error=None, notice=None, store=None):
     context = {"expiry_values": values, "expiry_error": error, "expiry_saved": notice, "store": store}
     if is_htmx():
         return render_template(PARTIAL, **context), status
-    # The whole settings page, its own form as the store has it.
-    main = {"name": store.name, "account_mode": store.account_mode, "card_full_name": "1" if store.card_full_name else "",
-            "typed_card_numbers": "1" if store.typed_card_numbers else "",
-            "printer_url": store.printer_url}
-    return render_template("settings/page.html", error=None, values=main, default_printer=current_app.config["PRINTER_URL"],
-                           **context), status
+    # The whole settings page at its points tab.
+    return render_tab("points", status, **context)
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -50,7 +47,7 @@ def settings():
     if request.method == "GET":
         if is_htmx():
             return _render()
-        return redirect(url_for("settings.page") + "#expiry-settings")
+        return redirect(tab_url("points", "expiry-settings"))
     store = current_store()
     try:
         store = service.update_settings(
@@ -63,6 +60,6 @@ def settings():
         typed = {key: request.form.get(field, "")[:40] for key, field in FIELDS.items()}
         return _render(422, values=typed, error=message(exc))
     if is_htmx():
-        return _render(notice=gettext("Saved."), store=store)
-    flash(gettext("Saved."), "success")
-    return redirect(url_for("settings.page") + "#expiry-settings")
+        return _render(notice=gettext("Points expiry and value saved."), store=store)
+    flash(gettext("Points expiry and value saved."), "success")
+    return redirect(tab_url("points", "expiry-settings"))

@@ -25,6 +25,7 @@ from kiosk.printing.service import enqueue, local_time
 from kiosk.printing.setup import kick
 from kiosk.staff import service as staff_service
 from kiosk.staff.auth import current_staff, current_store, pin_limits, requires_role
+from kiosk.stores.views import tab_url
 from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS
 from kiosk.web import form_int, is_htmx, local_today, render
 
@@ -444,8 +445,8 @@ def settings():
     except KioskError as exc:
         flash(message(exc), "error")
     else:
-        flash(gettext("Saved."), "success")
-    return redirect(url_for("settings.page"))
+        flash(gettext("Stock settings saved."), "success")
+    return redirect(tab_url("stock"))
 
 
 def stock_lists(store):

@@ -13,6 +13,7 @@ from kiosk.notice import service
 from kiosk.notice.models import MONTH, YEAR
 from kiosk.notice.pdf import NoticeLabels, notice_pdf
 from kiosk.staff.auth import background, current_staff, current_store, requires_role
+from kiosk.stores.views import tab_url
 from kiosk.staff.models import MANAGER, SERVICE
 from kiosk.web import is_htmx, render
 
@@ -153,4 +154,4 @@ def settings():
         flash(message(exc), "error")
     else:
         flash(gettext("Public notice settings saved."), "success")
-    return redirect(url_for("settings.page"))
+    return redirect(tab_url("points", "notice-settings"))

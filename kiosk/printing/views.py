@@ -10,6 +10,7 @@ from kiosk.printing.models import PrintJob
 from kiosk.printing.problems import describe_printer, printer_problem
 from kiosk.printing.setup import kick, printer
 from kiosk.staff.auth import background, current_staff, current_store, requires_role
+from kiosk.stores.views import tab_url
 from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS
 from kiosk.web import form_int, render
 
@@ -146,8 +147,8 @@ def settings():
     except KioskError as exc:
         flash(message(exc), "error")
     else:
-        flash(gettext("Saved."), "success")
-    return redirect(url_for("settings.page"))
+        flash(gettext("Receipt settings saved."), "success")
+    return redirect(tab_url("receipts"))
 
 
 def _back():

@@ -8,6 +8,7 @@ from kiosk.inventory.models import Product
 from kiosk.messages import message
 from kiosk.redemption import labels, service, windows
 from kiosk.staff.auth import current_staff, current_store, requires_role
+from kiosk.stores.views import render_tab, tab_url
 from kiosk.staff.models import MANAGER
 from kiosk.web import is_htmx, render
 
@@ -59,14 +60,9 @@ def save_window():
         service.set_window(store, values["mode"], days=form.getlist("days"), last_days=values["last_days"],
                            weeks=form.getlist("weeks"), staff=current_staff())
     except KioskError as exc:
-        settings_values = {"name": store.name, "account_mode": store.account_mode,
-                           "card_full_name": "1" if store.card_full_name else "",
-            "typed_card_numbers": "1" if store.typed_card_numbers else "", "printer_url": store.printer_url}
-        return render_template("settings/page.html", error=None, values=settings_values,
-                               default_printer=current_app.config["PRINTER_URL"],
-                               window_form=_window_form(store, values, message(exc))), 422
+        return render_tab("redemption", 422, window_form=_window_form(store, values, message(exc)))
     flash(gettext("Redemption times saved."), "success")
-    return redirect(url_for("settings.page") + "#redemption-window")
+    return redirect(tab_url("redemption", "redemption-window"))
 
 
 # ----------------------------------------------------------------------------- limits

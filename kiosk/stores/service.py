@@ -1,5 +1,6 @@
 """Stores: opening one, choosing the one a kiosk serves, and its settings (store manager)."""
 import re
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from devices import PrinterError, printer_from_url
@@ -128,6 +129,58 @@ def update_settings(store, *, name, account_mode, card_full_name, printer_url=No
         changes["printer_url"] = check_printer_url(printer_url)
     if typed_card_numbers is not None:
         changes["typed_card_numbers"] = bool(typed_card_numbers)
+    with database.atomic():
+        Store.update(**changes).where(Store.id == store.id).execute()
+        audit.record("store_settings", store=store, staff=staff, **changes)
+    return Store.get_by_id(store.id)
+
+
+def network_printer(url):
+    """(host, port) when ``url`` is a plain network printer address (tcp://192.168.1.50:9100,
+    the port 9100 when left out), else (None, None)."""
+    try:
+        parts = urlsplit(url or "")
+        port = parts.port
+    except ValueError:
+        return None, None
+    if parts.scheme.lower() != "tcp" or not parts.hostname or parts.path or parts.query or parts.fragment:
+        return None, None
+    return parts.hostname, port or 9100
+
+
+def printer_url_from(kind, *, host="", port="", url=""):
+    """The printer URL a person described: "default" (the KIOSK_PRINTER setting, stored as ""),
+    "network" (the printer's network address and port) or "other" (a connection address as
+    typed). Raises KioskError("bad_printer_kind", "missing_field", "printer_url_example", "too_long")."""
+    if kind == "default":
+        return ""
+    if kind == "network":
+        host, port = (host or "").strip(), (port or "").strip() or "9100"
+        if not host:
+            raise KioskError("missing_field", field="printer_host")
+        if not (port.isascii() and port.isdigit() and len(port) <= 5 and 1 <= int(port) <= 65535):
+            raise KioskError("printer_port_range")
+        if "/" in host or "@" in host or " " in host or "?" in host or "#" in host:
+            raise KioskError("printer_url_example", example="192.168.1.50", error=host)
+        try:
+            return check_printer_url(f"tcp://{host}:{int(port)}")
+        except KioskError as exc:
+            if exc.code != "printer_url_example":
+                raise
+            raise KioskError("printer_url_example", example="192.168.1.50", error=host) from None
+    if kind == "other":
+        if not (url or "").strip():
+            raise KioskError("missing_field", field="printer_url")
+        return check_printer_url(url)
+    raise KioskError("bad_printer_kind")
+
+
+def update_advanced(store, *, printer_kind, printer_host="", printer_port="", printer_url="", timezone, staff=None):
+    """Change how the store reaches its receipt printer (see ``printer_url_from``) and the
+    store's time zone; returns the store. Raises KioskError("bad_printer_kind", "missing_field",
+    "printer_url_example", "printer_port_range", "too_long", "bad_timezone")."""
+    changes = {"printer_url": printer_url_from(printer_kind, host=printer_host, port=printer_port, url=printer_url),
+               "timezone": check_timezone(timezone)}
     with database.atomic():
         Store.update(**changes).where(Store.id == store.id).execute()
         audit.record("store_settings", store=store, staff=staff, **changes)

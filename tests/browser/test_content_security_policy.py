@@ -6,7 +6,8 @@ from tests.helpers import sign_in
 
 PAGES = ["/cashier/", "/returns/", "/receipts/", "/registry/", "/registry/import", "/earning/", "/earning/review",
          "/earning/import/", "/rules/", "/products/", "/stock/in/", "/stock/out/", "/stocktake/", "/settings/",
-         "/settings/audit/", "/passbook/"]
+         "/settings/store", "/settings/points", "/settings/redemption", "/settings/stock", "/settings/receipts",
+         "/settings/advanced", "/settings/audit/", "/passbook/"]
 
 
 def test_no_screen_breaks_the_policy(server, page):

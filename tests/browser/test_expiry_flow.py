@@ -18,6 +18,7 @@ def test_expiry_is_set_on_the_settings_screen_and_announced_at_the_passbook(serv
         conn.execute("UPDATE ledger_entry SET created_at = '2024-06-01 02:00:00'")
     sign_in(page, url, "王秀英", "1111")
     page.get_by_role("link", name="超市设置").first.tap()
+    page.locator(".settings-tabs").get_by_role("link", name="积分", exact=True).tap()
     section = page.locator("#expiry-settings")
     section.get_by_label("获得后满若干个月到期").check()
     section.get_by_label("月数").fill("12")

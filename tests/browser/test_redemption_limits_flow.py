@@ -117,7 +117,7 @@ def test_when_redemption_is_closed_the_cashier_sees_when_it_opens(server, page, 
     other = 1 if today.day != 1 else 2
 
     signed_in(page, url, "王秀英", "1111")
-    page.goto(url + "/settings/")
+    page.goto(url + "/settings/redemption")
     section = page.locator("#redemption-window")
     expect(section.get_by_test_id("window-status")).to_contain_text("随时可兑换")
     section.locator(".toggle-grid.days label.toggle").nth(other - 1).tap()
@@ -150,7 +150,7 @@ def test_when_redemption_is_closed_the_cashier_sees_when_it_opens(server, page, 
     finally:
         # Open again for the next run (the server is shared by the module).
         signed_in(page, url, "王秀英", "1111")
-        page.goto(url + "/settings/")
+        page.goto(url + "/settings/redemption")
         page.locator("#redemption-window input[name=mode][value=always]").check()
         page.locator("#redemption-window").get_by_role("button", name="保存兑换时间").tap()
         expect(page.get_by_text("兑换时间已保存。")).to_be_visible()

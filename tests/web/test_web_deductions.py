@@ -171,14 +171,16 @@ def test_pairing_a_party_member_on_the_household_page(operations, world, rules):
 @pytest.mark.parametrize("value", ["-1", "91", "abc", "1000000000000", ""])
 def test_a_bad_objection_period_is_refused(manager, world, value):
     manager.post("/earning/settings", {"objection_days": value}, htmx=False)
-    assert "异议期须为 0 到 90 之间的整数天数" in body(manager.get("/settings/"))
+    assert "异议期须为 0 到 90 之间的整数天数" in body(manager.get("/settings/points"))
     assert Store.get_by_id(world.store.id).objection_days == 7
 
 
 def test_the_manager_sets_the_objection_period(client, manager, world):
-    assert "异议期（天）" in body(manager.get("/settings/"))
-    manager.post("/earning/settings", {"objection_days": "14"}, htmx=False)
+    assert "异议期（天）" in body(manager.get("/settings/points"))
+    response = manager.post("/earning/settings", {"objection_days": "14"}, htmx=False)
+    assert response.headers["Location"].endswith("/settings/points#earning-settings")
     assert Store.get_by_id(world.store.id).objection_days == 14
+    assert "扣分设置已保存" in body(manager.get("/settings/points"))
     service_staff = signed_in(client, world, SERVICE)
     assert service_staff.post("/earning/settings", {"objection_days": "1"}, htmx=False).status_code == 403
     assert Store.get_by_id(world.store.id).objection_days == 14

@@ -48,7 +48,7 @@ def notice(due):
 # -- settings ------------------------------------------------------------------------------
 
 def test_the_settings_page_has_the_expiry_section_with_the_current_values(client, manager, world):
-    html = body(client.get("/settings/"))
+    html = body(client.get("/settings/points"))
     assert 'id="expiry-settings"' in html and "积分有效期与价值" in html
     assert re.search(r'value="none"\s+checked', html)
     assert 'name="notice_days" value="30"' in html
@@ -70,11 +70,11 @@ def test_the_manager_sets_months_and_a_point_value(client, manager, world):
 def test_the_manager_sets_a_yearly_reset_without_javascript(client, manager, world):
     response = manager.post("/settings/expiry/", {"expiry_mode": "yearly", "expiry_month": "6", "expiry_day": "30",
                                                   "expiry_months": "12", "notice_days": "14", "point_value": ""}, htmx=False)
-    assert response.status_code == 302 and response.location.endswith("/settings/#expiry-settings")
+    assert response.status_code == 302 and response.location.endswith("/settings/points#expiry-settings")
     store = Store.get_by_id(world.store.id)
     assert (store.expiry_mode, store.expiry_month_day, store.expiry_notice_days, store.point_value_fen) == (
         "yearly", "06-30", 14, None)
-    assert "已保存" in body(client.get("/settings/"))
+    assert "积分有效期与价值已保存" in body(client.get("/settings/points"))
 
 
 @pytest.mark.parametrize("form, text", [
@@ -105,7 +105,8 @@ def test_a_refusal_without_javascript_shows_the_whole_page_with_what_was_typed(m
     assert response.status_code == 422
     html = body(response)
     assert "1 到 120 个月" in html and 'name="expiry_months" value="200"' in html
-    assert 'name="name" value="测试信义积分超市"' in html  # the store's own form is intact
+    assert 'id="earning-settings"' in html and 'id="notice-settings"' in html  # its tab, the other sections intact
+    assert "data-unsaved" in html and "已保存" not in html  # what was typed is shown as not saved
 
 
 @pytest.mark.parametrize("role", ["cashier", "operations"])

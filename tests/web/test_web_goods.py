@@ -205,18 +205,19 @@ def test_home_lists_goods_expiring_soon_and_running_low(operations, world, forms
 
 
 def test_the_manager_sets_the_threshold_and_the_expiry_window(manager, world):
-    page = body(manager.get("/settings/"))
+    page = body(manager.get("/settings/stock"))
     assert 'name="writeoff_approval_units"' in page and 'value="10"' in page
     response = manager.post("/stock/settings", {"writeoff_approval_units": "3", "writeoff_approval_points": "200",
                                                 "expiry_warning_days": "14"}, htmx=False)
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"].endswith("/settings/stock")
+    assert "库存设置已保存" in body(manager.get("/settings/stock"))
     store = Store.get_by_id(world.store.id)
     assert (store.writeoff_approval_units, store.writeoff_approval_points, store.expiry_warning_days) == (3, 200, 14)
     for bad in ["-1", "abc", "1000000", ""]:
         manager.post("/stock/settings", {"writeoff_approval_units": bad, "writeoff_approval_points": "200",
                                          "expiry_warning_days": "14"}, htmx=False)
         assert Store.get_by_id(world.store.id).writeoff_approval_units == 3
-    assert "库存设置有误" in body(manager.get("/settings/"))
+    assert "库存设置有误" in body(manager.get("/settings/stock"))
 
 
 def test_the_donors_list_names_only_those_who_agreed(operations, world, forms):

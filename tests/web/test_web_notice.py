@@ -179,13 +179,13 @@ def test_the_idle_passbook_rotates_to_the_notice_only_when_one_is_published(clie
 
 def test_the_manager_sets_the_cut_off_day_and_bad_values_change_nothing(client, world):
     manager = signed_in(client, world, MANAGER)
-    assert "每月公示截止日" in body(manager.get("/settings/"))
+    assert "每月公示截止日" in body(manager.get("/settings/points"))
     response = manager.post("/notice/settings", {"notice_cutoff_day": "20", "star_candidates": "15"}, htmx=False)
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"].endswith("/settings/points#notice-settings")
     store = Store.get_by_id(world.store.id)
     assert (store.notice_cutoff_day, store.star_candidates) == (20, 15)
     manager.post("/notice/settings", {"notice_cutoff_day": "31", "star_candidates": "15"}, htmx=False)
-    assert "截止日必须是 1 到 28 之间的日期" in body(manager.get("/settings/"))
+    assert "截止日必须是 1 到 28 之间的日期" in body(manager.get("/settings/points"))
     assert Store.get_by_id(world.store.id).notice_cutoff_day == 20
 
 

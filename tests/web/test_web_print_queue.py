@@ -79,27 +79,29 @@ def test_a_preview_of_another_stores_job_is_not_found(cashier):
 
 
 def test_the_manager_sets_the_stores_printer_address(manager, world):
-    form = {"name": world.store.name, "account_mode": "household", "printer_url": " tcp://192.168.1.50:9100 "}
-    assert manager.post("/settings/", form, htmx=False).status_code == 302
+    form = {"printer_kind": "other", "printer_url": " tcp://192.168.1.50:9100 ", "timezone": "Asia/Shanghai"}
+    assert manager.post("/settings/advanced", form, htmx=False).status_code == 302
     assert Store.get_by_id(world.store.id).printer_url == "tcp://192.168.1.50:9100"
-    assert "tcp://192.168.1.50:9100" in body(manager.get("/settings/"))
-    form["printer_url"] = ""
-    manager.post("/settings/", form, htmx=False)
+    # A network address typed in full is shown as what it is: the printer's network address and port.
+    html = body(manager.get("/settings/advanced"))
+    assert 'name="printer_host" value="192.168.1.50"' in html and 'name="printer_port" value="9100"' in html
+    form["printer_kind"] = "default"
+    manager.post("/settings/advanced", form, htmx=False)
     assert Store.get_by_id(world.store.id).printer_url == ""
 
 
 @pytest.mark.parametrize("url", ["lp0", "tcp://", "usb://nonsense", "virtual://x", "tcp://host:9100?encoding=latin1"])
 def test_a_printer_address_that_cannot_work_is_refused(manager, world, url):
-    form = {"name": world.store.name, "account_mode": "household", "printer_url": url}
-    response = manager.post("/settings/", form, htmx=False)
+    form = {"printer_kind": "other", "printer_url": url, "timezone": "Asia/Shanghai"}
+    response = manager.post("/settings/advanced", form, htmx=False)
     assert response.status_code == 422 and "这个打印机地址无法使用" in body(response)
     assert Store.get_by_id(world.store.id).printer_url == ""
 
 
 def test_the_manager_prints_a_test_page(manager, printer):
     response = manager.post("/settings/test-page", htmx=False)
-    assert response.status_code == 302
-    assert "测试页已发送到打印机" in body(manager.get("/settings/"))
+    assert response.status_code == 302 and response.headers["Location"].endswith("/settings/receipts")
+    assert "测试页已发送到打印机" in body(manager.get("/settings/receipts"))
     data = printer.jobs[-1][1]
     assert "测试".encode("gb18030") in data
 
@@ -107,7 +109,7 @@ def test_the_manager_prints_a_test_page(manager, printer):
 def test_a_test_page_on_a_broken_printer_says_why(manager, printer):
     printer.fail_with = "Connection refused"
     manager.post("/settings/test-page", htmx=False)
-    assert "测试页未打印：打印机没有响应" in body(manager.get("/settings/"))
+    assert "测试页未打印：打印机没有响应" in body(manager.get("/settings/receipts"))
 
 
 @pytest.mark.parametrize("action", ["retry", "reprint"])

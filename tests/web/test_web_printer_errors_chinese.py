@@ -90,7 +90,7 @@ def test_a_receipt_waiting_too_long_shows_why_in_chinese(cashier, failed_sale, r
 
 def test_the_settings_test_page_says_why_in_chinese(manager, refusing):
     manager.post("/settings/test-page", {}, htmx=False)
-    html = body(manager.get("/settings/"))
+    html = body(manager.get("/settings/receipts"))
     assert f"测试页未打印：网络打印机 {refusing} {REFUSED}" in html
     assert "refused" not in html
 
@@ -121,7 +121,7 @@ def test_the_day_close_page_says_why_a_receipt_did_not_print_in_chinese(manager,
 @pytest.mark.parametrize("url, example", [("tcp://", "tcp://192.168.1.50:9100"), ("usb://nonsense", "usb://0x0416:0x5011"),
                                           ("lp0", "tcp://192.168.1.50:9100 / usb://0x0416:0x5011 / file:///dev/usb/lp0")])
 def test_a_printer_address_that_cannot_be_used_is_answered_in_chinese_with_an_example(manager, world, url, example):
-    form = {"name": world.store.name, "account_mode": "household", "printer_url": url}
-    html = body(manager.post("/settings/", form, htmx=False))
+    form = {"printer_kind": "other", "printer_url": url, "timezone": "Asia/Shanghai"}
+    html = body(manager.post("/settings/advanced", form, htmx=False))
     assert f"这个打印机地址无法使用。请按这样的格式填写：{example}" in html
     assert "use tcp://host" not in html and "unknown printer URL scheme" not in html

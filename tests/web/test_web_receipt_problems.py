@@ -56,10 +56,11 @@ def test_a_printed_and_confirmed_receipt_leaves_the_badge_quiet(cashier, job):
 
 
 def test_the_manager_chooses_what_happens_to_a_receipt_that_may_have_printed(manager, world):
-    page = body(manager.get("/settings/"))
+    page = body(manager.get("/settings/receipts"))
     assert "可能已打出的小票" in page and 'name="receipt_problem_minutes"' in page
     response = manager.post("/receipts/settings", {"receipt_uncertain": "wait", "receipt_problem_minutes": "45"}, htmx=False)
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"].endswith("/settings/receipts")
+    assert "小票设置已保存" in body(manager.get("/settings/receipts"))
     world.store = type(world.store).get_by_id(world.store.id)
     assert (world.store.receipt_uncertain, world.store.receipt_problem_minutes) == ("wait", 45)
 
@@ -69,4 +70,4 @@ def test_bad_receipt_settings_are_refused_and_change_nothing(manager, world, cho
     manager.post("/receipts/settings", {"receipt_uncertain": choice, "receipt_problem_minutes": minutes}, htmx=False)
     store = type(world.store).get_by_id(world.store.id)
     assert (store.receipt_uncertain, store.receipt_problem_minutes) == ("reprint", 30)
-    assert "请选择可能已打出的小票如何处理" in body(manager.get("/settings/"))
+    assert "请选择可能已打出的小票如何处理" in body(manager.get("/settings/receipts"))

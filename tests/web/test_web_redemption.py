@@ -163,13 +163,13 @@ def test_an_open_limited_window_says_until_when(cashier, world):
 # ----------------------------------------------------------------------------- settings: the window
 
 def test_the_manager_opens_redemption_for_the_last_days_of_the_month(client, manager, world):
-    page = body(client.get("/settings/"))
+    page = body(client.get("/settings/redemption"))
     assert "兑换时间" in page and "每月最后几天" in page and "每季度指定周" in page
     response = manager.post("/settings/redemption-window", {"mode": "month_last", "last_days": "5"}, htmx=False)
-    assert response.status_code == 302 and response.headers["Location"].endswith("/settings/#redemption-window")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/settings/redemption#redemption-window")
     store = Store.get_by_id(world.store.id)
     assert (store.redemption_window, store.redemption_days) == ("month_last", "5")
-    page = body(client.get("/settings/"))
+    page = body(client.get("/settings/redemption"))
     assert "兑换时间已保存。" in page and "每月最后 5 天" in page and "接下来的兑换时间：" in page
     assert AuditEvent.select().where(AuditEvent.action == "redemption_window").count() == 1
 
@@ -178,13 +178,13 @@ def test_days_and_weeks_are_ticked_boxes(client, manager, world):
     manager.post("/settings/redemption-window", {"mode": "month_days", "days": ["26", "27", "28", "29", "30", "31"]},
                  htmx=False)
     assert Store.get_by_id(world.store.id).redemption_days == "26-31"
-    page = body(client.get("/settings/"))
+    page = body(client.get("/settings/redemption"))
     assert re.search(r'name="days" value="26"\s+checked', page) and not re.search(r'name="days" value="25"\s+checked', page)
     assert "每月 26–31 日" in page
     manager.post("/settings/redemption-window", {"mode": "quarter_weeks", "weeks": ["1", "13"]}, htmx=False)
-    assert "每季度第 1、13 周" in body(client.get("/settings/"))
+    assert "每季度第 1、13 周" in body(client.get("/settings/redemption"))
     manager.post("/settings/redemption-window", {"mode": "always"}, htmx=False)
-    assert "随时可兑换。" in body(client.get("/settings/"))
+    assert "随时可兑换。" in body(client.get("/settings/redemption"))
 
 
 @pytest.mark.parametrize("form, text", [
@@ -206,7 +206,8 @@ def test_bad_window_settings_are_refused_and_nothing_changes(manager, world, for
     assert response.status_code == 422
     html = body(response)
     assert text in html
-    assert "超市设置" in html and 'name="printer_url"' in html  # the whole settings page, the rest intact
+    assert "超市设置" in html and 'id="redemption-limits"' in html  # the whole settings page at its tab
+    assert 'aria-current="page">兑换</a>' in html and "data-unsaved" in html
     store = Store.get_by_id(world.store.id)
     assert (store.redemption_window, store.redemption_days) == ("month_last", "3")
 

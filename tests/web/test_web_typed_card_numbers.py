@@ -24,10 +24,10 @@ def test_recording_a_service_refuses_a_typed_number_by_default(operations, world
 
 def test_when_the_manager_allows_them_each_use_is_audited(app, client, world):
     manager = signed_in(client, world, MANAGER)
-    response = manager.post("/settings/", {"name": world.store.name, "account_mode": "household",
+    response = manager.post("/settings/store", {"name": world.store.name, "account_mode": "household",
                                            "typed_card_numbers": "1"}, htmx=False)
     assert response.status_code == 302 and Store.get_by_id(world.store.id).typed_card_numbers
-    assert 'name="typed_card_numbers" value="1" checked' in body(manager.get("/settings/"))
+    assert 'name="typed_card_numbers" value="1" checked' in body(manager.get("/settings/store"))
 
     cashier = Session(app.test_client())
     assert cashier.sign_in(world.staff[CASHIER], "3333").status_code == 302
