@@ -335,6 +335,17 @@ MESSAGES = {
     "card_not_voucher": _l("That is a resident's card, not a voucher. Please scan the QR code on the voucher slip."),
     "foreign_voucher": _l("This voucher is not this store's. Nothing was changed."),
     "forged_voucher": _l("This voucher's code is not valid: it may have been altered or copied by hand. Nothing was changed."),
+    "unknown_voucher": _l("This store has no voucher with that number. Please check the number on the slip."),
+    "voucher_not_card": _l("This is a service voucher, not a resident's card. Please scan the resident's points card."),
+    "voucher_without_terms": _l("%(name)s cannot be redeemed yet: the store manager must first say who honours it, what it is worth and how long it is valid (on the product's page)."),
+    "voucher_partner_inactive": _l("%(name)s cannot be redeemed: %(partner)s no longer takes vouchers. The store manager must choose another partner on the product's page."),
+    "voucher_partner_missing": _l("Please choose the partner who honours this voucher."),
+    "unknown_partner": _l("That partner is not on the store's list (or no longer takes vouchers). Please choose one from the list."),
+    "bad_face_value": _l("The face value must be an amount in yuan from 0 to %(max)s, e.g. 20 or 20.50 (0 for a service)."),
+    "bad_valid_days": _l("The days valid must be a whole number from 1 to %(max)s."),
+    "bad_holder": _l("Choose whether the voucher belongs to the household or to whoever holds it."),
+    "voucher_used": _l("Voucher %(serial)s (%(name)s) has been used: its unit cannot be returned. Nothing was changed."),
+    "voucher_expired_no_return": _l("Voucher %(serial)s (%(name)s) has expired: its unit cannot be returned. Nothing was changed."),
 }
 
 # Names of form fields, for the messages above.
@@ -385,6 +396,9 @@ FIELDS = {
 
     # --- street ---
     "district_name": _l("the street-office user's name"),
+
+    # --- vouchers ---
+    "voucher_face": _l("what the voucher is worth (in words)"),
 }
 
 
