@@ -42,3 +42,16 @@ def sell(world, items, *, card="张建华", key="v" * 24, slip=True, **kwargs):
     maker = slips.maker(world.store, key=world.card_key) if slip else None
     return checkout.checkout(world.store, world.cards[card].id, product_items, world.staff[CASHIER].id, key,
                              voucher_slip=maker, tz_name=world.store.timezone, **kwargs)
+
+
+def mark_used(voucher, partner, when=None):
+    """What the partner screen's 核销 leaves behind (built on another branch): status, time and
+    partner, and the USED event."""
+    from kiosk.db import utcnow
+    from kiosk.vouchers.models import USED, Voucher, VoucherEvent
+
+    when = when or utcnow()
+    with database.atomic():
+        Voucher.update(status=USED, used_at=when, used_by=partner).where(Voucher.id == voucher.id).execute()
+        VoucherEvent.create(voucher=voucher, kind=USED, partner=partner, created_at=when)
+    return Voucher.get_by_id(voucher.id)
