@@ -122,6 +122,9 @@ def demo(activity):
     click.echo("Demo staff PINs:")
     for name, role, pin in demo_data.STAFF:
         click.echo(f"  {name:<4} {role:<10} PIN {pin}")
+    click.echo("Demo partner PINs (the partner screen):")
+    for name, _contact, _honours, pin in demo_data.PARTNERS:
+        click.echo(f"  {name:<5} PIN {pin}")
     click.echo("Demo card payloads (type one into the scan box and press Enter):")
     for number in (demo_data.FIRST_CARD_NUMBER, demo_data.FIRST_CARD_NUMBER + 1):
         click.echo("  " + card_payload(store.code, str(number), app.config["CARD_SIGNING_KEY"]))
