@@ -33,7 +33,6 @@ class VoucherLabels:
     valid_until: str = "有效期至"
     household: str = "所属住户"
     bearer: str = "不记名，凭券使用"
-    receipt_no: str = "小票号"
     note: str = "凭此券到商家使用，每张券只能使用一次。"
 
 
@@ -49,7 +48,6 @@ class VoucherSlip:
     valid_until: str  # the last valid day, local, e.g. 2026-12-31
     payload: str  # what the QR code holds (signed by the app)
     household: str = ""  # masked, e.g. 张*华 3栋2单元301; "" for a bearer voucher
-    receipt_no: str = ""  # the sale it came with
     reprint: bool = False
     labels: VoucherLabels = field(default_factory=VoucherLabels)
 
@@ -87,7 +85,6 @@ def layout_voucher(slip: VoucherSlip, profile: PaperProfile) -> list[Item]:
         (labels.partner, slip.partner),
         (labels.valid_until, slip.valid_until),
         (labels.household, slip.household) if slip.household else None,
-        (labels.receipt_no, slip.receipt_no) if slip.receipt_no else None,
     ]
     for row in rows:
         if row is not None:

@@ -74,13 +74,18 @@ PRODUCTS = [
 # the partner screen). Their PINs are printed by `kiosk demo` with the staff PINs.
 PARTNERS = [
     ("老王水果摊", "王师傅 139 0000 0001", "时令水果", "5555"),
-    ("幸福里物业", "物业服务中心 0571-8600 0000", "物业费抵扣", "6666"),
+    ("幸福里物业", "物业服务中心 0571-8600 0000", "物业费抵扣、家电清洗", "6666"),
+    ("阿芳理发店", "李阿芳 139 0000 0003", "理发", "7777"),
+    ("幸福里老年食堂", "食堂 0571-8600 0001", "午餐", "9999"),
 ]
 # Terms of the demo's voucher products: product → (partner, face, face value in fen, days valid,
-# holder). The other vouchers have none yet: the cashier is told the manager must set them.
+# holder).
 VOUCHER_TERMS = {
     "时令水果兑换券": ("老王水果摊", "时令水果 1 份", 0, 30, "household"),
     "物业费抵扣券 20元": ("幸福里物业", "物业费抵扣 20 元", 2000, 90, "household"),
+    "社区理发券": ("阿芳理发店", "理发 1 次", 1000, 60, "bearer"),
+    "家电清洗券": ("幸福里物业", "家电清洗 1 台", 0, 90, "household"),
+    "老年食堂午餐券": ("幸福里老年食堂", "午餐 1 份", 1200, 30, "bearer"),
 }
 
 # Where the goods stand (货架): by category, but the small grain packs share A2 with the

@@ -5,7 +5,6 @@ function here that needs Flask) and the installation's card-signing key, which s
 payload (kiosk.vouchers.codes).
 """
 from devices import VoucherLabels, VoucherSlip
-from kiosk.checkout.models import SALE_PREFIX, receipt_number
 from kiosk.ledger.models import Account
 from kiosk.printing.service import local_time
 from kiosk.privacy import mask_name
@@ -37,7 +36,8 @@ def slip_for(voucher, store, *, key, tz_name=None, labels=None):
 
 def maker(store, *, key, tz_name=None, labels=None):
     """``slip(voucher)`` for :func:`kiosk.vouchers.service.queue_slips`: one store's slips, the
-    account and partner read once per sale rather than per voucher."""
+    account and partner read once per sale rather than per voucher. (No receipt number on a
+    slip: the receipt number on paper is the receipt's.)"""
     cache = {}
 
     def slip(voucher):
@@ -47,17 +47,12 @@ def maker(store, *, key, tz_name=None, labels=None):
             cache[("account", account_id)] = household_text(account)
         if ("partner", voucher.partner_id) not in cache:
             cache[("partner", voucher.partner_id)] = Partner.get_by_id(voucher.partner_id).name
-        if ("sale", voucher.sale_id) not in cache:
-            from kiosk.checkout.models import Sale
-
-            serial = Sale.select(Sale.serial).where(Sale.id == voucher.sale_id).scalar()
-            cache[("sale", voucher.sale_id)] = receipt_number(store.code, SALE_PREFIX, serial) if serial else ""
         return VoucherSlip(
             store_name=store.name, serial=serial_text(voucher.serial), name=voucher.name, face=voucher.face,
             partner=cache[("partner", voucher.partner_id)],
             valid_until=valid_until_text(voucher, tz_name or store.timezone),
             payload=voucher_payload(store.code, voucher.serial, key), household=cache[("account", account_id)],
-            receipt_no=cache[("sale", voucher.sale_id)], labels=labels or VoucherLabels(),
+            labels=labels or VoucherLabels(),
         )
 
     return slip
@@ -73,6 +68,5 @@ def labels():
             title=gettext("Service voucher"), reprint=gettext("REPRINT"), serial=gettext("Voucher no."),
             face=gettext("Worth"), partner=gettext("Honoured by"), valid_until=gettext("Valid until"),
             household=gettext("Household"), bearer=gettext("Bearer voucher: whoever holds it may use it"),
-            receipt_no=gettext("Receipt no."),
             note=gettext("Show this slip where it is honoured. Each voucher is used once."),
         )

@@ -30,8 +30,7 @@ def native_qr(data: str, size: bytes) -> bytes:
 
 def slip(**changes):
     values = dict(store_name="阳光积分超市", serial="0000000012", name="时令水果兑换券", face="时令水果 1 份",
-                  partner="老王水果摊", valid_until="2026-12-11", payload=PAYLOAD, household="张*华 3栋2单元301",
-                  receipt_no="XYS0000007")
+                  partner="老王水果摊", valid_until="2026-12-11", payload=PAYLOAD, household="张*华 3栋2单元301")
     values.update(changes)
     return VoucherSlip(**values)
 
@@ -48,7 +47,6 @@ def test_a_household_voucher_slip_at_80mm_renders_exact_bytes():
         + zh("兑付商家：老王水果摊")
         + zh("有效期至：2026-12-11")
         + zh("所属住户：张*华 3栋2单元301")
-        + zh("小票号：XYS0000007")
         + b"-" * 48 + b"\n"
         + CENTER + native_qr(PAYLOAD, b"\x06")
         + b"0000000012\n"
