@@ -101,7 +101,8 @@ def _show(level=None, text=None, status=200, whole=False):
     done = None
     if data.get("done"):
         sale = Sale.get_or_none(Sale.id == data["done"], Sale.store == store)  # never another store's
-        done = {"sale": sale, "job": printing.latest_for(receipts.SALE, sale.id)} if sale else None
+        done = {"sale": sale, "job": printing.latest_for(receipts.SALE, sale.id),
+                "vouchers": sale.vouchers.count()} if sale else None
     members, pickup = [], None
     if card is not None and card.account.household_id:
         members = [r for r in Resident.select().where(Resident.household == card.account.household_id,

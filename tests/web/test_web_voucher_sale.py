@@ -22,6 +22,7 @@ def redeem(cashier, world, checkout_form):
     form = checkout_form(cashier.post("/cashier/cart/add", {"product_id": str(world.products["物业费抵扣券"].id)}))
     response = cashier.post("/cashier/checkout", {k: v for k, v in form.fields.items() if k != "csrf_token"})
     assert response.status_code == 200, body(response)
+    assert "服务券 3 张随小票打印，请撕开后分别交给居民。" in body(response)
 
 
 def test_the_receipt_then_three_slips_print_and_each_preview_reads_back(cashier, world, printer, checkout_form):
