@@ -345,6 +345,7 @@ MESSAGES = {
     "bad_valid_days": _l("The days valid must be a whole number from 1 to %(max)s."),
     "bad_holder": _l("Choose whether the voucher belongs to the household or to whoever holds it."),
     "voucher_used": _l("Voucher %(serial)s (%(name)s) has been used: its unit cannot be returned. Nothing was changed."),
+    "kind_fixed_after_sales": _l("%(name)s has been redeemed before, so it stays what it was sold as (goods or service voucher). Add a new product instead."),
     "voucher_expired_no_return": _l("Voucher %(serial)s (%(name)s) has expired: its unit cannot be returned. Nothing was changed."),
 }
 

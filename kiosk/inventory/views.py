@@ -133,6 +133,7 @@ def _save(product):
     try:
         photo = _upload()
         form = products.parse(values)
+        vouchers.check_kind_change(product, form.kind)
         # A voucher's terms are checked before anything is saved, and saved with the product.
         terms = vouchers.parse_terms(current_store(), values) if form.kind == VOUCHER else None
         saved = products.save(current_store(), form, staff=current_staff(), product_id=product.id if product else None,

@@ -20,15 +20,23 @@ def _codes():
 
 def voucher_units(store_id):
     """Every unit of a voucher product sold has exactly one voucher: a sale line of a voucher
-    product (or one with vouchers) has as many vouchers as its quantity."""
+    product (or one with vouchers) has as many vouchers as its quantity. (A product's kind is
+    never changed once it has been sold: kiosk.vouchers.service.check_kind_change.)"""
     codes = _codes()
+    # Voucher products sold before the store issued its first voucher (before m0023) were sold
+    # as plain goods: their lines have no vouchers, and never will.
+    first = dict(_only(Voucher.select(Voucher.store, fn.MIN(Voucher.sale)), Voucher.store, store_id)
+                 .group_by(Voucher.store).tuples())
     count = (Voucher.select(fn.COUNT(Voucher.id)).where(Voucher.sale_line == SaleLine.id))
     lines = _only(
-        SaleLine.select(SaleLine.id, SaleLine.name, SaleLine.quantity, Sale.serial, Sale.store, count.alias("n"))
+        SaleLine.select(SaleLine.id, SaleLine.name, SaleLine.quantity, Sale.id, Sale.serial, Sale.store,
+                        count.alias("n"))
         .join(Sale).switch(SaleLine).join(Product)
         .where((Product.kind == VOUCHER_KIND) | fn.EXISTS(Voucher.select(Voucher.id).where(Voucher.sale_line == SaleLine.id))),
         Sale.store, store_id)
-    for _line_id, name, quantity, serial, owner, made in lines.tuples().iterator():
+    for _line_id, name, quantity, sale_id, serial, owner, made in lines.tuples().iterator():
+        if made == 0 and (owner not in first or sale_id < first[owner]):
+            continue
         if made != quantity:
             yield (f"sale {receipt_number(codes[owner], SALE_PREFIX, serial)}: {quantity} of voucher {name} sold, "
                    f"{made} voucher(s) issued")

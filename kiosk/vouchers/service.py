@@ -146,6 +146,18 @@ def save_terms(store, product, terms, *, staff):
     return row
 
 
+def check_kind_change(product, kind):
+    """Refuse turning goods that have been sold into a voucher, or the other way round: its past
+    sales would then say the wrong thing (a voucher sold without vouchers). Raises
+    KioskError("kind_fixed_after_sales")."""
+    from kiosk.checkout.models import SaleLine
+
+    if product is None or product.kind == kind:
+        return
+    if SaleLine.select().where(SaleLine.product == product).exists():
+        raise KioskError("kind_fixed_after_sales", name=product.name)
+
+
 def check_sellable(products):
     """Refuse voucher products that cannot be sold: no terms (the manager must say who honours
     them first), or a partner who no longer takes vouchers. ``products``: Product rows (or

@@ -68,3 +68,16 @@ def test_a_voucher_counter_below_the_highest_number_is_named(world, sale):
 def test_a_voucher_without_its_issued_event_is_named(world, sale):
     run_sql("DELETE FROM voucher_event WHERE voucher_id = ? AND kind = ?", [Voucher.get(Voucher.serial == 2).id, ISSUED])
     assert "voucher XY-0000000002 has 0 issued events" in problems(world)
+
+
+
+def test_voucher_products_sold_before_the_first_voucher_are_not_held_to_it(world, terms):
+    # Sold as plain goods before the store had vouchers (a database from before m0023)…
+    run_sql("UPDATE product SET kind = 'goods' WHERE name = ?", ["水果券"])
+    old = sell(world, [("水果券", 1)], key="o" * 24).sale
+    run_sql("UPDATE product SET kind = 'voucher' WHERE name = ?", ["水果券"])
+    assert Voucher.select().count() == 0
+    # …then the store's first vouchers.
+    sell(world, [("水果券", 2)], key="n" * 24)
+    assert problems(world) == []
+    assert old.id < Voucher.select().first().sale_id

@@ -2,8 +2,10 @@
 input gets a Chinese sentence and saves nothing; without a partner the form says one is needed."""
 import pytest
 
+from kiosk.checkout import service as checkout
 from kiosk.inventory import products
 from kiosk.inventory.models import Product
+from kiosk.staff.models import CASHIER
 from kiosk.vouchers.models import BEARER, HOUSEHOLD, Partner, VoucherTerms
 from tests.helpers import body, second_store
 
@@ -93,3 +95,18 @@ def test_a_voucher_saved_without_terms_cannot_be_added_to_a_cart(cashier, world)
     assert response.status_code == 422
     assert "水果券 暂不能兑换：须由店长先在商品页面设置兑付商家" in body(response)
     assert session.register()["items"] == []
+
+
+def test_goods_that_were_redeemed_cannot_become_a_voucher(manager, world, cashier_sale):
+    salt = world.products["食盐"]
+    values = dict(VOUCHER, name="食盐", category="调味", points="20", kind="voucher")
+    response = post(manager, f"/products/{salt.id}", values)
+    assert response.status_code == 422
+    assert "食盐 已有兑换记录，不能再改变类型" in body(response)
+    assert Product.get_by_id(salt.id).kind == "goods"
+
+
+@pytest.fixture
+def cashier_sale(world):
+    return checkout.checkout(world.store, world.cards["张建华"].id, [(world.products["食盐"].id, 1)],
+                             world.staff[CASHIER].id, "salt-sale-000000001").sale
