@@ -22,7 +22,6 @@ from kiosk import audit
 from kiosk.db import database, insert_rows, utcnow
 from kiosk.errors import KioskError
 from kiosk.inventory.models import VOUCHER as VOUCHER_KIND
-from kiosk.inventory.models import Product
 from kiosk.stores import numbering
 from kiosk.vouchers.codes import serial_text
 from kiosk.vouchers.models import (
@@ -34,8 +33,8 @@ MAX_VALID_DAYS = 3660
 FACE_LENGTH = 60
 # Yuan as typed: 20, 20.5, 20.50 (a full-width point or digits are read too).
 YUAN = re.compile(r"([0-9]{1,6})(?:\.([0-9]{1,2}))?")
-# The product form's fields (names of its inputs).
 CHUNK = 200  # rows in one INSERT
+# The product form's fields (names of its inputs).
 TERM_FIELDS = ("voucher_partner", "voucher_face", "voucher_value", "voucher_days", "voucher_holder")
 
 
