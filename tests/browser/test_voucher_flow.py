@@ -70,6 +70,7 @@ def test_a_cashier_redeems_three_vouchers_and_each_prints_on_its_own_slip(till, 
     page.get_by_role("button", name="确认兑换").tap()
     expect(page.get_by_test_id("new-balance")).to_have_text(str(before - 200))
     expect(page.get_by_test_id("receipt-status")).to_contain_text("小票已打印")
+    expect(page.get_by_test_id("voucher-slips")).to_have_text("服务券 3 张随小票打印，请撕开后分别交给居民。")
     shot("voucher-02-redeemed")
 
     jobs = wait_for_jobs(printer, 4)
