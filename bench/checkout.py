@@ -314,6 +314,12 @@ class StoreBuilder:
             " photo, low_stock, shelf) VALUES (?, 1, ?, ?, ?, ?, ?, ?, 1, 0, ?, '', 0, '')", products)
         self.n_products = len(products)
         self.stock = [0] * (self.n_products + 1)
+        # The vouchers are honoured by a partner (kiosk.vouchers): a voucher without terms is not sold.
+        conn.execute("INSERT INTO partner (id, store_id, name, contact, honours, pin_hash, active, created_at,"
+                     " session_version) VALUES (1, 1, '基准测试合作商家', '', '', '', 1, ?, 0)", (created,))
+        conn.executemany(
+            "INSERT INTO voucher_terms (product_id, partner_id, face, face_value_fen, valid_days, holder)"
+            " VALUES (?, 1, ?, 0, 30, 'household')", [(row[0], row[1]) for row in products if row[5] == "voucher"])
 
         self.chain_head = chain.GENESIS  # the store's ledger hash chain, as kiosk.ledger.chain links it
         self.next_id = {t: 1 for t in ("ledger_entry", "sale", "sale_line", "stock_movement", "audit_event")}

@@ -316,6 +316,13 @@ class DistrictBuilder:
                     cards)
         sink.insert("product", ("id", "store_id", "name", "category", "unit", "points", "kind", "barcode", "active",
                                 "quantity", "sort_order", "photo", "low_stock", "shelf"), products)
+        # Each store's vouchers are honoured by its partner (kiosk.vouchers): without terms none is sold.
+        sink.insert("partner", ("id", "store_id", "name", "contact", "honours", "pin_hash", "active", "created_at",
+                                "session_version"),
+                    [(s + 1, s + 1, "基准测试合作商家", "", "", "", True, created, 0) for s in range(self.n_stores)])
+        sink.insert("voucher_terms", ("id", "product_id", "partner_id", "face", "face_value_fen", "valid_days", "holder"),
+                    [(i + 1, row[0], row[1], row[2], 0, 30, "household")
+                     for i, row in enumerate(r for r in products if r[6] == "voucher")])
         self.n_accounts, self.n_cards, self.n_products = len(accounts), len(cards), len(products)
         self.balance = [0] * (self.n_accounts + 1)
         self.opened = [False] * (self.n_accounts + 1)

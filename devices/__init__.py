@@ -12,6 +12,7 @@ from .slip import Slip, SlipRow
 from .statement import Statement, StatementEntry, StatementLabels
 from .status import ERROR_CODES, PRINTER_KINDS, PrinterStatus
 from .text import display_width
+from .voucher import VoucherLabels, VoucherSlip
 
 __all__ = [
     "Acknowledgement",
@@ -28,6 +29,8 @@ __all__ = [
     "ShelfLabelCaptions",
     "Slip",
     "SlipRow",
+    "VoucherSlip",
+    "VoucherLabels",
     "PaperProfile",
     "PAPER_58",
     "PAPER_80",

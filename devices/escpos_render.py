@@ -26,6 +26,7 @@ from .profiles import PAPER_80, PaperProfile
 from .receipt import Receipt
 from .slip import Slip, layout_slip
 from .statement import Statement, layout_statement
+from .voucher import VoucherSlip, layout_voucher
 
 __all__ = ["render_escpos", "render_items", "preview_lines", "ENCODINGS", "QR_MODES", "check_encoding"]
 
@@ -247,6 +248,8 @@ def _layout(document, profile: PaperProfile) -> list[Item]:
         return layout_acknowledgement(document, profile)
     if isinstance(document, Slip):
         return layout_slip(document, profile)
+    if isinstance(document, VoucherSlip):
+        return layout_voucher(document, profile)
     return layout_receipt(document, profile)
 
 

@@ -122,6 +122,9 @@ def demo(activity):
     click.echo("Demo staff PINs:")
     for name, role, pin in demo_data.STAFF:
         click.echo(f"  {name:<4} {role:<10} PIN {pin}")
+    click.echo("Demo partner PINs (the partner screen):")
+    for name, _contact, _honours, pin in demo_data.PARTNERS:
+        click.echo(f"  {name:<5} PIN {pin}")
     click.echo("Demo card payloads (type one into the scan box and press Enter):")
     for number in (demo_data.FIRST_CARD_NUMBER, demo_data.FIRST_CARD_NUMBER + 1):
         click.echo("  " + card_payload(store.code, str(number), app.config["CARD_SIGNING_KEY"]))
@@ -283,8 +286,9 @@ def settle_deductions(day):
               "day that has ended in KIOSK_TIMEZONE).")
 @click.option("--dry-run", is_flag=True, help="Only say what would expire; write nothing.")
 def expire(code, day, dry_run):
-    """Expire the points that are due at the end of a day, as ledger entries (run it nightly:
-    the nightly run of `kiosk boot` does, after `kiosk settle-deductions`)."""
+    """Expire the points that are due at the end of a day, as ledger entries, and the service
+    vouchers past their last valid day (run it nightly: the nightly run of `kiosk boot` does,
+    after `kiosk settle-deductions`)."""
     from datetime import date, timedelta
 
     from flask_babel import force_locale, gettext
@@ -293,6 +297,7 @@ def expire(code, day, dry_run):
     from kiosk.expiry import service as expiry
     from kiosk.messages import message
     from kiosk.stores.models import Store
+    from kiosk.vouchers import service as voucher_service
 
     app = _app()
     try:
@@ -307,6 +312,11 @@ def expire(code, day, dry_run):
     failed = False
     for store in list(stores):
         name = f"{store.code} {store.name}"
+        # Service vouchers past their last valid day, whatever the store does with points.
+        vouchers = voucher_service.expire_due(store, dry_run=dry_run)
+        if vouchers:
+            click.echo(f"{name}: {vouchers} voucher(s) past their last valid day "
+                       f"{'would expire' if dry_run else 'expired'}")
         # Each store's days are its own zone's.
         tz_name = store.timezone
         today = expiry.local_today(tz_name)

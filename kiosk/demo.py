@@ -70,6 +70,24 @@ PRODUCTS = [
     ("文具", "中性笔 10支", "盒", 20, GOODS, 20),
 ]
 
+# Partners who honour the demo's vouchers (合作商家): (name, contact, what they honour, PIN for
+# the partner screen). Their PINs are printed by `kiosk demo` with the staff PINs.
+PARTNERS = [
+    ("老王水果摊", "王师傅 139 0000 0001", "时令水果", "5555"),
+    ("幸福里物业", "物业服务中心 0571-8600 0000", "物业费抵扣、家电清洗", "6666"),
+    ("阿芳理发店", "李阿芳 139 0000 0003", "理发", "7777"),
+    ("幸福里老年食堂", "食堂 0571-8600 0001", "午餐", "9999"),
+]
+# Terms of the demo's voucher products: product → (partner, face, face value in fen, days valid,
+# holder).
+VOUCHER_TERMS = {
+    "时令水果兑换券": ("老王水果摊", "时令水果 1 份", 0, 30, "household"),
+    "物业费抵扣券 20元": ("幸福里物业", "物业费抵扣 20 元", 2000, 90, "household"),
+    "社区理发券": ("阿芳理发店", "理发 1 次", 1000, 60, "bearer"),
+    "家电清洗券": ("幸福里物业", "家电清洗 1 台", 0, 90, "household"),
+    "老年食堂午餐券": ("幸福里老年食堂", "午餐 1 份", 1200, 30, "bearer"),
+}
+
 # Where the goods stand (货架): by category, but the small grain packs share A2 with the
 # seasonings, and the vouchers are kept in a drawer (no shelf).
 SHELVES = {"粮油": "A1", "调味": "A2", "日用": "B1", "清洁": "B2", "文具": "C1"}
@@ -164,6 +182,7 @@ def load(timezone="Asia/Shanghai"):
                 inventory.move(product.id, stock, STOCK_IN, reference="demo", staff_id=manager.id, note="期初入库")
         for name in categories.products_order(store):
             categories.add(store, name, staff=manager)
+        _partners(store)
         number = FIRST_CARD_NUMBER
         for building, unit, room, members, holders, opening in HOUSEHOLDS:
             household = Household.create(
@@ -180,6 +199,19 @@ def load(timezone="Asia/Shanghai"):
                 number += 1
         catalog.install(store)  # the sample rules catalog (积分规则)
     return store, True
+
+
+def _partners(store):
+    """The demo's partners (with their PINs hashed as staff PINs are) and voucher terms."""
+    from kiosk.staff.service import hash_pin
+    from kiosk.vouchers.models import Partner, VoucherTerms
+
+    partners = {name: Partner.create(store=store, name=name, contact=contact, honours=honours, pin_hash=hash_pin(pin))
+                for name, contact, honours, pin in PARTNERS}
+    for product_name, (partner, face, fen, days, holder) in VOUCHER_TERMS.items():
+        product = Product.get(Product.store == store, Product.name == product_name)
+        VoucherTerms.create(product=product, partner=partners[partner], face=face, face_value_fen=fen,
+                            valid_days=days, holder=holder)
 
 
 # Service records for `kiosk demo --activity`, so the review screens have something in them:

@@ -349,6 +349,17 @@ MESSAGES = {
                             "some of them). Nothing was changed: please look at the list again."),
     "statement_settled": _l("Statement %(serial)s is settled: it is closed for good and never changes."),
     "statement_void": _l("Statement %(serial)s was voided; it can no longer change."),
+    "voucher_not_card": _l("This is a service voucher, not a resident's card. Please scan the resident's points card."),
+    "voucher_without_terms": _l("%(name)s cannot be redeemed yet: the store manager must first say who honours it, what it is worth and how long it is valid (on the product's page)."),
+    "voucher_partner_inactive": _l("%(name)s cannot be redeemed: %(partner)s no longer takes vouchers. The store manager must choose another partner on the product's page."),
+    "voucher_partner_missing": _l("Please choose the partner who honours this voucher."),
+    "voucher_partner_unknown": _l("That partner is not on the store's list (or no longer takes vouchers). Please choose one from the list."),
+    "bad_face_value": _l("The face value must be an amount in yuan from 0 to %(max)s, e.g. 20 or 20.50 (0 for a service)."),
+    "bad_valid_days": _l("The days valid must be a whole number from 1 to %(max)s."),
+    "bad_holder": _l("Choose whether the voucher belongs to the household or to whoever holds it."),
+    "voucher_used_no_return": _l("Voucher %(serial)s (%(name)s) has been used: its unit cannot be returned. Nothing was changed."),
+    "kind_fixed_after_sales": _l("%(name)s has been redeemed before, so it stays what it was sold as (goods or service voucher). Add a new product instead."),
+    "voucher_expired_no_return": _l("Voucher %(serial)s (%(name)s) has expired: its unit cannot be returned. Nothing was changed."),
 
     # --- settingsui ---
     "bad_printer_kind": _l("Please choose how the receipt printer is connected."),
@@ -411,6 +422,9 @@ FIELDS = {
 
     # --- settingsui ---
     "printer_host": _l("the printer's network address"),
+
+    # --- vouchers ---
+    "voucher_face": _l("what the voucher is worth (in words)"),
 }
 
 

@@ -528,7 +528,7 @@ def _undo(aside):
 
 RECEIPT_NUMBERS = "receipt-numbers.json"
 # The numbered documents (kiosk.stores.numbering.KINDS, each its table), read here as plain SQLite.
-DOCUMENT_KINDS = ("sale", "refund", "stock_receipt", "write_off", "stocktake")
+DOCUMENT_KINDS = ("sale", "refund", "stock_receipt", "write_off", "stocktake", "voucher", "settlement")
 
 
 def _highest_numbers(path):

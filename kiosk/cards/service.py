@@ -22,6 +22,9 @@ PREFIX = "JF"
 MAX_SCAN_LENGTH = 128
 SCAN_CHARS = re.compile(r"[0-9A-Z:\-]+")
 CARD_NUMBER = re.compile(r"[0-9]{8}")
+# A service voucher's QR payload starts so (kiosk.vouchers.codes.PREFIX): a slip scanned where a
+# card is expected is named for what it is.
+VOUCHER_PREFIX = "JQ"
 
 
 def _signature(key, store_code, number):
@@ -66,11 +69,13 @@ def find_card(store, text, key, *, allow_number=True):
     """The active card a scan (or a typed card number) names.
 
     Raises KioskError: "invalid_scan", "forged_card", "foreign_card", "unknown_card",
-    "card_lost", "card_revoked".
+    "card_lost", "card_revoked", "voucher_not_card" (a service voucher's slip).
     """
     scan = normalize_scan(text)
     if not scan or len(scan) > MAX_SCAN_LENGTH or not SCAN_CHARS.fullmatch(scan):
         raise KioskError("invalid_scan")
+    if scan.startswith(VOUCHER_PREFIX + ":"):
+        raise KioskError("voucher_not_card")
     if is_card_payload(scan):
         number = parse_card_payload(scan, store.code, key)
     elif allow_number and CARD_NUMBER.fullmatch(scan):

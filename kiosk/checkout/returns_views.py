@@ -19,6 +19,9 @@ from kiosk.privacy import mask_name
 from kiosk.staff import service as staff_service
 from kiosk.staff.auth import current_staff, current_store, pin_limits, requires_role
 from kiosk.staff.models import CASHIER, MANAGER
+from kiosk.vouchers import service as vouchers
+from kiosk.vouchers.codes import serial_text
+from kiosk.vouchers.models import CANCELLED, EXPIRED, ISSUED, USED
 from kiosk.web import form_int, render
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
@@ -39,8 +42,17 @@ def _show(sale=None, *, level=None, text=None, refund=None, job=None, chosen=Non
         "needs_manager_pin": current_staff().role != MANAGER,
         # After a refusal the quantities the cashier chose stay chosen.
         "chosen": chosen or {},
+        # A voucher line's vouchers, each with its number and state: a used one cannot come back.
+        "vouchers": vouchers.line_vouchers(sale) if sale else {}, "voucher_state": _voucher_state,
     }
     return render("returns/page.html", "returns/_return.html", **context), status
+
+
+def _voucher_state(voucher):
+    """"0000000012 未使用" — a voucher's number and state, as the returns screen lists them."""
+    names = {ISSUED: gettext("unused"), USED: gettext("used"), CANCELLED: gettext("cancelled"),
+             EXPIRED: gettext("expired")}
+    return f"{serial_text(voucher.serial)} {names.get(voucher.status, voucher.status)}"
 
 
 @bp.get("/")

@@ -18,7 +18,7 @@ from kiosk.checkout.models import REFUND_PREFIX, SALE_PREFIX, Refund, RefundLine
 from kiosk.db import database, insert_rows, is_busy, retry_on_conflict, utcnow
 from kiosk.errors import KioskError
 from kiosk.inventory import service as inventory
-from kiosk.inventory.models import RETURN, SALE, Product
+from kiosk.inventory.models import RETURN, SALE, VOUCHER, Product
 from kiosk.ledger import service as ledger
 from kiosk.ledger.models import REDEEM, REFUND
 from kiosk.printing import service as printing
@@ -27,6 +27,7 @@ from kiosk.redemption.windows import ALWAYS, DEFAULT_TIMEZONE
 from kiosk.staff.models import MANAGER, Staff
 from kiosk.stores import numbering
 from kiosk.stores.models import Store
+from kiosk.vouchers import service as vouchers
 
 MAX_QUANTITY = 999
 MAX_LINES = 50
@@ -116,6 +117,10 @@ def price_cart(store, account, items, *, limits=None, now=None, tz_name=DEFAULT_
         problems.append(KioskError("no_card"))
     if not lines:
         problems.append(KioskError("empty_cart"))
+    try:
+        vouchers.check_sellable([line.product for line in lines])
+    except KioskError as exc:
+        problems.append(exc)
     for line in lines:
         if line.short:
             problems.append(KioskError("out_of_stock", name=line.product.name, available=line.product.quantity))
@@ -158,9 +163,21 @@ def _queue_receipt(document, *, store_id, sale_id, staff_id, refund_id=None):
     printing.enqueue(document, store=store_id, document_kind=whose[0], document_id=whose[1], staff=staff_id)
 
 
+def _issue_vouchers(store, sale_id, products, merged, account_id, staff_id, now, tz_name):
+    """The sale's vouchers, one per unit of its voucher products (none for a cart of goods)."""
+    wanted = [pid for pid in merged if products[pid].kind == VOUCHER]
+    if not wanted:
+        return []
+    p = database.param
+    line_ids = dict(database.execute_sql(
+        f'SELECT "product_id", "id" FROM "sale_line" WHERE "sale_id" = {p}', [sale_id]).fetchall())
+    return vouchers.issue(store, sale_id, [(line_ids[pid], pid, products[pid].name, merged[pid]) for pid in wanted],
+                          account_id=account_id, staff_id=staff_id, now=now, tz_name=tz_name)
+
+
 @retry_on_conflict
 def checkout(store, card_id, items, staff_id, key, *, expected_total=None, picked_up_by="", now=None,
-             tz_name=DEFAULT_TIMEZONE, receipt=None):
+             tz_name=DEFAULT_TIMEZONE, receipt=None, voucher_slip=None):
     """Redeem ``items`` ([(product_id, quantity)]) with the card's account, as one transaction.
 
     The same ``key`` always yields the same sale. ``expected_total`` is the total the cashier
@@ -169,10 +186,14 @@ def checkout(store, card_id, items, staff_id, key, *, expected_total=None, picke
     redemption window and product limits are checked at ``now`` (naive UTC, the sale's time;
     default the current time) in the time zone ``tz_name``. The sale's receipt is queued in
     the same transaction: ``receipt(sale)`` gives its document (default: the plain receipt in
-    the store's time zone); the caller wakes the print worker after this returns.
+    the store's time zone); the caller wakes the print worker after this returns. Each unit of
+    a voucher product becomes a numbered voucher (kiosk.vouchers.service.issue), whose slip
+    ``voucher_slip(voucher)`` is queued after the receipt (None: no slips, for callers that
+    print nothing).
     Raises KioskError: "stale_page", "bad_quantity", "empty_cart", "too_many_lines",
     "card_lost", "card_revoked", "unknown_card", "product_unavailable", "price_changed",
-    "insufficient_points", "out_of_stock", "redemption_closed", "limit_reached_<period>".
+    "insufficient_points", "out_of_stock", "redemption_closed", "limit_reached_<period>",
+    "voucher_without_terms", "voucher_partner_inactive".
     """
     _check_key(key)
     merged = _merge(items)
@@ -198,12 +219,13 @@ def checkout(store, card_id, items, staff_id, key, *, expected_total=None, picke
             # without limited goods.
             rows = database.execute_sql(
                 f'SELECT "product"."id", "product"."name", "product"."points", "product"."active", "product"."unit", '
-                f'"product_limit"."quantity", "product_limit"."period", "product_limit"."per_member" FROM "product" '
+                f'"product_limit"."quantity", "product_limit"."period", "product_limit"."per_member", '
+                f'"product"."kind" FROM "product" '
                 f'LEFT JOIN "product_limit" ON "product_limit"."product_id" = "product"."id" '
                 f'WHERE "product"."store_id" = {p} AND "product"."id" IN ({", ".join([p] * len(merged))})',
                 [store.id, *merged],
             ).fetchall()
-            products = {r[0]: Product(id=r[0], name=r[1], points=r[2], active=bool(r[3])) for r in rows}
+            products = {r[0]: Product(id=r[0], name=r[1], points=r[2], active=bool(r[3]), kind=r[8]) for r in rows}
             limited = [(r[0], r[1], r[4], r[5], r[6], bool(r[7])) for r in rows if r[5] is not None]
             for product_id in merged:
                 product = products.get(product_id)
@@ -235,11 +257,14 @@ def checkout(store, card_id, items, staff_id, key, *, expected_total=None, picke
                  "quantity": qty, "refunded_quantity": 0}
                 for pid, qty in merged.items()
             ])
+            issued = _issue_vouchers(store, sale_id, products, merged, card.account_id, staff_id, now, tz_name)
             inventory.move_many(
                 {pid: -qty for pid, qty in merged.items()}, SALE, reference=reference, staff_id=staff_id
             )
             document = receipt(sale) if receipt else receipts.receipt_for_sale(sale, tz_name=tz_name)
             _queue_receipt(document, store_id=store.id, sale_id=sale_id, staff_id=staff_id)
+            if issued and voucher_slip is not None:
+                vouchers.queue_slips(store, issued, voucher_slip, staff_id=staff_id)  # after the receipt
     except peewee.IntegrityError:
         # Another request with the same key committed between our check and our insert.
         existing = Sale.get_or_none(Sale.idempotency_key == key)
@@ -311,8 +336,10 @@ def refund(store, sale_id, quantities, staff_id, approver_id, key, *, receipt=No
     A compensating ledger credit and stock return, never an edit. The approver must be a
     manager. Returning more than was sold (counting earlier returns) is refused. The return's
     receipt is queued in the same transaction (``receipt(refund)`` gives it, as for checkout).
+    Returned units of a voucher line cancel that many of its unused vouchers; a line whose
+    vouchers were used (or expired) cannot be returned for those units.
     Raises KioskError: "stale_page", "bad_quantity", "nothing_to_refund", "not_a_manager",
-    "unknown_receipt", "over_refund".
+    "unknown_receipt", "over_refund", "voucher_used_no_return", "voucher_expired_no_return".
     """
     _check_key(key)
     wanted = {}
@@ -364,6 +391,8 @@ def refund(store, sale_id, quantities, staff_id, approver_id, key, *, receipt=No
             for line_id, quantity in wanted.items():
                 product_id = lines[line_id].product_id
                 returned[product_id] = returned.get(product_id, 0) + quantity
+            # The returned units' vouchers are cancelled, or the return is refused (one was used).
+            vouchers.cancel_for_refund(record.id, wanted, staff_id=staff_id)
             inventory.move_many(returned, RETURN, reference=reference, staff_id=staff_id)
             audit.record("refund", store=store, staff=staff_id, approved_by=approver.id, sale=sale.id, total=total)
             document = receipt(record) if receipt else receipts.receipt_for_refund(record, tz_name=store.timezone)

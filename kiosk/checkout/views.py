@@ -31,6 +31,9 @@ from kiosk.redemption.views import tz_name
 from kiosk.registry.models import Resident
 from kiosk.staff.auth import current_staff, current_store, requires_role
 from kiosk.staff.models import CASHIER, MANAGER
+from kiosk.vouchers import service as vouchers
+from kiosk.vouchers import slips as voucher_slips
+from kiosk.vouchers.codes import is_voucher_payload
 from kiosk.web import form_int, is_htmx, local_today, render
 
 bp = Blueprint("cashier", __name__, url_prefix="/cashier")
@@ -46,6 +49,13 @@ def sale_receipt(sale):
     receipt = receipts.receipt_for_sale(sale, tz_name=current_app.config["BABEL_DEFAULT_TIMEZONE"],
                                         labels=receipt_labels())
     return dataclasses.replace(receipt, **receipt_extras(sale.store, sale.account_id, sale.balance_after))
+
+
+def _voucher_slips(store):
+    """``slip(voucher)`` for checkout: each voucher's slip in the store's language, its QR
+    signed with the installation's card-signing key."""
+    return voucher_slips.maker(store, key=current_app.config["CARD_SIGNING_KEY"], tz_name=tz_name(),
+                               labels=voucher_slips.labels())
 
 
 def _card(data):
@@ -91,7 +101,8 @@ def _show(level=None, text=None, status=200, whole=False):
     done = None
     if data.get("done"):
         sale = Sale.get_or_none(Sale.id == data["done"], Sale.store == store)  # never another store's
-        done = {"sale": sale, "job": printing.latest_for(receipts.SALE, sale.id)} if sale else None
+        done = {"sale": sale, "job": printing.latest_for(receipts.SALE, sale.id),
+                "vouchers": sale.vouchers.count()} if sale else None
     members, pickup = [], None
     if card is not None and card.account.household_id:
         members = [r for r in Resident.select().where(Resident.household == card.account.household_id,
@@ -173,6 +184,8 @@ def scan():
         earning.settle_due(store, local_today(), account_id=card.account_id)  # deductions now due
         register.reset(card.id)
         return _show("success", gettext("Card read: %(name)s", name=mask_name(card.holder_name)))
+    if product is None and is_voucher_payload(code):
+        return _refuse(KioskError("voucher_not_card"))  # a voucher slip is for the partner's screen
     if product is None:
         return _refuse(KioskError("unknown_barcode" if BARCODE.fullmatch(code) else "invalid_scan"))
     if data["card_id"] is None:
@@ -189,6 +202,7 @@ def _add(data, product, quantity):
     if total > product.quantity:
         return _refuse(KioskError("out_of_stock", name=product.name, available=product.quantity))
     try:
+        vouchers.check_sellable([product])
         _room(data, product, total)
     except KioskError as exc:
         return _refuse(exc)
@@ -373,7 +387,7 @@ def submit():
             result = checkout.when_busy_retry(
                 lambda: checkout.checkout(store, data["card_id"], register.items(data), staff.id, key, expected_total=total,
                                           picked_up_by=pickup.name if pickup else "", tz_name=tz_name(),
-                                          receipt=sale_receipt),
+                                          receipt=sale_receipt, voucher_slip=_voucher_slips(store)),
                 current_app.config["BUSY_RETRIES"])
     except KioskError as exc:
         return _refuse(exc, whole=True)

@@ -62,6 +62,14 @@ def words():
         "status_sending": gettext("being sent"),
         "status_held": gettext("held"),
         "page": gettext("Page {page} of {pages}"),
+        "vouchers": gettext("Service vouchers by partner"),
+        "partner": gettext("Partner"),
+        "handed_out": gettext("Handed out"),
+        "used": gettext("Used"),
+        "voucher_cancelled": gettext("Cancelled"),
+        "voucher_expired": gettext("Expired"),
+        "outstanding": gettext("Outstanding"),
+        "voucher_counts": gettext("issued %(issued)s, used %(used)s, outstanding %(outstanding)s"),
     }
 
 
@@ -129,6 +137,9 @@ def slip(data, w, *, kind, cashier="", closed_by="", closed_at=None):
     if data["categories"]:
         rows.append(SlipRow(f"{w['goods']} ({w['issued']} / {w['returned']})"))
         rows += [goods(counts) for counts in data["categories"]]
+    if data.get("vouchers"):  # closes made before vouchers have none
+        rows.append(SlipRow(w["vouchers"]))
+        rows += [SlipRow(f"  {row['partner']}", w["voucher_counts"] % row) for row in data["vouchers"]]
     rows.append(SlipRow(kind="rule"))
     rows.append(SlipRow(w["unprinted"], str(len(data["unprinted"])) if data["unprinted"] else w["none"]))
     for item in data["unprinted"]:

@@ -41,6 +41,7 @@ from kiosk.ledger import chain
 from kiosk.ledger.models import LedgerChain, LedgerEntry
 from kiosk.printing.models import HELD, PENDING, SENDING, PrintJob
 from kiosk.staff.models import Staff
+from kiosk.vouchers import service as vouchers
 
 UNPRINTED = (PENDING, SENDING, HELD)
 _CHUNK = 500  # references per IN list
@@ -266,6 +267,11 @@ def figures(store, span, day, *, cashier=None):
             total["issued"] += counts["issued"]
             total["returned"] += counts["returned"]
     head, last_id, length = chain.head(store.id)
+    # Service vouchers per partner: the store's, so only in a day close (a shift is one cashier's).
+    voucher_rows = [] if cashier is not None else [
+        {"partner": r.partner, "issued": r.issued, "used": r.used, "cancelled": r.cancelled, "expired": r.expired,
+         "outstanding": r.outstanding, "used_value_fen": r.used_value_fen}
+        for r in vouchers.figures(store, span.since, span.until)]
     return {
         "store": {"code": store.code, "name": store.name},
         "day": day.isoformat(),
@@ -282,6 +288,7 @@ def figures(store, span, day, *, cashier=None):
             "goods_value": goods_value, "ok": redeemed - refunded == goods_value,
         },
         "chain": {"head": head, "entry_id": last_id, "length": length},
+        "vouchers": voucher_rows,
     }
 
 

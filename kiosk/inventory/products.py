@@ -198,13 +198,14 @@ def version(product):
     return hashlib.sha256(shown.encode()).hexdigest()[:16]
 
 
-def save(store, form, *, staff, product_id=None, photo=None, photo_dir, remove_photo=False, seen=None):
+def save(store, form, *, staff, product_id=None, photo=None, photo_dir, remove_photo=False, seen=None, also=None):
     """Create (``product_id`` None) or update a product from a parsed ``form``; returns it.
 
     ``photo`` is the uploaded bytes (checked with :func:`prepare_photo` before anything is
     written). A new price is recorded as a PriceChange; every save is an audit event.
     ``seen`` is the :func:`version` the edit form was filled in from: when the product changed
-    since, nothing is saved. Raises KioskError("unknown_product"), ("stale_page"),
+    since, nothing is saved. ``also(product)``, when given, runs in the same transaction once
+    the product is saved (a voucher's terms). Raises KioskError("unknown_product"), ("stale_page"),
     ("duplicate_barcode"), ("photo_not_image"), ("photo_too_big").
     """
     jpeg = prepare_photo(photo) if photo else None
@@ -224,6 +225,8 @@ def save(store, form, *, staff, product_id=None, photo=None, photo_dir, remove_p
             for field in FIELDS:
                 setattr(product, field, getattr(form, field))
             product.save()
+            if also is not None:
+                also(product)
             # A category typed in for the first time goes on the store's list (at its end).
             categories_list.ensure(store, product.category, staff=staff)
             old_photo = product.photo

@@ -13,13 +13,14 @@ from devices import ShelfLabel, ShelfLabelCaptions, ShelfLabels
 from kiosk import audit
 from kiosk.errors import KioskError
 from kiosk.inventory import labels, products
-from kiosk.inventory.models import GOODS, Product
+from kiosk.inventory.models import GOODS, VOUCHER, Product
 from kiosk.limits import upload_limit
 from kiosk.messages import message
 from kiosk.printing import service as printing
 from kiosk.printing.setup import kick
 from kiosk.staff.auth import current_staff, current_store, requires_role
 from kiosk.staff.models import MANAGER, OPERATIONS
+from kiosk.vouchers import service as vouchers
 from kiosk.web import form_int, is_htmx, render
 
 bp = Blueprint("products", __name__, url_prefix="/products")
@@ -67,8 +68,10 @@ def _form(product=None, values=None, error=None, status=200):
     history = list(products.price_history(product)) if product is not None else []
     if product is not None:
         values = dict(values, version=values.get("version") or products.version(product))
+    if "voucher_holder" not in values:  # the page as stored, not a refused form sent back
+        values = dict(values, **vouchers.terms_values(product))
     return render("products/form.html", "products/form.html", product=product, values=values, error=error,
-                  history=history, categories=products.category_choices(current_store()), shelves=products.shelves(current_store()),
+                  history=history, partners=vouchers.partners_for_terms(current_store()), categories=products.category_choices(current_store()), shelves=products.shelves(current_store()),
                   max_points=products.MAX_POINTS, max_mb=products.MAX_PHOTO_BYTES // (1024 * 1024)), status
 
 
@@ -130,9 +133,13 @@ def _save(product):
     try:
         photo = _upload()
         form = products.parse(values)
+        vouchers.check_kind_change(product, form.kind)
+        # A voucher's terms are checked before anything is saved, and saved with the product.
+        terms = vouchers.parse_terms(current_store(), values) if form.kind == VOUCHER else None
         saved = products.save(current_store(), form, staff=current_staff(), product_id=product.id if product else None,
                               photo=photo, photo_dir=photo_dir(), remove_photo=values.get("remove_photo") == "1",
-                              seen=values.get("version", "") if product else None)
+                              seen=values.get("version", "") if product else None,
+                              also=lambda saved: vouchers.save_terms(current_store(), saved, terms, staff=current_staff()))
     except KioskError as exc:
         status = 413 if exc.code == "photo_too_big" else 422
         if exc.code == "stale_page":

@@ -33,7 +33,8 @@ class PrintJob(BaseModel):
     document_id = peewee.BigIntegerField(null=True)
     # What ``receipt`` holds (the payload, whatever the document is for): "receipt":
     # devices.Receipt.to_dict() as JSON; "statement": devices.Statement.to_dict(); "labels":
-    # devices.ShelfLabels.to_dict() (shelf labels); "thanks": devices.Acknowledgement.to_dict().
+    # devices.ShelfLabels.to_dict() (shelf labels); "thanks": devices.Acknowledgement.to_dict();
+    # "voucher": devices.VoucherSlip.to_dict() (a service voucher's slip, 服务券).
     kind = peewee.CharField(max_length=10, default="receipt")
     receipt = peewee.TextField()
     reprint = peewee.BooleanField(default=False)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import peewee
 
-from devices import Acknowledgement, PrinterError, Receipt, ShelfLabels, Slip, Statement
+from devices import Acknowledgement, PrinterError, Receipt, ShelfLabels, Slip, Statement, VoucherSlip
 from kiosk import audit
 from kiosk.db import database, utcnow
 from kiosk.errors import KioskError
@@ -42,8 +42,9 @@ def retry_delay(attempts):
 
 
 # What a job prints, by its kind: a receipt, a statement, shelf labels, a donation
-# acknowledgement (thanks), a text slip (the day close).
-_KINDS = {Receipt: "receipt", Statement: "statement", ShelfLabels: "labels", Acknowledgement: "thanks", Slip: "slip"}
+# acknowledgement (thanks), a text slip (the day close), a service voucher's slip.
+_KINDS = {Receipt: "receipt", Statement: "statement", ShelfLabels: "labels", Acknowledgement: "thanks", Slip: "slip",
+          VoucherSlip: "voucher"}
 _DOCUMENTS = {kind: document for document, kind in _KINDS.items()}
 
 
@@ -66,7 +67,8 @@ def job_document(job):
     """The Receipt, Statement, ShelfLabels or Acknowledgement a job prints (marked 重印 when
     the job is a reprint or an earlier attempt may have reached the paper)."""
     document = _DOCUMENTS.get(job.kind, Receipt).from_dict(json.loads(job.receipt))
-    if (job.reprint or job.uncertain) and isinstance(document, Receipt) and not document.reprint:
+    # Receipts and voucher slips say 重印; the other documents are printed on demand.
+    if (job.reprint or job.uncertain) and hasattr(document, "as_reprint") and not document.reprint:
         document = document.as_reprint()
     return document
 
@@ -319,7 +321,7 @@ def reprint(job_id, store, *, staff=None):
         # A job still waiting is replaced, so the resident never gets two receipts.
         PrintJob.update(status=FAILED).where(PrintJob.id == original.id, PrintJob.status.in_([PENDING, HELD])).execute()
         job = enqueue(
-            document.as_reprint() if isinstance(document, Receipt) else document, store=store,
+            document.as_reprint() if hasattr(document, "as_reprint") else document, store=store,
             document_kind=original.document_kind, document_id=original.document_id, staff=staff, reprint=True,
         )
         whose = {original.document_kind: original.document_id} if original.document_kind else {}

@@ -194,6 +194,11 @@ def goods_document(store, period, report=None, *, today=None, full_names=False):
                for number, at, category, shelf, *rest in report.stocktakes], [12, 18, 12, 8, 10, 12, 10, 12]),
         Table(_("Stock value by week or month"), [_("Until"), _("Stock value (points)")],
               [list(row) for row in report.stock_trend], [12, 18]),
+        Table(_("Service vouchers by partner"),
+              [_("Partner"), _("Handed out"), _("Used"), _("Cancelled"), _("Expired"), _("Outstanding at the end"),
+               _("Face value used (yuan)")],
+              [[r.partner, r.issued, r.used, r.cancelled, r.expired, r.outstanding, r.used_value_fen / 100]
+               for r in report.vouchers], [16, 10, 10, 10, 10, 12, 14], [None, None, None, None, None, None, YUAN]),
     ]
     stock = charts.line(_("Stock value (points)"), [t[0] for t in report.stock_trend],
                         [t[1] for t in report.stock_trend], empty=_("Nothing in this period"))

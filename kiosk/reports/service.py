@@ -29,6 +29,7 @@ from kiosk.privacy import mask_name
 from kiosk.registry.models import Household, Resident
 from kiosk.reports.periods import utc_midnight
 from kiosk.stocktake.models import FINISHED, StockTake, StockTakeLine
+from kiosk.vouchers import service as voucher_service
 
 TOP = 10  # rows of the top-N tables (households, goods)
 
@@ -435,6 +436,8 @@ class GoodsReport:
     stock_trend: list  # [(label, value at the bucket's end)] up to the bucket holding ``today``
     near_expiry: list  # [BatchOnHand] on hand now, expiring within the store's warning days of ``today``
     stocktakes: list  # [(number, finished_at, category, shelf, surplus units, surplus points, shortage units, shortage points)]
+    # [kiosk.vouchers.service.PartnerFigures]: service vouchers per partner in the period
+    vouchers: list = field(default_factory=list)
 
     @property
     def written_off_points(self):
@@ -564,5 +567,6 @@ def goods(store, period, *, today=None, full_names=False):
         sold=sold, returned=returned, best_sellers=best, by_category=by_category,
         stock_value_start=value_start, stock_value_end=running, stock_trend=trend,
         near_expiry=goods_service.near_expiry(store, today or period.last), stocktakes=stocktakes,
+        vouchers=voucher_service.figures(sid, start, end),
     )
 

@@ -367,9 +367,10 @@ def _document_counters(store_id):
     from kiosk.goods.models import StockReceipt, WriteOff
     from kiosk.stocktake.models import StockTake
     from kiosk.stores.models import DocumentCounter
+    from kiosk.vouchers.models import Voucher
 
     codes = dict(Store.select(Store.id, Store.code).tuples())
-    for model in (Sale, Refund, StockReceipt, WriteOff, StockTake):
+    for model in (Sale, Refund, StockReceipt, WriteOff, StockTake, Voucher):
         kind = model._meta.table_name
         highest = _only(model.select(model.store, fn.MAX(model.serial)), model.store, store_id).group_by(model.store)
         counters = dict(DocumentCounter.select(DocumentCounter.store, DocumentCounter.last)
@@ -387,9 +388,17 @@ def _settlements(store_id):
     yield from verify_problems(store_id)
 
 
+def _vouchers(store_id):
+    """Vouchers: one per voucher unit sold; events and status agree; used once, while valid."""
+    from kiosk.vouchers import checks
+
+    for check in checks.CHECKS:
+        yield from check(store_id)
+
+
 CHECKS = (_account_balances, _running_balances, _product_quantities, _sales, _refunds, _receipt_jobs, _service_records,
           _ledger_stores, _ledger_chain, _day_close_heads, _goods_documents, _stocktakes, _document_counters,
-          _settlements)
+          _vouchers, _settlements)
 
 
 def verify(tz_name="Asia/Shanghai", store_id=None):

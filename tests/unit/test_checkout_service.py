@@ -8,6 +8,7 @@ from kiosk.inventory.models import Product, StockMovement
 from kiosk.ledger.models import Account, LedgerEntry
 from kiosk.reports.verify import verify
 from kiosk.staff.models import CASHIER
+from tests.voucher_world import give_terms
 
 KEY = "k" * 24
 
@@ -129,10 +130,12 @@ def test_duplicate_lines_are_merged(world):
     assert [(line.name, line.quantity) for line in sale.lines] == [("食盐", 3)]
 
 
-def test_a_voucher_is_redeemed_like_goods(world):
+def test_a_voucher_with_terms_is_redeemed_like_goods_and_issues_its_voucher(world):
+    give_terms(world)  # a voucher product is sold once it says who honours it
     sale = run(world, [("水果券", 1)]).sale
     assert sale.total == 50
     assert Product.get_by_id(world.products["水果券"].id).quantity == 4
+    assert [v.serial for v in sale.vouchers] == [1]
 
 
 def test_pricing_a_cart_reports_every_reason_checkout_is_not_possible(world):
