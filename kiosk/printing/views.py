@@ -10,7 +10,6 @@ from kiosk.printing.models import PrintJob
 from kiosk.printing.problems import describe_printer, printer_problem
 from kiosk.printing.setup import kick, printer
 from kiosk.staff.auth import background, current_staff, current_store, requires_role
-from kiosk.stores.views import tab_url
 from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS
 from kiosk.web import form_int, render
 
@@ -148,7 +147,7 @@ def settings():
         flash(message(exc), "error")
     else:
         flash(gettext("Receipt settings saved."), "success")
-    return redirect(tab_url("receipts"))
+    return redirect(url_for("settings.receipts"))  # the settings tab this section is on
 
 
 def _back():

@@ -19,8 +19,8 @@ def test_numbers_saved_before_a_restore_raise_the_counters_after_it(world, env, 
     listed = kiosk(env, "store", "numbers")
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout.splitlines() == [
-        "numbers AB sale=1 refund=0 stock_receipt=0 write_off=0 stocktake=0",
-        "numbers XY sale=2 refund=0 stock_receipt=0 write_off=0 stocktake=0",
+        "numbers AB sale=1 refund=0 stock_receipt=0 write_off=0 stocktake=0 voucher=0 settlement=0",
+        "numbers XY sale=2 refund=0 stock_receipt=0 write_off=0 stocktake=0 voucher=0 settlement=0",
     ]
     saved = tmp_path / "numbers.txt"
     saved.write_text(listed.stdout, encoding="utf-8")
