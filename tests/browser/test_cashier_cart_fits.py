@@ -21,8 +21,8 @@ GOODS = ["东北大米 5kg", "金龙鱼食用油 5L", "香满园面粉 2.5kg", "
 BOXES = """() => {
   const box = el => { const r = el.getBoundingClientRect(); return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; };
   return {
-    cart: box(document.querySelector('[data-cart]')),
-    lines: Array.from(document.querySelectorAll('[data-cart] [data-line]')).map(el => [el.dataset.line, box(el)]),
+    cart: box(document.querySelector('.cart')),
+    lines: Array.from(document.querySelectorAll('.cart [data-line]')).map(el => [el.dataset.line, box(el)]),
     page: document.scrollingElement.scrollHeight - window.innerHeight,
   };
 }"""
@@ -36,7 +36,7 @@ def keep_for_docs(path, name):
 def add(page, names):
     for name in names:
         page.locator(f"[data-product='{name}']").tap()
-        expect(page.locator(f"[data-cart] [data-line='{name}']")).to_be_attached()
+        expect(page.locator(f".cart [data-line='{name}']")).to_be_attached()
 
 
 def assert_every_line_in_view(page, count):
@@ -83,13 +83,13 @@ def test_eight_goods_show_whole_and_more_scroll_inside_the_cart_with_a_cue(serve
     expect(page.get_by_role("button", name="确认兑换")).to_be_in_viewport(ratio=1)
     assert page.evaluate(BOXES)["page"] <= 0
     # The line just added was brought into view inside the cart.
-    last = page.locator(f"[data-cart] [data-line='{GOODS[-1]}']")
+    last = page.locator(f".cart [data-line='{GOODS[-1]}']")
     expect(last).to_be_in_viewport(ratio=1)
     keep_for_docs(shot("cashier-cart-10"), f"cashier-cart-10-{size}.png")
     assert_accessible(page, f"cashier with ten goods at {size}")
     # Scrolled back to the top, the cue counts the lines below; a tap on it scrolls to them.
-    page.locator("[data-cart]").evaluate("cart => cart.scrollTo(0, 0)")
+    page.locator(".cart").evaluate("cart => cart.scrollTo(0, 0)")
     expect(cue).to_contain_text("还有 2 种商品，向下滑动")
-    expect(page.locator(f"[data-cart] [data-line='{GOODS[0]}']")).to_be_in_viewport(ratio=1)
+    expect(page.locator(f".cart [data-line='{GOODS[0]}']")).to_be_in_viewport(ratio=1)
     cue.tap()
     expect(last).to_be_in_viewport(ratio=1)
