@@ -57,7 +57,6 @@ GROUPS = (
         Screen("settings.page", _l("Store settings"), (MANAGER,), ("/settings",)),
     )),
 )
-HOME_PATHS = ("/home",)
 
 
 def screens_for(role):
@@ -102,7 +101,7 @@ def pending_work(store, role, today, near_expiry=None):
     from kiosk.earning.models import DISPUTED, ServiceRecord
     from kiosk.goods import service as goods
     from kiosk.printing import service as printing
-    from kiosk.stocktake.models import OPEN, StockTake
+    from kiosk.stocktake import service as stocktake
     from kiosk.volunteer import service as volunteer
 
     mine = set(screens_for(role))
@@ -119,8 +118,7 @@ def pending_work(store, role, today, near_expiry=None):
     if "printing.page" in mine:
         add("printing.page", printing.unprinted(store).count(), _l("not printed"))
     if "stocktake.index" in mine:
-        add("stocktake.index", StockTake.select().where(StockTake.store == store, StockTake.status == OPEN).count(),
-            _l("count in progress"))
+        add("stocktake.index", stocktake.in_progress(store).count(), _l("count in progress"))
     if "goods.goods_out" in mine:
         batches = near_expiry if near_expiry is not None else goods.near_expiry(store, today)
         add("goods.goods_out", len(batches), _l("near expiry"))
