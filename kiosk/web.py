@@ -6,6 +6,7 @@ from flask import abort, current_app, render_template, request, session
 from flask_babel import lazy_gettext as _l
 from htmx_flask import request as htmx_request
 
+from kiosk.navigation import header_for
 from kiosk.printing.problems import describe_printer, printer_detail, printer_problem, shorten
 from kiosk.privacy import mask_name
 
@@ -140,6 +141,7 @@ def init_app(app):
         record_status_name=lambda status: str(RECORD_STATUS_NAMES.get(status, status)),
         phone_tail=phone_tail,
         mask_name=mask_name,
+        nav_header=header_for,
     )
 
     @app.before_request

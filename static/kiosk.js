@@ -65,10 +65,101 @@
     var tab = event.target.closest("[data-category-tab]");
     if (!tab) return;
     var wanted = tab.getAttribute("data-category-tab");
-    document.querySelectorAll("[data-category-tab]").forEach(function (t) { t.classList.toggle("active", t === tab); });
+    document.querySelectorAll("[data-category-tab]").forEach(function (t) {
+      t.classList.toggle("active", t === tab);
+      t.setAttribute("aria-pressed", t === tab ? "true" : "false");
+    });
     document.querySelectorAll("[data-category]").forEach(function (section) {
       section.hidden = wanted !== "" && section.getAttribute("data-category") !== wanted;
     });
+    tab.scrollIntoView({ block: "nearest", inline: "nearest" });
+  });
+
+  // The category row scrolls sideways when the categories do not fit: a fade says there is more.
+  function tabsCue() {
+    document.querySelectorAll("[data-category-tabs]").forEach(function (row) {
+      row.classList.toggle("more-right", row.scrollLeft + row.clientWidth < row.scrollWidth - 2);
+    });
+  }
+
+  // The cart: past what fits it scrolls inside itself; the cue counts the lines out of sight
+  // (a tap on it scrolls to them). A swap of the register keeps the cart where it was, then
+  // brings the line that just changed into view.
+  function cartCue() {
+    var cart = document.querySelector("[data-cart]");
+    var cue = document.querySelector("[data-cart-cue]");
+    if (!cart || !cue) return;
+    var box = cart.getBoundingClientRect();
+    var below = 0, above = 0;
+    cart.querySelectorAll("[data-line]").forEach(function (line) {
+      var r = line.getBoundingClientRect();
+      if (r.bottom > box.bottom + 1) below++;
+      else if (r.top < box.top - 1) above++;
+    });
+    cart.classList.toggle("more-below", below > 0);
+    cue.classList.toggle("up", !below && above > 0);
+    cue.hidden = !(below || above);
+    if (below) cue.textContent = "↓ " + cue.getAttribute("data-below").replace("%n", below);
+    else if (above) cue.textContent = "↑ " + cue.getAttribute("data-above").replace("%n", above);
+  }
+  function quantities() {
+    var found = {};
+    document.querySelectorAll("[data-cart] [data-line-id]").forEach(function (line) {
+      found[line.getAttribute("data-line-id")] = line.getAttribute("data-quantity");
+    });
+    return found;
+  }
+  var before = null;
+  document.addEventListener("htmx:beforeSwap", function () {
+    var cart = document.querySelector("[data-cart]");
+    before = cart ? { top: cart.scrollTop, lines: quantities() } : null;
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    var cart = document.querySelector("[data-cart]");
+    if (cart && before) {
+      cart.scrollTop = before.top;
+      var changed = null;
+      cart.querySelectorAll("[data-line-id]").forEach(function (line) {
+        if (!changed && before.lines[line.getAttribute("data-line-id")] !== line.getAttribute("data-quantity")) changed = line;
+      });
+      if (changed) {
+        var box = cart.getBoundingClientRect(), r = changed.getBoundingClientRect();
+        if (r.bottom > box.bottom) cart.scrollTop += r.bottom - box.bottom;
+        else if (r.top < box.top) cart.scrollTop -= box.top - r.top;
+      }
+    }
+    before = null;
+    cartCue();
+    tabsCue();
+  });
+  document.addEventListener("scroll", function (event) {
+    if (event.target.matches && event.target.matches("[data-cart]")) cartCue();
+    if (event.target.matches && event.target.matches("[data-category-tabs]")) tabsCue();
+  }, true);
+  document.addEventListener("click", function (event) {
+    var cue = event.target.closest("[data-cart-cue]");
+    var cart = document.querySelector("[data-cart]");
+    if (!cue || !cart) return;
+    var step = cart.clientHeight * 0.8;
+    cart.scrollBy({ top: cue.classList.contains("up") ? -step : step, behavior: "smooth" });
+  });
+  window.addEventListener("resize", function () { cartCue(); tabsCue(); });
+  document.addEventListener("DOMContentLoaded", function () { cartCue(); tabsCue(); });
+
+  // The header's task menus (<details>): one open at a time, closed by a tap elsewhere or Esc.
+  document.addEventListener("toggle", function (event) {
+    var group = event.target;
+    if (!group.matches || !group.matches("details.nav-group") || !group.open) return;
+    document.querySelectorAll("details.nav-group[open]").forEach(function (other) { if (other !== group) other.open = false; });
+  }, true);
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.nav-group[open]").forEach(function (group) {
+      if (!group.contains(event.target)) group.open = false;
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll("details.nav-group[open]").forEach(function (group) { group.open = false; });
   });
 
   // The PIN pad writes digits into its field; no keyboard needed.

@@ -234,3 +234,16 @@ def upgrade_to_m0017(monkeypatch, steps, prepare=None):
             schema.SchemaVersion.create(version=number, name=name)
     monkeypatch.setattr(schema, "available_migrations", lambda: [step for step in steps if step[0] <= 17])
     return schema.upgrade()
+
+
+def open_screen(page, name, exact=True):
+    """Tap the header's link to the screen ``name`` (a string or a compiled pattern), opening
+    its task menu (收银, 库存, 积分, 管理) first when the role's header keeps it in one."""
+    page.locator("header nav").wait_for()  # signed in, on a page with the header (not the PIN pad)
+    page.wait_for_load_state("load")
+    link = page.locator("header nav").get_by_role("link", name=name, exact=exact, include_hidden=True).first
+    menu = page.locator("header details.nav-group").filter(
+        has=page.get_by_role("link", name=name, exact=exact, include_hidden=True))
+    if menu.count() and not menu.first.evaluate("group => group.open"):
+        menu.first.locator("summary").tap()
+    link.tap()

@@ -96,3 +96,27 @@ def printer_problem(error):
     values.setdefault("host", values.get("address", ""))
     values.setdefault("package", "")
     return str(sentence) % values
+
+
+# The printer's state in one word for the header's badge (kiosk.web.PRINTER_STATE_NAMES), by
+# the fault a job that did not print met: a printer that does not answer is offline.
+OFFLINE_CODES = ("refused", "timeout", "unknown_host", "connection_closed", "no_route", "unreachable", "not_found",
+                 "disconnected", "server_unreachable", "offline")
+OFFLINE_PATTERNS = ("missing", "unreachable", "offline")
+
+
+def printer_state(error):
+    """"offline", "paper_out", "cover_open" or "error" for a job's stored printer error (or a
+    PrinterError); "" when there is none."""
+    if not error:
+        return ""
+    code, _params, text = _parts(error)
+    if code in ("paper_out", "cover_open"):
+        return code
+    if code in OFFLINE_CODES:
+        return "offline"
+    if code not in CODES:
+        for key, pattern, _words in PROBLEMS:
+            if pattern.search(text):
+                return key if key in ("paper_out", "cover_open") else ("offline" if key in OFFLINE_PATTERNS else "error")
+    return "error"

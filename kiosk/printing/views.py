@@ -7,7 +7,7 @@ from kiosk.errors import KioskError
 from kiosk.messages import message
 from kiosk.printing import service
 from kiosk.printing.models import PrintJob
-from kiosk.printing.problems import describe_printer, printer_problem
+from kiosk.printing.problems import describe_printer, printer_problem, printer_state
 from kiosk.printing.setup import kick, printer
 from kiosk.staff.auth import background, current_staff, current_store, requires_role
 from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS
@@ -75,7 +75,7 @@ def badge():
     summary = service.queue_summary(current_store())
     last = service.unprinted(current_store()).order_by(PrintJob.id.desc()).first()
     return render("printing/_badge.html", "printing/_badge.html", summary=summary,
-                  problem=printer_problem(last.error) if last else "")
+                  problem=printer_problem(last.error) if last else "", state=printer_state(last.error) if last else "")
 
 
 @bp.get("/<int:job_id>/status")

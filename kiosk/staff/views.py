@@ -1,7 +1,7 @@
 """Signing in on the PIN pad, signing out, the home screen and the language switch."""
 from flask import Blueprint, make_response, redirect, render_template, request, session, url_for
 
-from kiosk import LOCALES
+from kiosk import LOCALES, navigation
 from kiosk.errors import KioskError
 from kiosk.goods.views import stock_lists
 from kiosk.messages import message
@@ -9,26 +9,11 @@ from kiosk.staff import service
 from kiosk.staff.auth import (
     current_staff, current_store, pin_limits, remember_device, sign_in, sign_out, this_device,
 )
-from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS, SERVICE, Staff
+from kiosk.staff.models import CASHIER, MANAGER, OPERATIONS, Staff
+from kiosk.web import local_today
 
 bp = Blueprint("staff", __name__)
 
-# The screens each role may open, in the order the home screen lists them.
-SCREENS = (
-    ("cashier.page", (CASHIER, MANAGER)),
-    ("returns.page", (CASHIER, MANAGER)),
-    ("printing.page", (CASHIER, MANAGER)),
-    ("registry.page", (OPERATIONS, MANAGER)),
-    ("earning.page", (OPERATIONS, MANAGER)),
-    ("earning.review", (SERVICE, MANAGER)),
-    ("volunteer_import.page", (OPERATIONS, SERVICE, MANAGER)),
-    ("notice.page", (SERVICE, MANAGER)),
-    ("goods.goods_in", (CASHIER, OPERATIONS, MANAGER)),
-    ("goods.goods_out", (CASHIER, OPERATIONS, MANAGER)),
-    ("dayclose.page", (CASHIER, MANAGER)),
-    ("settings.page", (MANAGER,)),
-    ("reports.page", (SERVICE, MANAGER)),
-)
 # Roles that see the near-expiry and low-stock lists on the home screen.
 STOCK_ROLES = (CASHIER, OPERATIONS, MANAGER)
 
@@ -47,14 +32,17 @@ def home():
 
 @bp.get("/home")
 def dashboard():
-    """The home screen: the screens of the staff member's role and, for those who keep the
-    shelves, the goods expiring soon and the goods running low."""
+    """The home screen: the screens of the staff member's role (the header's, by task: see
+    kiosk.navigation), each with the work waiting there, and, for those who keep the shelves,
+    the goods expiring soon and the goods running low."""
     staff = current_staff()
     if staff is None:
         return redirect(url_for("staff.signin"))
-    screens = [endpoint for endpoint, roles in SCREENS if staff.role in roles]
-    lists = stock_lists(current_store()) if staff.role in STOCK_ROLES else {}
-    return render_template("staff/home.html", screens=screens, **lists)
+    store = current_store()
+    lists = stock_lists(store) if staff.role in STOCK_ROLES else {}
+    work = navigation.pending_work(store, staff.role, local_today(), near_expiry=lists.get("near_expiry"))
+    groups = navigation.header_for(staff.role, "/home")
+    return render_template("staff/home.html", groups=groups, work=work, **lists)
 
 
 @bp.get("/signin")

@@ -137,6 +137,11 @@ def get(store, stocktake_id):
     return stocktake
 
 
+def in_progress(store):
+    """The store's counts still open (the home screen's 盘点 tile counts them)."""
+    return StockTake.select().where(StockTake.store == store, StockTake.status == OPEN)
+
+
 def history(store, limit=100):
     """The counts of ``store``, the newest first."""
     query = StockTake.select().where(StockTake.store == store).order_by(StockTake.id.desc()).limit(limit)

@@ -5,13 +5,13 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.helpers import cli, sign_in
+from tests.helpers import cli, open_screen, sign_in
 
 
 def test_the_manager_sees_the_last_backup_and_downloads_it(server, page, shot, tmp_path):
     url, env = server
     sign_in(page, url, "王秀英", "1111")
-    page.get_by_role("link", name="超市设置").first.tap()
+    open_screen(page, "超市设置")
     status = page.locator("#backup-status")
     status.scroll_into_view_if_needed()
     # The server is shared by both screen sizes: only the first run finds no backup yet.

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import balance_of, cli, scan, sign_in
+from tests.helpers import balance_of, cli, open_screen, scan, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,7 @@ def test_a_resident_objects_to_a_deduction_at_the_idle_kiosk(server, page, shot)
     before = balance_of(env, number)
 
     sign_in(page, url, "李建国", "2222")
-    page.get_by_role("link", name="积分登记").first.tap()
+    open_screen(page, "积分登记")
     page.locator("#scan").focus()
     scan(page, payload_of(env, number))
     expect(page.locator(f"[data-person='{name}']")).to_be_visible()
@@ -34,7 +34,7 @@ def test_a_resident_objects_to_a_deduction_at_the_idle_kiosk(server, page, shot)
     expect(page.get_by_text("已登记 1 条扣分，等待审核。")).to_be_visible()
 
     sign_in(page, url, "陈志强", "4444")
-    page.get_by_role("link", name="积分审核").first.tap()
+    open_screen(page, "积分审核")
     pending = page.locator("[data-record]").filter(has_text=name)
     expect(pending).to_contain_text("审核通过后进入 7 天异议期")
     pending.get_by_role("button", name="通过").tap()
@@ -58,7 +58,7 @@ def test_a_resident_objects_to_a_deduction_at_the_idle_kiosk(server, page, shot)
     expect(page.get_by_text(re.compile("您对“乱扔垃圾”的异议已登记"))).to_be_visible()
 
     sign_in(page, url, "王秀英", "1111")  # the store manager decides
-    page.get_by_role("link", name="积分审核").first.tap()
+    open_screen(page, "积分审核")
     disputed = page.locator("#objections [data-record]").filter(has_text=name)
     expect(disputed).to_contain_text("居民在自助机提出")
     disputed.locator("input[name=reason]").fill("监控显示非本户所为")

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import running_kiosk
 from tests.fakeprinter import FakePrinter
-from tests.helpers import balance_of, cli, sign_in
+from tests.helpers import balance_of, cli, open_screen, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -103,7 +103,7 @@ def test_serial_scans_and_a_printer_unplugged_mid_shift(box, devices, page, shot
     assert cli(env, "verify").startswith("ok")
 
     # The receipts screen draws each receipt as the paper would look.
-    page.get_by_role("link", name="小票").tap()
+    open_screen(page, "小票")
     expect(page.get_by_test_id("printer-status")).to_contain_text("打印机正常")
     image = page.locator(".paper-png").first
     expect(image).to_be_visible()

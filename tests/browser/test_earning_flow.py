@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import balance_of, cli, scan, sign_in
+from tests.helpers import balance_of, cli, open_screen, scan, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +33,7 @@ def test_record_a_group_activity_approve_it_and_see_the_balances(server, page, s
     before = balance_of(env, first), balance_of(env, second)
 
     sign_in(page, url, "李建国", "2222")
-    page.get_by_role("link", name="积分登记").first.tap()
+    open_screen(page, "积分登记")
     page.locator("input[type=search]").fill("孙")
     page.get_by_role("button", name="搜索").tap()
     page.locator("[data-add='孙淑珍']").tap()
@@ -50,7 +50,7 @@ def test_record_a_group_activity_approve_it_and_see_the_balances(server, page, s
     assert (balance_of(env, first), balance_of(env, second)) == before  # not before review
 
     sign_in(page, url, "陈志强", "4444")
-    page.get_by_role("link", name="积分审核").first.tap()
+    open_screen(page, "积分审核")
     expect(page.locator("[data-record]")).to_have_count(2)
     shot("41-review-queue")
     for _ in range(2):

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import running_kiosk
-from tests.helpers import sign_in
+from tests.helpers import open_screen, sign_in
 
 # Run in the server's environment: a month of service points on the demo store, then the
 # monthly notice holding today is published as on the day after its cut-off (the test cannot
@@ -101,7 +101,7 @@ def test_a_resident_taps_back_to_the_passbook(notice_server, page):
 def test_customer_service_sees_the_published_notice(notice_server, page, shot):
     url, _, period = notice_server
     sign_in(page, url, "陈志强", "4444")
-    page.get_by_role("link", name="积分公示").first.tap()
+    open_screen(page, "积分公示")
     expect(page.get_by_text("已发布的公示")).to_be_visible()
     page.get_by_role("link", name="打开").first.tap()
     expect(page.get_by_test_id("chain-head")).to_have_text(re.compile("^[0-9a-f]{64}$"))

@@ -10,7 +10,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from tests.browser.conftest import running_kiosk
-from tests.helpers import cli, decode_qr, scan, sign_in
+from tests.helpers import cli, decode_qr, open_screen, scan, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -127,7 +127,7 @@ def test_a_new_store_opens_staffs_stocks_earns_and_redeems(empty_server, page, s
     assert payload.startswith("JF:HP:")
 
     # 6. ... and records the service she did.
-    page.get_by_role("link", name="积分登记").first.tap()
+    open_screen(page, "积分登记")
     page.locator("input[type=search]").fill("周")
     page.get_by_role("button", name="搜索").tap()
     page.locator("[data-add='周慧敏']").tap()

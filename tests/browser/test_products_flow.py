@@ -6,7 +6,7 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
-from tests.helpers import scan, sign_in
+from tests.helpers import open_screen, scan, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +36,7 @@ def test_add_a_product_with_a_scanned_barcode_and_a_photo_and_see_it_at_the_cash
     name, code = f"花生油{width}", f"HS-{width}"
 
     sign_in(page, url, "李建国", "2222")
-    page.get_by_role("link", name="商品", exact=True).tap()
+    open_screen(page, "商品")
     expect(page.locator("#product-list")).to_be_visible()
     page.wait_for_load_state("load")  # measured before the stylesheet loads, nothing has its size
     assert page.evaluate(SMALL_TARGETS) == []

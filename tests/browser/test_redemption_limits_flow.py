@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS
-from tests.helpers import balance_of, scan, sign_in
+from tests.helpers import balance_of, open_screen, scan, sign_in
 
 OIL = "金龙鱼食用油 5L"
 SALT = "加碘食盐 400g"
@@ -56,7 +56,7 @@ def test_the_manager_limits_oil_and_the_cashier_is_refused_a_second_bottle(serve
     before = balance_of(env, number)
 
     signed_in(page, url, "王秀英", "1111")
-    page.get_by_role("link", name="超市设置").tap()
+    open_screen(page, "超市设置")
     page.get_by_role("link", name="设置商品限购").tap()
     expect(page.get_by_role("heading", name="商品限购")).to_be_visible()
     page.wait_for_load_state("load")  # typed before htmx is there, the search would never be sent

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from kiosk.reports import periods
 from tests.browser.conftest import ARTIFACTS, running_kiosk
-from tests.helpers import cli, sign_in
+from tests.helpers import cli, open_screen, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -99,7 +99,7 @@ def test_a_month_report_with_charts_and_its_workbook(server, page, shot):
     sign_in(page, url, "王秀英", "1111")
     page.wait_for_url(lambda address: "/signin" not in address)
     page.goto(url + "/settings/")
-    page.get_by_role("link", name="报表").tap()
+    open_screen(page, "报表")
     page.wait_for_url(url + "/reports/")
     page.get_by_test_id("period-this_month").tap()
     expect(page.get_by_test_id("period-this_month")).to_have_class("btn big primary")

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from kiosk import keys
 from kiosk.cards.service import card_payload
-from tests.helpers import balance_of, cli, scan, sign_in
+from tests.helpers import balance_of, cli, open_screen, scan, sign_in
 
 CARD = {1280: "10000004", 1024: "10000006"}
 
@@ -32,7 +32,7 @@ def test_a_cashier_returns_part_of_a_sale_with_a_managers_pin(server, page, shot
     expect(page.get_by_test_id("new-balance")).to_have_text(str(before - 40))
     receipt_no = re.search(r"XYS[0-9]{7}", page.locator(".receipt-status").inner_text()).group(0)
 
-    page.get_by_role("link", name="退货").tap()
+    open_screen(page, "退货")
     expect(page.locator("#receipt")).to_be_focused()
     page.keyboard.type(receipt_no.lower(), delay=5)  # a scanner with Caps Lock on
     page.keyboard.press("Enter")

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from kiosk.demo import ean13
 from tests.browser.conftest import CHROMIUM_ARGS  # noqa: F401  (the same Chromium set-up)
-from tests.helpers import cli, scan, sign_in
+from tests.helpers import cli, open_screen, scan, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -87,7 +87,7 @@ def test_a_blind_stock_take_while_another_kiosk_sells_then_finalize(server, brow
         sign_in(till, url, "张桂兰", "3333")  # the other kiosk, open for redemptions throughout
         # Operations starts a blind count of one category on the touch screen.
         sign_in(page, url, "李建国", "2222")
-        page.get_by_role("link", name="盘点").first.tap()
+        open_screen(page, "盘点")
         page.locator("label.choice-tile", has_text=case["category"]).tap()
         page.locator("label.choice-tile", has_text="盲盘").tap()
         assert_touch_targets(page)
@@ -146,7 +146,7 @@ def test_a_blind_stock_take_while_another_kiosk_sells_then_finalize(server, brow
 
         # The manager reviews the differences and finalizes with the PIN.
         sign_in(page, url, "王秀英", "1111")
-        page.get_by_role("link", name="盘点").first.tap()
+        open_screen(page, "盘点")
         page.locator("tr", has_text=case["category"]).first.get_by_role("link", name="差异表").tap()
         expect(page.get_by_test_id("shortage")).to_have_text(str(-2 * rice_points))
         expect(page.get_by_test_id("surplus")).to_have_text(f"+{flour_points}")

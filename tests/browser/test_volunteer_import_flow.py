@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_redemption_flow import assert_touch_targets
-from tests.helpers import balance_of, cli, sign_in
+from tests.helpers import balance_of, cli, open_screen, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +41,7 @@ def test_upload_an_export_and_a_second_person_confirms_it(server, page, shot):
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
     sign_in(page, url, "李建国", "2222")
-    page.get_by_role("link", name="志愿导入").tap()
+    open_screen(page, "志愿导入")
     page.locator("input[type=file]").set_input_files(
         files=[{"name": "志愿汇导出-11月.csv", "mimeType": "text/csv", "buffer": export(people, today)}])
     page.get_by_role("button", name="检查文件").tap()
@@ -60,7 +60,7 @@ def test_upload_an_export_and_a_second_person_confirms_it(server, page, shot):
     expect(page.locator(".confirm-batch")).to_have_count(0)  # the uploader cannot confirm
 
     sign_in(page, url, "陈志强", "4444")
-    page.get_by_role("link", name=re.compile("志愿导入")).tap()
+    open_screen(page, re.compile("志愿导入"), exact=False)
     page.locator("table.waiting tr[data-batch]").last.get_by_role("link", name="核对").tap()
     expect(page.locator("[data-count=points]")).to_have_text("35")
     assert_touch_targets(page)
@@ -73,7 +73,7 @@ def test_upload_an_export_and_a_second_person_confirms_it(server, page, shot):
 
     # The manager's header carries every screen, the import included.
     sign_in(page, url, "王秀英", "1111")
-    page.get_by_role("link", name="志愿导入").tap()
+    open_screen(page, "志愿导入")
     expect(page.locator("table.decided tr[data-batch]").first).to_contain_text("已确认入账")
     assert_touch_targets(page)
     shot("53-volunteer-import-list")
