@@ -14,7 +14,7 @@ from kiosk.cards.service import card_payload
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import running_kiosk
 from tests.browser.test_notice_display import PUBLISH
-from tests.helpers import sign_in
+from tests.helpers import open_screen, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -81,7 +81,7 @@ def test_the_stock_take_count_and_variance_screens(server, page):
     url, _ = server
     category, blind = COUNTS[page.viewport_size["width"]]
     sign_in(page, url, "李建国", "2222")
-    page.get_by_role("link", name="盘点").first.tap()
+    open_screen(page, "盘点")
     expect(page.get_by_role("button", name="开始盘点")).to_be_visible()
     loaded(page)
     assert_accessible(page, "盘点（开始）", ALSO)
@@ -109,7 +109,7 @@ def test_the_stock_take_count_and_variance_screens(server, page):
 
     # The manager's variances of that count.
     sign_in(page, url, "王秀英", "1111")
-    page.get_by_role("link", name="盘点").first.tap()
+    open_screen(page, "盘点")
     page.locator("tr", has_text=category).first.get_by_role("link", name="差异表").tap()
     expect(page.get_by_role("button", name="完成盘点并调整库存")).to_be_visible()
     loaded(page)

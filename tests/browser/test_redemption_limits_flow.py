@@ -57,6 +57,7 @@ def test_the_manager_limits_oil_and_the_cashier_is_refused_a_second_bottle(serve
 
     signed_in(page, url, "王秀英", "1111")
     open_screen(page, "超市设置")
+    page.locator(".settings-tabs").get_by_role("link", name="兑换", exact=True).tap()
     page.get_by_role("link", name="设置商品限购").tap()
     expect(page.get_by_role("heading", name="商品限购")).to_be_visible()
     page.wait_for_load_state("load")  # typed before htmx is there, the search would never be sent

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import ARTIFACTS
-from tests.helpers import sign_in
+from tests.helpers import open_screen, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -80,7 +80,7 @@ def test_a_changed_store_name_is_never_lost_without_asking(server, page, shot):
     assert page.url.endswith("/settings/store")
     expect(name).to_have_value(original + "（新）")
     # A header link is the same.
-    page.locator(".topbar").get_by_role("link", name="收银").tap()
+    open_screen(page, "兑换")  # the cashier screen, in the header's 收银 menu
     expect(dialog).to_be_visible()
     dialog.get_by_role("button", name="留在本页，去保存").tap()
     assert page.url.endswith("/settings/store") and store_name(env) == original

@@ -23,7 +23,7 @@ from kiosk.cards.service import card_payload
 from kiosk.vouchers.codes import parse_voucher_payload
 from tests.browser.conftest import ARTIFACTS, running_kiosk
 from tests.fakeprinter import FakePrinter
-from tests.helpers import balance_of, cli, scan, sign_in
+from tests.helpers import balance_of, cli, open_screen, scan, sign_in
 
 pytestmark = pytest.mark.browser
 CARD = "10000001"  # 张建华, household 1栋1单元101
@@ -103,7 +103,7 @@ def test_a_cashier_redeems_three_vouchers_and_each_prints_on_its_own_slip(till, 
     assert zh("物业费抵扣 20 元") in prop and zh("幸福里物业") in prop
 
     # The receipts screen shows each slip's paper preview, whose QR code reads back too.
-    page.get_by_role("link", name="小票").tap()
+    open_screen(page, "小票")
     previews = page.locator("article.job img.paper-png")
     expect(previews).to_have_count(4)
     expect(page.get_by_role("button", name="重印服务券")).to_have_count(3)
@@ -194,7 +194,7 @@ def test_a_return_cancels_the_unused_fruit_voucher_and_the_statements_hold_what_
     page = context.new_page()
     try:
         sign_in(page, url, "王秀英", "1111")
-        page.goto(url + "/returns/")
+        open_screen(page, "退货")
         expect(page.locator("#receipt")).to_be_focused()
         scan(page, SOLD["receipt"])
         row = page.locator("[data-line='时令水果兑换券']")
