@@ -16,22 +16,6 @@ ROLE_NAMES = {
     "cashier": _l("Cashier"),
     "service": _l("Customer service"),
 }
-SCREEN_NAMES = {
-    "registry.page": _l("Cards and households"),
-    "settings.page": _l("Store settings"),
-    "cashier.page": _l("Checkout"),
-    "returns.page": _l("Returns"),
-    "printing.page": _l("Receipts"),
-    "earning.page": _l("Record service"),
-    "earning.review": _l("Review service"),
-    "volunteer_import.page": _l("Volunteer platform import"),
-    "notice.page": _l("Public notice"),
-    "products.page": _l("Goods"),
-    "goods.goods_in": _l("Goods in"),
-    "goods.goods_out": _l("Goods out / write-off"),
-    "dayclose.page": _l("Shift and day close"),
-    "reports.page": _l("Reports"),
-}
 CARD_STATUS_NAMES = {
     "active": _l("In use"),
     "lost": _l("Reported lost"),
@@ -129,7 +113,6 @@ def init_app(app):
     app.jinja_env.globals.update(
         csrf_token=csrf_token,
         role_name=lambda role: str(ROLE_NAMES.get(role, role)),
-        screen_name=lambda endpoint: str(SCREEN_NAMES.get(endpoint, endpoint)),
         job_status_name=lambda status: str(JOB_STATUS_NAMES.get(status, status)),
         printer_state_name=lambda state: str(PRINTER_STATE_NAMES.get(state, state)),
         printer_problem=printer_problem,
