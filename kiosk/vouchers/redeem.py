@@ -1,7 +1,7 @@
 """Checking and using (核销) a voucher on the partner screen.
 
 Using a voucher is one conditional UPDATE: ``SET status = used … WHERE id = ? AND status =
-issued AND partner = ? AND valid_until >= now``. Only the request whose UPDATE changed the row
+issued AND partner = ? AND valid_until > now``. Only the request whose UPDATE changed the row
 appends the USED event (and the unique (voucher, kind) index would refuse a second one), so two
 partners or two taps at the same moment make one 核销, and the other is told why not from the
 row as it now is. A partner sees only their own vouchers: another partner's is "not yours",
@@ -17,6 +17,7 @@ from kiosk.privacy import mask_name
 from kiosk.reports.periods import local_time
 from kiosk.vouchers.codes import serial_text
 from kiosk.vouchers.models import BEARER, CANCELLED, EXPIRED, ISSUED, USED, Partner, Voucher, VoucherEvent
+from kiosk.vouchers.slips import valid_until_text
 
 # What the partner screen says of a voucher (beside the four statuses, a voucher still ISSUED
 # after its last valid day is EXPIRED to the partner: the nightly expiry may not have run yet).
@@ -45,7 +46,7 @@ def state_of(voucher, now=None):
     """VALID, USED, EXPIRED or CANCELLED at ``now`` (naive UTC)."""
     now = now or utcnow()
     if voucher.status == ISSUED:
-        return VALID if voucher.valid_until >= now else EXPIRED
+        return VALID if voucher.valid_until > now else EXPIRED  # valid_until: the midnight after its last day
     return voucher.status
 
 
@@ -61,10 +62,9 @@ def view(voucher, partner, tz_name, now=None):
     if voucher.partner_id != partner.id or voucher.store_id != partner.store_id:
         raise KioskError("not_your_voucher")
     used_by = Partner.get_by_id(voucher.used_by_id) if voucher.used_by_id else None
-    last_day = local_time(voucher.valid_until, tz_name)
     return VoucherView(
         voucher=voucher, state=state_of(voucher, now), serial=serial_text(voucher.serial), holder=_holder(voucher),
-        valid_until=last_day.strftime("%Y-%m-%d"), used_at=_when(voucher.used_at, tz_name),
+        valid_until=valid_until_text(voucher, tz_name), used_at=_when(voucher.used_at, tz_name),
         used_by=used_by.name if used_by else None, used_by_you=used_by is not None and used_by.id == partner.id,
     )
 
@@ -85,7 +85,7 @@ def use_voucher(voucher_id, partner, now=None, *, tz_name="Asia/Shanghai"):
             Voucher.status == ISSUED,
             Voucher.partner == partner_id,
             Voucher.store == partner.store_id,
-            Voucher.valid_until >= now,
+            Voucher.valid_until > now,
         ).execute()
         if changed == 1:
             VoucherEvent.create(voucher=voucher_id, kind=USED, partner=partner_id, created_at=now)
@@ -106,5 +106,5 @@ def use_voucher(voucher_id, partner, now=None, *, tz_name="Asia/Shanghai"):
     if state == CANCELLED:
         raise KioskError("voucher_cancelled")
     if state == EXPIRED:
-        raise KioskError("voucher_expired", until=local_time(voucher.valid_until, tz_name).strftime("%Y-%m-%d"))
+        raise KioskError("voucher_expired", until=valid_until_text(voucher, tz_name))
     raise KioskError("stale_page")  # the row changed between the UPDATE and this read: look again

@@ -107,11 +107,6 @@ def test_an_expired_voucher_cannot_be_used(world, fruit):
     assert Voucher.get_by_id(made.id).status == "issued" and events(made) == ["issued"]
 
 
-def test_the_last_valid_moment_still_counts(world, fruit):
-    made = partner_data.world_voucher(world, fruit)
-    assert redeem.use_voucher(made.id, fruit, now=made.valid_until).status == USED
-
-
 def test_a_cancelled_voucher_cannot_be_used(world, fruit):
     made = partner_data.world_voucher(world, fruit)
     Voucher.update(status=CANCELLED).where(Voucher.id == made.id).execute()
@@ -155,3 +150,19 @@ def test_two_partners_and_many_taps_at_the_same_moment_make_one_use(world, fruit
     assert events(made) == ["issued", "used"]
     assert AuditEvent.select().where(AuditEvent.action == "voucher_used").count() == 1
     assert Voucher.get_by_id(made.id).used_by_id == fruit.id
+
+
+def test_the_last_valid_day_is_shown_and_honoured_to_its_last_second(world, fruit):
+    """valid_until is the midnight after the last valid day: the partner sees that last day, and
+    a voucher is used up to the second before that midnight, refused from it (as verify checks)."""
+    from datetime import datetime
+
+    voucher = partner_data.world_voucher(world, fruit, issued_at=datetime(2026, 11, 30, 2, 0))
+    midnight = datetime(2026, 12, 1, 16, 0)  # 2026-12-02 00:00 in Shanghai: valid through 12-01
+    Voucher.update(valid_until=midnight).where(Voucher.id == voucher.id).execute()
+    voucher = Voucher.get_by_id(voucher.id)
+    assert redeem.view(voucher, fruit, "Asia/Shanghai", now=midnight - timedelta(hours=1)).valid_until == "2026-12-01"
+    with pytest.raises(KioskError) as caught:
+        redeem.use_voucher(voucher.id, fruit, now=midnight, tz_name="Asia/Shanghai")
+    assert caught.value.code == "voucher_expired" and caught.value.params["until"] == "2026-12-01"
+    assert redeem.use_voucher(voucher.id, fruit, now=midnight - timedelta(seconds=1)).status == USED
