@@ -49,15 +49,24 @@ def parse_card_payload(text, store_code, key):
     Codes: "invalid_scan" (not a card at all), "forged_card" (bad signature),
     "foreign_card" (signed for another store).
     """
-    scan = normalize_scan(text)
+    return signed_number(normalize_scan(text), PREFIX, CARD_NUMBER, store_code,
+                         lambda number: _signature(key, store_code, number),
+                         refusals=("invalid_scan", "foreign_card", "forged_card"))
+
+
+def signed_number(scan, prefix, number_pattern, store_code, signature, *, refusals):
+    """The number in a signed payload ``<prefix>:<store code>:<number>:<signature>`` (a card's or
+    a voucher's); ``signature(number)`` is the right signature. Raises KioskError with
+    ``refusals`` = (malformed, another store's, bad signature) codes."""
+    malformed, foreign, forged = refusals
     parts = scan.split(":")
-    if len(parts) != 4 or parts[0] != PREFIX or not CARD_NUMBER.fullmatch(parts[2]):
-        raise KioskError("invalid_scan")
-    _, code, number, signature = parts
+    if len(parts) != 4 or parts[0] != prefix or not number_pattern.fullmatch(parts[2]):
+        raise KioskError(malformed)
+    _, code, number, given = parts
     if code != store_code.upper():
-        raise KioskError("foreign_card")
-    if not hmac.compare_digest(signature, _signature(key, store_code, number)):
-        raise KioskError("forged_card")
+        raise KioskError(foreign)
+    if not hmac.compare_digest(given, signature(number)):
+        raise KioskError(forged)
     return number
 
 

@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import re
 
-from kiosk.cards.service import MAX_SCAN_LENGTH, SCAN_CHARS, is_card_payload, normalize_scan
+from kiosk.cards.service import MAX_SCAN_LENGTH, SCAN_CHARS, is_card_payload, normalize_scan, signed_number
 from kiosk.errors import KioskError
 
 PREFIX = "JQ"
@@ -50,12 +50,5 @@ def parse_voucher_payload(text, store_code, key, *, allow_number=True):
         raise KioskError("card_not_voucher")
     if allow_number and SERIAL.fullmatch(scan):
         return int(scan)
-    parts = scan.split(":")
-    if len(parts) != 4 or parts[0] != PREFIX or not SERIAL.fullmatch(parts[2]):
-        raise KioskError("invalid_voucher_scan")
-    _, code, number, signature = parts
-    if code != store_code.upper():
-        raise KioskError("foreign_voucher")
-    if not hmac.compare_digest(signature, _signature(key, store_code, number)):
-        raise KioskError("forged_voucher")
-    return int(number)
+    return int(signed_number(scan, PREFIX, SERIAL, store_code, lambda number: _signature(key, store_code, number),
+                             refusals=("invalid_voucher_scan", "foreign_voucher", "forged_voucher")))
