@@ -10,6 +10,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from tests.browser.conftest import running_kiosk
+from tests.browser.docshots import keep_for_docs
 from tests.helpers import cli, decode_qr, open_screen, scan, sign_in
 
 pytestmark = pytest.mark.browser
@@ -49,7 +50,7 @@ def test_a_new_store_opens_staffs_stocks_earns_and_redeems(empty_server, page, s
     tap_digits(pad, "2468")
     page.get_by_test_id("pin_again").tap()
     tap_digits(pad, "2468")
-    shot("open-01-first-run")
+    keep_for_docs(shot("open-01-first-run"), "first-run")
     page.get_by_role("button", name="开店").tap()
     expect(page).to_have_url(re.compile(r"/settings/$"))
     expect(page.locator(".store-name")).to_have_text("和平里社区信义积分超市")

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.docshots import keep_for_docs
 from tests.browser.test_redemption_flow import assert_touch_targets
 from tests.helpers import balance_of, cli, open_screen, sign_in
 
@@ -54,7 +55,7 @@ def test_upload_an_export_and_a_second_person_confirms_it(server, page, shot):
     expect(page.locator("[data-row='5']")).to_contain_text("登记册中没有 赵无名")
     expect(page.locator("[data-row='6']")).to_contain_text("与第 3 行重复")
     assert_touch_targets(page)
-    shot("50-volunteer-import-mapping")
+    keep_for_docs(shot("50-volunteer-import-mapping"), "volunteer-import")
     page.get_by_role("button", name="提交 2 行，请他人确认").tap()
     expect(page.get_by_text("已提交，等待其他工作人员")).to_be_visible()
     expect(page.locator(".confirm-batch")).to_have_count(0)  # the uploader cannot confirm
