@@ -55,7 +55,7 @@ def test_upload_an_export_and_a_second_person_confirms_it(server, page, shot):
     expect(page.locator("[data-row='5']")).to_contain_text("登记册中没有 赵无名")
     expect(page.locator("[data-row='6']")).to_contain_text("与第 3 行重复")
     assert_touch_targets(page)
-    keep_for_docs(shot("50-volunteer-import-mapping"), "volunteer-import")
+    shot("50-volunteer-import-mapping")
     page.get_by_role("button", name="提交 2 行，请他人确认").tap()
     expect(page.get_by_text("已提交，等待其他工作人员")).to_be_visible()
     expect(page.locator(".confirm-batch")).to_have_count(0)  # the uploader cannot confirm
@@ -65,7 +65,7 @@ def test_upload_an_export_and_a_second_person_confirms_it(server, page, shot):
     page.locator("table.waiting tr[data-batch]").last.get_by_role("link", name="核对").tap()
     expect(page.locator("[data-count=points]")).to_have_text("35")
     assert_touch_targets(page)
-    shot("51-volunteer-import-confirm")
+    keep_for_docs(shot("51-volunteer-import-confirm"), "volunteer-import")
     page.get_by_role("button", name=re.compile("确认入账 2 条服务")).tap()
     expect(page.get_by_text("已确认：入账 2 条服务，共 35 积分。")).to_be_visible()
     shot("52-volunteer-import-confirmed")
