@@ -6,6 +6,7 @@ import re
 from PIL import Image
 from playwright.sync_api import expect
 
+from tests.browser.docshots import keep_for_docs
 from tests.helpers import decode_qr, scan, sign_in
 
 # Each screen size registers its own household, so the two runs never meet.
@@ -29,7 +30,7 @@ def test_issue_print_scan_report_lost_reissue(server, page, shot):
     expect(page.get_by_text("已添加居民。")).to_be_visible()
     page.locator(f"[data-resident='{name}']").get_by_role("button", name="办卡").tap()
     expect(page.get_by_text(re.compile(f"已为 {name} 办理积分卡"))).to_be_visible()
-    shot("12-household")
+    keep_for_docs(shot("12-household"), "registry-household")
 
     # Print: the card image as the desk's card printer gets it; decode its QR code.
     href = page.locator(f"[data-resident='{name}']").get_by_role("link", name="打印卡").get_attribute("href")

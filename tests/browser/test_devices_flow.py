@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import running_kiosk
+from tests.browser.docshots import keep_for_docs
 from tests.fakeprinter import FakePrinter
 from tests.helpers import balance_of, cli, open_screen, sign_in
 
@@ -90,7 +91,7 @@ def test_serial_scans_and_a_printer_unplugged_mid_shift(box, devices, page, shot
     page.reload()  # the header's printer badge counts it too
     expect(page.get_by_test_id("printer-badge")).to_contain_text("1张等待打印")
     expect(page.get_by_test_id("receipt-status")).to_contain_text("小票尚未打印")
-    shot("30-printer-unplugged")
+    keep_for_docs(shot("30-printer-unplugged"), "cashier-printer-unplugged")
 
     # Plugged back: the queue retries by itself (after 2, 5, 15… seconds) and the receipt comes
     # out; nobody pressed a thing.

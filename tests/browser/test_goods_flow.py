@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import expect
 
 from kiosk.demo import ean13
+from tests.browser.docshots import keep_for_docs
 from tests.helpers import cli, scan, sign_in
 
 OIL = ean13("690123400001")  # 金龙鱼食用油 5L
@@ -59,7 +60,7 @@ def test_a_donation_is_scanned_in_thanked_and_a_big_write_off_approved_by_pin(se
     page.locator("[data-line='香满园面粉 2.5kg']").get_by_role("button", name="加一").tap()
     page.wait_for_load_state("load")  # measured before the stylesheet loads, nothing has its size
     assert page.evaluate(SMALL_TARGETS) == []
-    shot("goods-in-donation")
+    keep_for_docs(shot("goods-in-donation"), "goods-in")
     page.get_by_role("button", name="确认入库").tap()
 
     expect(page.get_by_test_id("donor")).to_contain_text("幸福里超市")

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import running_kiosk
+from tests.browser.docshots import keep_for_docs
 from tests.helpers import open_screen, sign_in
 
 # Run in the server's environment: a month of service points on the demo store, then the
@@ -80,7 +81,7 @@ def test_the_idle_kiosk_shows_the_monthly_notice_full_screen(notice_server, page
     assert size >= 26
     assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight + 1")
     assert page.evaluate(TINY_TARGETS) == []
-    shot("40-notice-display")
+    keep_for_docs(shot("40-notice-display"), "notice-display")
 
     # It pages through every household by itself, then goes back to the passbook screen.
     expect(page.get_by_test_id("board-page")).to_have_text("第 2 / 3 页", timeout=8000)

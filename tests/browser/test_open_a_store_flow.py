@@ -10,6 +10,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from tests.browser.conftest import running_kiosk
+from tests.browser.docshots import keep_for_docs
 from tests.helpers import cli, decode_qr, open_screen, scan, sign_in
 
 pytestmark = pytest.mark.browser
@@ -42,6 +43,7 @@ def test_a_new_store_opens_staffs_stocks_earns_and_redeems(empty_server, page, s
     tap_digits(pad, "2468")
     page.get_by_test_id("pin_again").tap()
     tap_digits(pad, "2469")
+    keep_for_docs(shot("open-00-first-run-filled"), "first-run")  # the manuals' picture: no message yet
     page.get_by_role("button", name="开店").tap()
     expect(page.get_by_role("alert")).to_have_text("两次输入的密码不一致，请重新输入两遍。")
     expect(page.get_by_label("店名")).to_have_value("和平里社区信义积分超市")  # what was typed stays

@@ -6,6 +6,7 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
+from tests.browser.docshots import keep_for_docs
 from tests.helpers import open_screen, scan, sign_in
 
 pytestmark = pytest.mark.browser
@@ -64,7 +65,7 @@ def test_add_a_product_with_a_scanned_barcode_and_a_photo_and_see_it_at_the_cash
     page.locator("input[name=photo]").set_input_files(str(photo(tmp_path / "peanut-oil.jpg")))
     page.wait_for_load_state("load")  # measured before the stylesheet loads, nothing has its size
     assert page.evaluate(SMALL_TARGETS) == []
-    shot("61-new-product")
+    keep_for_docs(shot("61-new-product"), "product-edit")
     page.get_by_role("button", name="保存").tap()
     expect(page.get_by_text(f"已保存：{name}")).to_be_visible()
     expect(page.locator("input[name=barcode]")).to_have_value(code)

@@ -5,6 +5,7 @@ import sys
 from playwright.sync_api import expect
 
 from kiosk.demo import ean13
+from tests.browser.docshots import keep_for_docs, settle_for_docs
 from tests.helpers import balance_of, cli, open_screen, scan, sign_in
 
 # One card per screen size, so the two runs against one server do not share a balance.
@@ -48,7 +49,7 @@ def test_sign_in_scan_add_three_goods_check_out_and_reprint(server, page, shot):
     sign_in(page, url, "张桂兰", "3333")
     expect(page.get_by_text("请扫描积分卡")).to_be_visible()
     expect(page.locator("#scan")).to_be_focused()
-    shot("02-cashier-idle")
+    keep_for_docs(shot("02-cashier-idle"), "cashier-idle")
 
     scan(page, payload_of(env, number))
     expect(page.get_by_test_id("balance")).to_have_text(str(before))
@@ -72,7 +73,7 @@ def test_sign_in_scan_add_three_goods_check_out_and_reprint(server, page, shot):
     expect(page.get_by_test_id("new-balance")).to_have_text(str(before - total))
     expect(page.get_by_text("小票已打印")).to_be_visible()
     assert_touch_targets(page)
-    shot("05-checked-out")
+    keep_for_docs(shot("05-checked-out"), "cashier-checked-out")
     assert balance_of(env, number) == before - total
 
     page.get_by_role("button", name="重印小票").tap()
@@ -80,7 +81,8 @@ def test_sign_in_scan_add_three_goods_check_out_and_reprint(server, page, shot):
     open_screen(page, "小票")
     expect(page.locator(".paper").first).to_contain_text("重印")
     expect(page.locator(".paper").first).to_contain_text("加碘食盐 400g")
-    shot("06-receipts")
+    settle_for_docs(page)
+    keep_for_docs(shot("06-receipts"), "receipts")
     assert cli(env, "verify").startswith("ok")
 
 
@@ -105,5 +107,5 @@ def test_bad_scans_show_a_clear_message_and_change_nothing(server, page, shot):
     expect(page.locator("[data-line='东北大米 5kg']")).to_be_visible()
     expect(page.get_by_test_id("reason")).to_contain_text("积分不足")
     expect(page.get_by_role("button", name="确认兑换")).to_be_disabled()
-    shot("08-not-enough-points")
+    keep_for_docs(shot("08-not-enough-points"), "cashier-refused")
     assert balance_of(env, number) == 45

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.docshots import keep_for_docs
 from tests.helpers import balance_of, open_screen, scan, sign_in
 
 OIL = "金龙鱼食用油 5L"
@@ -98,7 +99,7 @@ def test_the_manager_limits_oil_and_the_cashier_is_refused_a_second_bottle(serve
     expect(page.get_by_text(f"{OIL}：本账户每月限兑换 1 桶，本月还可兑换 0 桶。")).to_be_visible()
     expect(line.locator(".qty")).to_have_text("1")
     assert_touch_targets(page)
-    shot("cashier-limit-refused")
+    keep_for_docs(shot("cashier-limit-refused"), "cashier-limit")
 
     page.get_by_role("button", name="确认兑换").tap()
     expect(page.get_by_text("兑换成功", exact=True)).to_be_visible()
@@ -147,7 +148,7 @@ def test_when_redemption_is_closed_the_cashier_sees_when_it_opens(server, page, 
         expect(page.locator(f"[data-line='{SALT}']")).to_have_count(0)
         expect(page.get_by_role("button", name="确认兑换")).to_have_count(0)  # nothing to redeem while closed
         assert_touch_targets(page)
-        shot("cashier-window-closed")
+        keep_for_docs(shot("cashier-window-closed"), "cashier-closed")
     finally:
         # Open again for the next run (the server is shared by the module).
         signed_in(page, url, "王秀英", "1111")

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from kiosk.reports import periods
 from tests.browser.conftest import ARTIFACTS, running_kiosk
+from tests.browser.docshots import keep_for_docs
 from tests.helpers import cli, open_screen, sign_in
 
 pytestmark = pytest.mark.browser
@@ -112,21 +113,21 @@ def test_a_month_report_with_charts_and_its_workbook(server, page, shot):
     expect(figures).to_contain_text(f"获得{earned:,}")
     page.locator(".report-title").scroll_into_view_if_needed()
     page.evaluate("() => window.scrollTo(0, document.querySelector('.report-title').getBoundingClientRect().top + window.scrollY - 8)")
-    shot("reports-points")
+    keep_for_docs(shot("reports-points"), "reports-points")
 
     page.get_by_test_id("tab-participation").tap()
     expect(page.get_by_test_id("report")).to_have_attribute("data-tab", "participation")
     check_screen(page)
     page.locator(".report-title").scroll_into_view_if_needed()
     page.evaluate("() => window.scrollTo(0, document.querySelector('.report-title').getBoundingClientRect().top + window.scrollY - 8)")
-    shot("reports-participation")
+    keep_for_docs(shot("reports-participation"), "reports-participation")
     page.get_by_test_id("tab-goods").tap()
     expect(page.get_by_test_id("report")).to_have_attribute("data-tab", "goods")
     check_screen(page)
     assert len(page.evaluate(CHARTS_DRAWN)) == 2
     page.locator(".report-title").scroll_into_view_if_needed()
     page.evaluate("() => window.scrollTo(0, document.querySelector('.report-title').getBoundingClientRect().top + window.scrollY - 8)")
-    shot("reports-goods")
+    keep_for_docs(shot("reports-goods"), "reports-goods")
 
     page.get_by_test_id("tab-points").tap()
     expect(page.get_by_test_id("report")).to_have_attribute("data-tab", "points")

@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from kiosk import keys
 from kiosk.cards.service import card_payload
+from tests.browser.docshots import keep_for_docs
 from tests.helpers import balance_of, cli, open_screen, scan, sign_in
 
 CARD = {1280: "10000004", 1024: "10000006"}
@@ -40,7 +41,7 @@ def test_a_cashier_returns_part_of_a_sale_with_a_managers_pin(server, page, shot
     row.get_by_role("button", name="加一").tap()
     pad = page.locator("[data-pinpad]")
     tap_pin(page, pad, "9999")
-    shot("09-return")
+    keep_for_docs(shot("09-return"), "returns")
     page.get_by_role("button", name="确认退货").tap()
     expect(page.get_by_role("alert")).to_have_text("店长密码错误。")
     assert balance_of(env, number) == before - 40

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import CHROMIUM_ARGS  # noqa: F401  (the same Chromium set-up)
+from tests.browser.docshots import keep_for_docs
 from tests.helpers import sign_in
 
 pytestmark = pytest.mark.browser
@@ -32,7 +33,7 @@ def test_the_manager_imports_the_sample_catalog_and_orders_the_categories(server
     page.get_by_role("link", name="积分规则").tap()
     expect(page.locator('tr[data-rule="PARKING"]')).to_be_visible()
     assert_touch_targets(page)
-    shot("rules")
+    keep_for_docs(shot("rules"), "rules")
 
     page.get_by_role("link", name="新增规则").tap()
     page.wait_for_url(re.compile(r"/rules/new$"))

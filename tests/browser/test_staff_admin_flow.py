@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.docshots import keep_for_docs
 from tests.helpers import sign_in
 
 pytestmark = pytest.mark.browser
@@ -32,7 +33,7 @@ def test_add_a_volunteer_then_read_it_in_the_audit_log(server, page, shot):
     shot("80-staff-add")
     page.get_by_role("button", name="添加", exact=True).tap()
     expect(page.locator(f'[data-staff="{name}"]')).to_contain_text("客服")
-    shot("81-staff-list")
+    keep_for_docs(shot("81-staff-list"), "staff")
     page.locator(f'[data-staff="{name}"]').get_by_role("link", name="管理").tap()
     expect(page.locator("#staff-person")).to_contain_text("设置新密码")
     shot("83-staff-person")

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from kiosk.demo import ean13
 from tests.browser.conftest import CHROMIUM_ARGS  # noqa: F401  (the same Chromium set-up)
+from tests.browser.docshots import keep_for_docs
 from tests.helpers import cli, open_screen, scan, sign_in
 
 pytestmark = pytest.mark.browser
@@ -133,7 +134,7 @@ def test_a_blind_stock_take_while_another_kiosk_sells_then_finalize(server, brow
         line.get_by_role("button", name="加一").tap()
         expect(line.get_by_test_id("counted")).to_have_text(str(flour_stock + 1))
         expect(page.get_by_test_id("progress")).to_contain_text("已盘 3 /")
-        shot("53-stocktake-counted")
+        keep_for_docs(shot("53-stocktake-counted"), "stocktake-count")
 
         # A typo is refused in Chinese and changes nothing.
         line.get_by_test_id("counted").tap()
@@ -153,7 +154,7 @@ def test_a_blind_stock_take_while_another_kiosk_sells_then_finalize(server, brow
         expect(page.locator(f"[data-variance='{oil}']")).to_contain_text("0")
         expect(page.locator(f"[data-variance='{rice}'] td").nth(5)).to_have_text("-1")  # sold after counting
         assert_touch_targets(page)
-        shot("54-stocktake-variances")
+        keep_for_docs(shot("54-stocktake-variances"), "stocktake-variances")
         for digit in "1111":
             page.locator("[data-pinpad]").get_by_role("button", name=digit, exact=True).tap()
         page.get_by_role("button", name="完成盘点并调整库存").tap()

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.docshots import keep_for_docs
 from tests.browser.test_redemption_flow import assert_touch_targets
 from tests.helpers import balance_of, cli, open_screen, sign_in
 
@@ -64,7 +65,7 @@ def test_upload_an_export_and_a_second_person_confirms_it(server, page, shot):
     page.locator("table.waiting tr[data-batch]").last.get_by_role("link", name="核对").tap()
     expect(page.locator("[data-count=points]")).to_have_text("35")
     assert_touch_targets(page)
-    shot("51-volunteer-import-confirm")
+    keep_for_docs(shot("51-volunteer-import-confirm"), "volunteer-import")
     page.get_by_role("button", name=re.compile("确认入账 2 条服务")).tap()
     expect(page.get_by_text("已确认：入账 2 条服务，共 35 积分。")).to_be_visible()
     shot("52-volunteer-import-confirmed")

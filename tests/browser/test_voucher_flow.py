@@ -22,6 +22,7 @@ from kiosk import keys
 from kiosk.cards.service import card_payload
 from kiosk.vouchers.codes import parse_voucher_payload
 from tests.browser.conftest import ARTIFACTS, running_kiosk
+from tests.browser.docshots import keep_bytes_for_docs, keep_for_docs, settle_for_docs
 from tests.fakeprinter import FakePrinter
 from tests.helpers import balance_of, cli, open_screen, scan, sign_in
 
@@ -107,7 +108,11 @@ def test_a_cashier_redeems_three_vouchers_and_each_prints_on_its_own_slip(till, 
     previews = page.locator("article.job img.paper-png")
     expect(previews).to_have_count(4)
     expect(page.get_by_role("button", name="重印服务券")).to_have_count(3)
-    shot("voucher-03-receipts-screen")
+    settle_for_docs(page)
+    keep_for_docs(shot("voucher-03-receipts-screen"), "voucher-receipts")
+    # The manuals show one fruit slip as it prints (the newest job is the property voucher's).
+    fruit_preview = page.locator("article.job").nth(1).locator("img.paper-png").get_attribute("src")
+    keep_bytes_for_docs(page.request.get(url + fruit_preview).body(), "voucher-slip.png")
     newest = page.locator("article.job").first
     response = page.request.get(url + newest.locator("img.paper-png").get_attribute("src"))
     (payload,) = [code.text for code in zxingcpp.read_barcodes(Image.open(BytesIO(response.body())))]
