@@ -25,8 +25,7 @@ def _jobs():
 def _page_context():
     store = current_store()
     problems = list(service.unprinted(store).order_by(PrintJob.id))
-    name, url = _printer_name()
-    return {"jobs": _jobs(), "printer_name": name, "printer_url": url, "summary": service.queue_summary(store),
+    return {"jobs": _jobs(), "printer_name": _printer_name(), "summary": service.queue_summary(store),
             "problems": [job for job in problems if job.status == "held" or service.is_stale(job, store)]}
 
 
@@ -38,12 +37,12 @@ def _job(job_id):
 
 
 def _printer_name():
-    """The printer in words ("网络打印机 192.168.1.50:9100") and its technical address."""
+    """The printer in words ("网络打印机 192.168.1.50:9100")."""
     try:
         target = printer()
     except (ValueError, PrinterError) as exc:
-        return printer_problem(exc), ""
-    return describe_printer(target.kind, target.address), target.description
+        return printer_problem(exc)
+    return describe_printer(target.kind, target.address)
 
 
 @bp.get("/")
@@ -58,13 +57,17 @@ def page():
 def printer_status():
     """The printer's own report (online, paper out, cover open); loaded after the page, since
     asking a printer that is off takes a moment."""
+    address = ""
     try:
-        status = printer().status()
+        target = printer()
+        address = target.description
+        status = target.status()
     except (ValueError, PrinterError) as exc:
         status, error = None, exc
     else:
         error = ""
-    return render("printing/_printer_status.html", "printing/_printer_status.html", status=status, error=error)
+    return render("printing/_printer_status.html", "printing/_printer_status.html", status=status, error=error,
+                  address=address)
 
 
 @bp.get("/badge")

@@ -52,7 +52,7 @@ def test_the_cashier_sees_the_refused_printer_in_chinese(failed_sale, refusing):
 def test_the_receipts_page_names_the_printer_in_words_and_its_error_in_chinese(cashier, failed_sale, refusing):
     html = body(cashier.get("/receipts/"))
     heading = html.split("<h1>", 1)[1].split("</h1>", 1)[0]
-    assert f"网络打印机 {refusing}" in heading.split('class="hint tech-address"')[0]
+    assert f"网络打印机 {refusing}" in heading and "tcp://" not in heading  # the address in words, not as a URL
     assert f"网络打印机 {refusing} {REFUSED}" in outside_details(html)
     assert "refused" not in outside_details(html)
     assert "refused the connection" in html  # whole, for the technician, inside details
@@ -62,6 +62,7 @@ def test_the_printer_status_says_what_is_wrong_in_chinese(cashier, refusing):
     html = body(cashier.get("/receipts/printer-status", htmx=True))
     assert "离线" in html and f"网络打印机 {refusing} {REFUSED}" in html
     assert "refused" not in outside_details(html)
+    assert f"tcp://{refusing}" in html and f"tcp://{refusing}" not in outside_details(html)  # for the technician
 
 
 def test_the_badge_shortens_at_a_character_and_keeps_the_whole_sentence(cashier, failed_sale, refusing):

@@ -36,7 +36,8 @@ def test_receipts_screen_lists_jobs_with_a_text_preview(cashier, sold):
     assert "食用油" in preview and "大米" in preview
     assert sold.receipt_no in preview
     assert "张*华" in preview and "张建华" not in html
-    assert "virtual://" in html
+    assert "virtual://" not in html  # the printer in words; its address is in the status's details
+    assert "virtual://" in body(cashier.get("/receipts/printer-status", htmx=True))
 
 
 def test_receipts_screen_htmx_gets_the_job_list_fragment(cashier, sold):
