@@ -230,12 +230,18 @@ def _person_page(partner, error=None, values=None, status=200):
                            status_name=_status_name, yuan=settlement.yuan), status
 
 
-def _partner_or_list(partner_id):
+def _or_list(find, found_id):
+    """(the row ``find(store, found_id)`` gives, None), or (None, back to the partner list with
+    the reason) when this store has no such row."""
     try:
-        return partners.get_partner(current_store(), partner_id), None
+        return find(current_store(), found_id), None
     except KioskError as exc:
         flash(message(exc), "error")
         return None, redirect(url_for("partner_admin.page"))
+
+
+def _partner_or_list(partner_id):
+    return _or_list(partners.get_partner, partner_id)
 
 
 @admin_bp.get("/<int:partner_id>")
@@ -334,11 +340,7 @@ def _statement_context(statement):
 
 
 def _statement_or_list(settlement_id):
-    try:
-        return settlement.get_statement(current_store(), settlement_id), None
-    except KioskError as exc:
-        flash(message(exc), "error")
-        return None, redirect(url_for("partner_admin.page"))
+    return _or_list(settlement.get_statement, settlement_id)
 
 
 @admin_bp.get("/statements/<int:settlement_id>")

@@ -8,7 +8,6 @@ Then the slips' journey, in order on the same till: the fruit stall uses one fru
 phone (390x844) and a second scan says 已使用; the property company uses its voucher on the kiosk;
 a return cancels the unused fruit voucher; each partner's statement holds exactly what it used."""
 import re
-import time
 from io import BytesIO
 
 import pytest
@@ -53,14 +52,6 @@ def zh(text):
     return text.encode("gb18030")
 
 
-def wait_for_jobs(printer, count, seconds=20):
-    """The printer's jobs once it has read ``count`` of them (the worker sends them in turn)."""
-    deadline = time.monotonic() + seconds
-    while len(printer.jobs) < count and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return list(printer.jobs)
-
-
 @pytest.mark.parametrize("page", [(1280, 800)], indirect=True, ids=["1280x800"])
 def test_a_cashier_redeems_three_vouchers_and_each_prints_on_its_own_slip(till, printer, page, shot):
     url, env = till
@@ -85,7 +76,8 @@ def test_a_cashier_redeems_three_vouchers_and_each_prints_on_its_own_slip(till, 
     SOLD["receipt"] = re.search(r"XYS[0-9]{7}", page.locator(".card-panel.done").inner_text()).group(0)
     shot("voucher-02-redeemed")
 
-    jobs = wait_for_jobs(printer, 4)
+    printer.wait_for_jobs(4, seconds=20)  # the worker sends them in turn
+    jobs = list(printer.jobs)
     assert len(jobs) == 4, f"{len(jobs)} jobs printed"
     receipt, *slips = jobs
     assert zh("兑换小票") in receipt and zh("时令水果兑换券") in receipt

@@ -104,3 +104,12 @@ def test_the_partner_reads_only_their_own_statements(client, manager, world, fru
     assert stall.get(f"/partners/statements/{mine.id}").headers["Location"].endswith("/partner/")
     assert stall.post(f"/partners/statements/{mine.id}/settle", htmx=False).headers["Location"].endswith("/partner/")
     assert Settlement.get_by_id(mine.id).status == OPEN
+
+
+def test_an_unknown_statement_number_goes_back_to_the_partners_with_the_reason(manager, world):
+    for url in ("/partners/statements/999999", "/partners/statements/999999.pdf", "/partners/statements/999999.xlsx"):
+        response = manager.get(url, follow_redirects=True)
+        assert response.status_code == 200 and "没有这张结算单。" in body(response), url
+    before = Settlement.select().count()
+    response = manager.post("/partners/statements/999999/void", {}, htmx=False)
+    assert response.status_code == 302 and Settlement.select().count() == before
